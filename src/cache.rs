@@ -1,0 +1,1 @@
+//! Tile cache (placeholder until the cache lands).

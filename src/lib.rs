@@ -1,0 +1,15 @@
+//! gridtiles: an in-memory tile and vector-geometry server for electric-utility grid GIS.
+//!
+//! Data flows one way: [`source`] (demo generator, FlatGeobuf/GeoJSON files) produces
+//! [`model::LayerData`] in lon/lat → [`index`] builds an immutable [`index::Snapshot`]
+//! (projected, R-tree indexed, generalized per zoom) → [`tiles`] renders Mapbox Vector Tiles
+//! from a snapshot → [`cache`] keeps encoded tiles → [`http`] serves them. See ARCHITECTURE.md.
+
+pub mod cache;
+pub mod config;
+pub mod http;
+pub mod index;
+pub mod mercator;
+pub mod model;
+pub mod source;
+pub mod tiles;

@@ -1,0 +1,1 @@
+//! FlatGeobuf and GeoJSON files (placeholder until the file source lands).

@@ -1,0 +1,4 @@
+//! Sources: where grid data comes from. Each produces `Vec<LayerData>` in lon/lat.
+
+pub mod demo;
+pub mod file;

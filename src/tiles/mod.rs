@@ -1,0 +1,1 @@
+//! The tile engine (placeholder until the tile engine lands).
