@@ -1,1 +1,194 @@
-//! HTTP server (placeholder until the HTTP layer lands).
+//! The HTTP layer (axum): routes, shared state and the server loop.
+//!
+//! Routes: `GET /tiles/{z}/{x}/{y}.mvt` ([`tiles`]), `GET /tiles.json` ([`tilejson`]),
+//! `GET /api/health` ([`health`]); anything else is a JSON 404 or 405 ([`error`]).
+//!
+//! Middleware is deliberately thin: CORS on everything, gzip compression only on the JSON
+//! routes (tiles are stored gzip-compressed already), no per-request tracing spans on tiles.
+
+pub mod error;
+pub mod health;
+mod layers;
+pub mod tilejson;
+pub mod tiles;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use axum::http::header::{ETAG, VARY};
+use axum::http::{HeaderValue, Method};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+use crate::cache::TileCache;
+use crate::index::Snapshot;
+
+pub use error::ApiError;
+
+/// Default `Cache-Control` of tile responses.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// Which origins may read responses cross-origin.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum CorsOrigins {
+    /// Any origin (`Access-Control-Allow-Origin: *`).
+    #[default]
+    Any,
+    /// Only these origins (e.g. `https://maps.example.com`).
+    List(Vec<HeaderValue>),
+}
+
+/// Server settings that do not change while it runs.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Base URL clients reach the server at (no trailing `/`), used for TileJSON tile URLs.
+    /// `None`: derived from each request's `Host` / `X-Forwarded-*` headers.
+    pub public_url: Option<String>,
+    /// `Cache-Control` of tile responses.
+    pub cache_control: HeaderValue,
+    /// CORS policy.
+    pub cors_origins: CorsOrigins,
+    /// TileJSON `name`.
+    pub name: String,
+    /// TileJSON `attribution`.
+    pub attribution: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: None,
+            cache_control: HeaderValue::from_static(DEFAULT_CACHE_CONTROL),
+            cors_origins: CorsOrigins::Any,
+            name: "gridtiles".to_owned(),
+            attribution: None,
+        }
+    }
+}
+
+struct Inner {
+    snapshot: Arc<ArcSwap<Snapshot>>,
+    cache: TileCache,
+    settings: Settings,
+    started: Instant,
+}
+
+/// State shared by all handlers. Cloning is one `Arc` increment.
+///
+/// The snapshot lives in an [`ArcSwap`]: a request takes the current snapshot without a lock
+/// and keeps it to the end, while a writer publishes a new one atomically.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    /// State serving `snapshot` through `cache`.
+    pub fn new(snapshot: Snapshot, cache: TileCache, settings: Settings) -> AppState {
+        AppState(Arc::new(Inner {
+            snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
+            cache,
+            settings,
+            started: Instant::now(),
+        }))
+    }
+
+    /// The snapshot being served now.
+    pub fn snapshot_arc(&self) -> Arc<Snapshot> {
+        self.0.snapshot.load_full()
+    }
+
+    /// The swap cell itself, for a writer that publishes snapshots on its own. Versions must
+    /// increase: the cache tells snapshots apart by version.
+    pub fn snapshot_cell(&self) -> Arc<ArcSwap<Snapshot>> {
+        Arc::clone(&self.0.snapshot)
+    }
+
+    /// Serves `snapshot` from now on (its version must be higher than the current one) and
+    /// drops the tiles cached for older snapshots.
+    pub fn publish(&self, snapshot: Snapshot) {
+        let old = self.0.snapshot.swap(Arc::new(snapshot));
+        let new = self.0.snapshot.load();
+        if new.version <= old.version {
+            tracing::warn!(
+                old = old.version,
+                new = new.version,
+                "published a snapshot whose version does not increase"
+            );
+        }
+        self.0.cache.invalidate_all();
+    }
+
+    /// The tile cache.
+    pub fn cache(&self) -> &TileCache {
+        &self.0.cache
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// `Cache-Control` of tile responses.
+    pub(crate) fn cache_control(&self) -> &HeaderValue {
+        &self.0.settings.cache_control
+    }
+
+    /// Time since the state was created.
+    pub fn uptime(&self) -> Duration {
+        self.0.started.elapsed()
+    }
+}
+
+/// The application's routes and middleware.
+pub fn router(state: AppState) -> Router {
+    let cors = cors_layer(&state.settings().cors_origins);
+    let json_routes = Router::new()
+        .route("/tiles.json", get(tilejson::tilejson))
+        .route("/api/health", get(health::health))
+        .layer(CompressionLayer::new());
+    Router::new()
+        .route("/tiles/{z}/{x}/{y}", get(tiles::tile))
+        .merge(json_routes)
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(cors)
+        .with_state(state)
+}
+
+fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
+    let allow = match origins {
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(list.iter().cloned()),
+    };
+    let layer = CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers(Any)
+        .expose_headers([ETAG, VARY])
+        .max_age(Duration::from_secs(3600));
+    match origins {
+        // A fixed `*` does not depend on the request's Origin: no need to vary on it.
+        CorsOrigins::Any => layer.vary([]),
+        CorsOrigins::List(_) => layer,
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in
+/// flight and returns.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        // Small responses (tiles, 304s) must not wait for Nagle.
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

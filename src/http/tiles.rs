@@ -1,0 +1,182 @@
+//! `GET /tiles/{z}/{x}/{y}.mvt[?layers=a,b]`: Mapbox Vector Tiles from the cache.
+//!
+//! The hot path (a cache hit for a gzip-accepting client) clones an `Arc` of the snapshot and
+//! of the cached tile and a handful of prebuilt header values; the body is the cached gzip
+//! `Bytes` (no copy), and no header is parsed beyond `Accept-Encoding` and `If-None-Match`.
+
+use axum::body::Body;
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{RawPathParams, Request, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::Response;
+
+use crate::cache::CachedTile;
+use crate::tiles::TileCoord;
+
+use super::error::ApiError;
+use super::{layers, AppState};
+
+/// The MVT media type.
+pub const MVT_CONTENT_TYPE: &str = "application/vnd.mapbox-vector-tile";
+
+const MVT: HeaderValue = HeaderValue::from_static(MVT_CONTENT_TYPE);
+const GZIP: HeaderValue = HeaderValue::from_static("gzip");
+const ACCEPT_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
+
+/// The tile handler.
+pub(crate) async fn tile(
+    State(state): State<AppState>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let params = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let (mut z, mut x, mut y) = ("", "", "");
+    for (name, value) in &params {
+        match name {
+            "z" => z = value,
+            "x" => x = value,
+            "y" => y = value,
+            _ => {}
+        }
+    }
+    let snapshot = state.snapshot_arc();
+    let coord = TileCoord::parse(z, x, y, snapshot.tiling.tiles.maxzoom)?;
+    let selection = layers::selection(req.uri(), &snapshot)?;
+    let tile = state.cache().get(&snapshot, coord, selection).await?;
+    drop(snapshot);
+    respond(&tile, req.headers(), state.cache_control())
+}
+
+/// Builds the response for `tile` according to the request's `Accept-Encoding` and
+/// `If-None-Match`.
+fn respond(
+    tile: &CachedTile,
+    request: &HeaderMap,
+    cache_control: &HeaderValue,
+) -> Result<Response, ApiError> {
+    let gzip = accepts_gzip(request);
+    let identity_etag;
+    let etag = if gzip || tile.is_empty() {
+        tile.etag()
+    } else {
+        identity_etag = tile.identity_etag();
+        &identity_etag
+    };
+    let not_modified = if_none_match(request, etag.as_bytes());
+    let mut res = if not_modified {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else if tile.is_empty() {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NO_CONTENT;
+        r
+    } else if gzip {
+        let mut r = Response::new(Body::from(tile.gzip().clone()));
+        let h = r.headers_mut();
+        h.reserve(10);
+        h.insert(CONTENT_TYPE, MVT);
+        h.insert(CONTENT_ENCODING, GZIP);
+        h.insert(CONTENT_LENGTH, tile.gzip_len().clone());
+        r
+    } else {
+        let raw = tile
+            .decompress()
+            .map_err(|e| ApiError::Internal(format!("decompressing cached tile: {e}")))?;
+        let mut r = Response::new(Body::from(raw));
+        r.headers_mut().insert(CONTENT_TYPE, MVT);
+        r
+    };
+    let h = res.headers_mut();
+    h.insert(ETAG, etag.clone());
+    h.insert(CACHE_CONTROL, cache_control.clone());
+    h.insert(VARY, ACCEPT_ENCODING);
+    Ok(res)
+}
+
+/// True when the client accepts a gzip content coding (`gzip`, `x-gzip` or `*` with a
+/// non-zero q-value, unless gzip itself is refused with `q=0`).
+pub fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut star = false;
+    for value in headers.get_all(axum::http::header::ACCEPT_ENCODING) {
+        let Ok(value) = value.to_str() else { continue };
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim();
+                let q = p.strip_prefix("q=").or_else(|| p.strip_prefix("Q="));
+                q.is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+            });
+            if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+                return !refused;
+            }
+            if coding == "*" {
+                star = !refused;
+            }
+        }
+    }
+    star
+}
+
+/// True when an `If-None-Match` header matches `etag` (weak comparison, as RFC 9110 §13.1.2
+/// requires; lists and `*` supported).
+pub fn if_none_match(headers: &HeaderMap, etag: &[u8]) -> bool {
+    let etag = strip_weak(etag);
+    headers
+        .get_all(axum::http::header::IF_NONE_MATCH)
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .map(|t| strip_weak(t.trim_ascii()))
+        .any(|t| t == b"*" || t == etag)
+}
+
+fn strip_weak(tag: &[u8]) -> &[u8] {
+    tag.strip_prefix(b"W/").unwrap_or(tag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(name: &'static str, values: &[&'static str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(name, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn accept_encoding() {
+        let ae = |v: &[&'static str]| accepts_gzip(&headers("accept-encoding", v));
+        assert!(ae(&["gzip"]));
+        assert!(ae(&["gzip, deflate, br, zstd"]));
+        assert!(ae(&["br;q=1.0, GZIP;q=0.5"]));
+        assert!(ae(&["deflate", "x-gzip"]));
+        assert!(ae(&["*"]));
+        assert!(!ae(&[]));
+        assert!(!ae(&["identity"]));
+        assert!(!ae(&["br, deflate"]));
+        assert!(!ae(&["gzip;q=0"]));
+        assert!(!ae(&["gzip; q=0.000, *"]));
+        assert!(!ae(&["*;q=0"]));
+    }
+
+    #[test]
+    fn if_none_match_lists() {
+        let inm = |v: &[&'static str], tag: &str| {
+            if_none_match(&headers("if-none-match", v), tag.as_bytes())
+        };
+        assert!(inm(&["\"a\""], "\"a\""));
+        assert!(inm(&["\"x\", \"a\""], "\"a\""));
+        assert!(inm(&["\"x\"", "W/\"a\""], "\"a\""));
+        assert!(inm(&["*"], "\"a\""));
+        assert!(!inm(&["\"b\""], "\"a\""));
+        assert!(!inm(&[], "\"a\""));
+        assert!(!inm(&["a"], "\"a\""));
+    }
+}
