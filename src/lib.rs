@@ -5,7 +5,9 @@
 //! (projected, R-tree indexed, generalized per zoom) → [`tiles`] renders Mapbox Vector Tiles
 //! from a snapshot → [`cache`] keeps encoded tiles → [`http`] serves them. See ARCHITECTURE.md.
 
+pub mod app;
 pub mod cache;
+pub mod cli;
 pub mod config;
 pub mod http;
 pub mod index;

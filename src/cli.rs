@@ -1,0 +1,199 @@
+//! The command line (clap derive). Every flag can also be set through a `GRIDTILES_*`
+//! environment variable; a flag on the command line wins over the variable.
+
+use std::path::PathBuf;
+
+use axum::http::HeaderValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::http::{CorsOrigins, Settings, DEFAULT_CACHE_CONTROL};
+
+/// gridtiles: vector tiles for electric-utility grid GIS.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "gridtiles", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log output format (the level comes from RUST_LOG, default `info`).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = LogFormat::Human,
+        env = "GRIDTILES_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// Subcommands.
+#[derive(Clone, Debug, Subcommand)]
+pub enum Command {
+    /// Serve vector tiles over HTTP (the demo grid unless --data is given).
+    Serve(ServeArgs),
+    /// Write the demo grid as FlatGeobuf files.
+    Generate(GenerateArgs),
+}
+
+/// How logs are written.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Parameters of the built-in demo grid.
+#[derive(Clone, Debug, Args)]
+pub struct DemoArgs {
+    /// Demo grid: random seed (same seed, same grid).
+    #[arg(long, default_value_t = 1, env = "GRIDTILES_SEED")]
+    pub seed: u64,
+    /// Demo grid: size factor (1.0 = the standard demo city).
+    #[arg(long, default_value_t = 1.0, value_parser = parse_scale, env = "GRIDTILES_SCALE")]
+    pub scale: f64,
+}
+
+/// `gridtiles serve`.
+#[derive(Clone, Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "0.0.0.0:8080", env = "GRIDTILES_LISTEN")]
+    pub listen: String,
+    /// Directory of layer files (.fgb, .geojson); without it the demo grid is generated.
+    #[arg(long, env = "GRIDTILES_DATA")]
+    pub data: Option<PathBuf>,
+    /// Skip malformed features (with a warning) instead of refusing to start.
+    #[arg(long, env = "GRIDTILES_LENIENT")]
+    pub lenient: bool,
+    /// Base URL clients reach the server at, for TileJSON tile URLs (default: from the
+    /// request's Host / X-Forwarded-* headers).
+    #[arg(long, value_parser = parse_public_url, env = "GRIDTILES_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Tile cache size in MiB (0 disables the cache).
+    #[arg(long, default_value_t = 256, env = "GRIDTILES_CACHE_MB")]
+    pub cache_mb: u64,
+    /// Cache-Control header of tile responses.
+    #[arg(long, default_value = DEFAULT_CACHE_CONTROL, value_parser = parse_header_value, env = "GRIDTILES_CACHE_CONTROL")]
+    pub cache_control: HeaderValue,
+    /// Origins allowed to fetch cross-origin, comma-separated (`*` = any).
+    #[arg(long, value_delimiter = ',', default_value = "*", value_parser = parse_origin, env = "GRIDTILES_CORS_ORIGINS")]
+    pub cors_origins: Vec<String>,
+    /// TOML file with the tiling configuration: [tiles] and [layers.NAME] tables.
+    #[arg(long, env = "GRIDTILES_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// TileJSON attribution (HTML allowed by the spec).
+    #[arg(long, env = "GRIDTILES_ATTRIBUTION")]
+    pub attribution: Option<String>,
+    #[command(flatten)]
+    pub demo: DemoArgs,
+}
+
+/// `gridtiles generate`.
+#[derive(Clone, Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to write `<layer>.fgb` files into (created if missing).
+    #[arg(long, env = "GRIDTILES_OUT")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub demo: DemoArgs,
+}
+
+impl ServeArgs {
+    /// The HTTP settings these arguments ask for.
+    pub fn settings(&self) -> Settings {
+        let cors_origins = if self.cors_origins.iter().any(|o| o == "*") {
+            CorsOrigins::Any
+        } else {
+            CorsOrigins::List(
+                self.cors_origins
+                    .iter()
+                    .filter_map(|o| HeaderValue::from_str(o).ok())
+                    .collect(),
+            )
+        };
+        Settings {
+            public_url: self.public_url.clone(),
+            cache_control: self.cache_control.clone(),
+            cors_origins,
+            attribution: self.attribution.clone(),
+            ..Settings::default()
+        }
+    }
+
+    /// Cache capacity in bytes.
+    pub fn cache_bytes(&self) -> u64 {
+        self.cache_mb.saturating_mul(1024 * 1024)
+    }
+}
+
+fn parse_scale(s: &str) -> Result<f64, String> {
+    let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err("must be a positive number".to_owned())
+    }
+}
+
+/// `http(s)://host[:port][/path]`, returned without a trailing `/`.
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let s = s.trim().trim_end_matches('/');
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or("must start with http:// or https://")?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() {
+        return Err("has no host".to_owned());
+    }
+    if s.contains(['?', '#']) || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain a query, fragment or whitespace".to_owned());
+    }
+    Ok(s.to_owned())
+}
+
+fn parse_header_value(s: &str) -> Result<HeaderValue, String> {
+    HeaderValue::from_str(s.trim()).map_err(|_| "not a valid header value".to_owned())
+}
+
+/// `*` or an origin `scheme://host[:port]`.
+fn parse_origin(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s == "*" {
+        return Ok(s.to_owned());
+    }
+    let host = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))
+        .ok_or_else(|| format!("origin {s:?} must be * or start with http:// or https://"))?;
+    if host.is_empty() || host.contains('/') || HeaderValue::from_str(s).is_err() {
+        return Err(format!(
+            "origin {s:?} must look like https://host[:port] (no path)"
+        ));
+    }
+    Ok(s.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_parsers() {
+        assert_eq!(
+            parse_public_url("https://t.example.com/grid/").unwrap(),
+            "https://t.example.com/grid"
+        );
+        assert!(parse_public_url("t.example.com").is_err());
+        assert!(parse_public_url("http://").is_err());
+        assert!(parse_public_url("http://a/b?c").is_err());
+        assert!(parse_origin("https://maps.example.com:8443").is_ok());
+        assert!(parse_origin("maps.example.com").is_err());
+        assert!(parse_origin("https://a/b").is_err());
+        assert!(parse_scale("0").is_err());
+        assert!(parse_scale("NaN").is_err());
+        assert_eq!(parse_scale("0.5"), Ok(0.5));
+    }
+}
