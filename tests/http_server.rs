@@ -1,0 +1,337 @@
+//! The real server over TCP on 127.0.0.1 (raw HTTP/1.1), graceful shutdown, the command line
+//! and the serve/generate orchestration.
+
+mod common;
+
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser};
+use common::*;
+use gridtiles::app;
+use gridtiles::cli::{Cli, Command, LogFormat, ServeArgs};
+use gridtiles::http::{self, CorsOrigins, Settings};
+use gridtiles::index::Snapshot;
+use gridtiles::tiles::{LayerSelection, RenderError, RenderedTile, TileCoord};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+type Http1Response = (u16, Vec<(String, String)>, Vec<u8>);
+
+/// Sends `raw` (one or more pipelined HTTP/1.1 requests) to `addr` from a blocking thread
+/// (std networking: the test client shares nothing with the server's stack) and reads
+/// `count` responses.
+async fn exchange(addr: SocketAddr, raw: String, count: usize) -> Vec<Http1Response> {
+    tokio::task::spawn_blocking(move || {
+        let stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut conn = BufReader::new(stream);
+        conn.get_mut().write_all(raw.as_bytes()).unwrap();
+        (0..count).map(|_| read_response(&mut conn)).collect()
+    })
+    .await
+    .unwrap()
+}
+
+/// One HTTP/1.1 response read off `conn`: status, lower-cased headers, body.
+fn read_response(conn: &mut BufReader<TcpStream>) -> Http1Response {
+    let mut line = String::new();
+    conn.read_line(&mut line).unwrap();
+    let status: u16 = line.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut headers = Vec::new();
+    loop {
+        line.clear();
+        conn.read_line(&mut line).unwrap();
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        let (k, v) = l.split_once(':').unwrap();
+        headers.push((k.to_ascii_lowercase(), v.trim().to_owned()));
+    }
+    let len = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .map_or(0, |(_, v)| v.parse().unwrap());
+    let mut body = vec![0; len];
+    conn.read_exact(&mut body).unwrap();
+    (status, headers, body)
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> &'a str {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_server_over_tcp_with_graceful_shutdown() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = tokio::spawn(http::serve(listener, fake_state(), async {
+        let _ = stopped.await;
+    }));
+
+    let req = format!(
+        "GET {Z14_TILE} HTTP/1.1\r\nHost: {addr}\r\nAccept-Encoding: gzip\r\n\r\n\
+         GET /tiles.json HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    );
+    let mut replies = exchange(addr, req, 2).await.into_iter();
+    let (status, headers, body) = replies.next().unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(header(&headers, "content-encoding"), "gzip");
+    assert_eq!(
+        mvt_layer_names(&gunzip(&body)),
+        ["substations", "feeders", "poles"]
+    );
+    // Second, pipelined request on the same keep-alive connection.
+    let (status, _, body) = replies.next().unwrap();
+    assert_eq!(status, 200);
+    let tj: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        tj["tiles"][0],
+        format!("http://{addr}/tiles/{{z}}/{{x}}/{{y}}.mvt")
+    );
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("server stops after the shutdown signal")
+        .unwrap()
+        .unwrap();
+    assert!(TcpStream::connect(addr).is_err(), "listener closed");
+}
+
+fn slow_render(
+    s: &Snapshot,
+    t: TileCoord,
+    l: &LayerSelection,
+) -> Result<RenderedTile, RenderError> {
+    std::thread::sleep(Duration::from_millis(300));
+    fake_render(s, t, l)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_requests_in_flight() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let state = state_with(slow_render, 1 << 20, Settings::default());
+    let server = tokio::spawn(http::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    let req = format!("GET {Z14_TILE} HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+    let client = tokio::spawn(exchange(addr, req, 1));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    stop.send(()).unwrap();
+    let (status, _, body) = client.await.unwrap().pop().unwrap();
+    assert_eq!(status, 200);
+    assert!(!gunzip(&body).is_empty());
+    tokio::time::timeout(Duration::from_secs(10), server)
+        .await
+        .expect("server stops")
+        .unwrap()
+        .unwrap();
+}
+
+fn serve_args(args: &[&str]) -> ServeArgs {
+    let cli = Cli::try_parse_from([&["gridtiles", "serve"], args].concat()).unwrap();
+    match cli.command {
+        Command::Serve(a) => a,
+        other => panic!("not serve: {other:?}"),
+    }
+}
+
+#[test]
+fn command_line_flags_and_env() {
+    // Defaults.
+    let a = serve_args(&[]);
+    assert_eq!(a.listen, "0.0.0.0:8080");
+    assert_eq!(a.cache_mb, 256);
+    assert_eq!(a.cache_bytes(), 256 << 20);
+    assert!(a.data.is_none() && !a.lenient && a.public_url.is_none());
+    assert_eq!(a.cache_control, "public, max-age=60");
+    assert_eq!(a.settings().cors_origins, CorsOrigins::Any);
+    assert_eq!((a.demo.seed, a.demo.scale), (1, 1.0));
+
+    // Every flag.
+    let a = serve_args(&[
+        "--listen=127.0.0.1:9000",
+        "--data=/srv/grid",
+        "--lenient",
+        "--public-url=https://t.example.com/",
+        "--cache-mb=0",
+        "--cache-control=no-cache",
+        "--cors-origins=https://a.example,https://b.example:8443",
+        "--config=tiling.toml",
+        "--seed=42",
+        "--scale=0.25",
+        "--log-format=json",
+    ]);
+    assert_eq!(a.listen, "127.0.0.1:9000");
+    assert!(a.lenient);
+    assert_eq!(a.public_url.as_deref(), Some("https://t.example.com"));
+    assert_eq!(a.cache_bytes(), 0);
+    let s = a.settings();
+    assert_eq!(s.cache_control, "no-cache");
+    assert_eq!(
+        s.cors_origins,
+        CorsOrigins::List(vec![
+            "https://a.example".parse().unwrap(),
+            "https://b.example:8443".parse().unwrap()
+        ])
+    );
+    assert_eq!((a.demo.seed, a.demo.scale), (42, 0.25));
+    let cli = Cli::try_parse_from(["gridtiles", "serve", "--log-format", "json"]).unwrap();
+    assert_eq!(cli.log_format, LogFormat::Json);
+
+    // Bad values are rejected by the parser.
+    for bad in [
+        &["--scale=-1"][..],
+        &["--public-url=ftp://x"],
+        &["--cors-origins=example.com"],
+        &["--cache-mb=lots"],
+        &["--log-format=xml"],
+    ] {
+        assert!(
+            Cli::try_parse_from([&["gridtiles", "serve"], bad].concat()).is_err(),
+            "{bad:?}"
+        );
+    }
+    let cli = Cli::try_parse_from(["gridtiles", "generate", "--out", "/tmp/x", "--seed", "3"]);
+    assert!(matches!(cli.unwrap().command, Command::Generate(g) if g.demo.seed == 3));
+    assert!(
+        Cli::try_parse_from(["gridtiles", "generate"]).is_err(),
+        "--out is required"
+    );
+
+    // Every flag has a GRIDTILES_* variable ...
+    let cmd = Cli::command();
+    for sub in cmd.get_subcommands() {
+        for arg in sub.get_arguments().filter(|a| a.get_long().is_some()) {
+            let long = arg.get_long().unwrap();
+            if long == "help" || long == "version" {
+                continue;
+            }
+            let env = arg.get_env().and_then(|e| e.to_str()).unwrap_or("");
+            let want = format!("GRIDTILES_{}", long.to_uppercase().replace('-', "_"));
+            assert_eq!(env, want, "{} --{long}", sub.get_name());
+        }
+    }
+    // ... that takes effect (only this test touches the environment).
+    std::env::set_var("GRIDTILES_CACHE_MB", "12");
+    std::env::set_var("GRIDTILES_LENIENT", "true");
+    let a = serve_args(&[]);
+    let flag_wins = serve_args(&["--cache-mb=3"]);
+    std::env::remove_var("GRIDTILES_CACHE_MB");
+    std::env::remove_var("GRIDTILES_LENIENT");
+    assert_eq!(a.cache_mb, 12);
+    assert!(a.lenient);
+    assert_eq!(flag_wins.cache_mb, 3);
+}
+
+#[test]
+fn tiling_config_from_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiling.toml");
+    std::fs::write(
+        &path,
+        "[tiles]\nmaxzoom = 18\n\n[layers.poles]\nminzoom = 13\nfull_zoom = 16\n",
+    )
+    .unwrap();
+    let t = app::read_tiling(Some(&path)).unwrap();
+    assert_eq!(t.tiles.maxzoom, 18);
+    assert_eq!(t.tiles.extent, 4096, "unset keys keep defaults");
+    assert_eq!(t.layer("poles").minzoom, 13);
+    assert_eq!(t.layer("feeders").minzoom, 8);
+
+    std::fs::write(&path, "[tiles]\nmax_zoom = 18\n").unwrap();
+    let err = format!("{:#}", app::read_tiling(Some(&path)).unwrap_err());
+    assert!(
+        err.contains("tiling.toml") && err.contains("max_zoom"),
+        "{err}"
+    );
+    let err = format!(
+        "{:#}",
+        app::read_tiling(Some(&dir.path().join("none.toml"))).unwrap_err()
+    );
+    assert!(err.contains("none.toml"), "{err}");
+    assert_eq!(app::read_tiling(None).unwrap(), Default::default());
+}
+
+#[tokio::test]
+async fn serve_fails_before_listening_when_config_is_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[tiles\n").unwrap();
+    let args = serve_args(&[
+        "--listen=127.0.0.1:0",
+        &format!("--config={}", bad.display()),
+    ]);
+    let err = app::serve(args, std::future::pending()).await.unwrap_err();
+    assert!(format!("{err:#}").contains("bad.toml"), "{err:#}");
+}
+
+#[test]
+#[ignore = "needs the demo generator (demo branch)"]
+fn prepare_builds_the_demo_grid() {
+    let state = app::prepare(&serve_args(&["--scale=0.05", "--cache-mb=1"])).unwrap();
+    let snapshot = state.snapshot_arc();
+    assert_eq!(snapshot.version, 1);
+    assert!(snapshot.feature_count() > 0);
+    assert!(snapshot.layer("feeders").is_some());
+    assert_eq!(state.cache().stats().capacity_bytes, 1 << 20);
+}
+
+#[test]
+#[ignore = "needs the demo generator and the file source (demo, files branches)"]
+fn generate_then_serve_the_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("grid");
+    let cli = Cli::try_parse_from([
+        "gridtiles",
+        "generate",
+        "--scale=0.05",
+        &format!("--out={}", out.display()),
+    ])
+    .unwrap();
+    let Command::Generate(g) = cli.command else {
+        unreachable!()
+    };
+    app::generate(&g).unwrap();
+    let from_files = app::prepare(&serve_args(&[&format!("--data={}", out.display())])).unwrap();
+    let generated = app::prepare(&serve_args(&["--scale=0.05"])).unwrap();
+    let counts = |s: &gridtiles::http::AppState| {
+        let mut v: Vec<_> = s
+            .snapshot_arc()
+            .layers
+            .iter()
+            .map(|l| (l.name.clone(), l.features.len()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(counts(&from_files), counts(&generated));
+}
+
+#[test]
+#[ignore = "needs the file source (files branch)"]
+fn malformed_data_fails_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("poles.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"geometry":{"type":"Point","coordinates":["x",1]},"properties":{}}]}"#,
+    )
+    .unwrap();
+    let err = app::prepare(&serve_args(&[&format!("--data={}", dir.path().display())]))
+        .err()
+        .expect("malformed data is refused");
+    let msg = format!("{err:#}");
+    assert!(msg.contains("poles.geojson"), "{msg}");
+}
