@@ -242,13 +242,13 @@ impl TileCache {
     /// The tile `tile` with `layers` of `snapshot`, from the cache or rendered.
     ///
     /// Rendering runs on the blocking pool (`spawn_blocking`), not inline. Tiles take
-    /// ~0.1–5 ms to render and gzip; a blocking-pool round trip costs ~10–20 µs (measured
-    /// here: ~12 µs on this 2-core machine, see `examples/spawn_cost.rs`), i.e. ≤ 10 % of the
-    /// cheapest miss and noise for a typical one. Rendering inline would park a runtime worker
-    /// (one of two here) for milliseconds, so a burst of misses from one map pan would stall
-    /// every cache hit queued behind it; on the blocking pool hits keep flowing. It also
-    /// turns a renderer panic into an error (500) instead of a dropped connection. Hits never
-    /// pay for it.
+    /// ~0.1–5 ms to render and gzip; a blocking-pool round trip costs 14 µs p50 / 19 µs mean
+    /// one at a time and ~8 µs when a pan's misses arrive together (release build, 2 cores,
+    /// `examples/spawn_cost.rs`): ≤ 15 % of the cheapest miss, noise for a typical one.
+    /// Rendering inline would park a runtime worker (one of two here) for milliseconds, so a
+    /// burst of misses from one map pan would stall every cache hit queued behind it; on the
+    /// blocking pool hits keep flowing. It also turns a renderer panic into an error (500)
+    /// instead of a dropped connection. Hits never pay for it.
     pub async fn get(
         &self,
         snapshot: &Arc<Snapshot>,
