@@ -12,6 +12,7 @@ use crate::http::{CorsOrigins, Settings, DEFAULT_CACHE_CONTROL};
 #[derive(Clone, Debug, Parser)]
 #[command(name = "gridtiles", version, about, propagate_version = true)]
 pub struct Cli {
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
     /// Log output format (the level comes from RUST_LOG, default `info`).
@@ -86,6 +87,7 @@ pub struct ServeArgs {
     /// TileJSON attribution (HTML allowed by the spec).
     #[arg(long, env = "GRIDTILES_ATTRIBUTION")]
     pub attribution: Option<String>,
+    /// Demo grid parameters (used without --data).
     #[command(flatten)]
     pub demo: DemoArgs,
 }
@@ -96,6 +98,7 @@ pub struct GenerateArgs {
     /// Directory to write `<layer>.fgb` files into (created if missing).
     #[arg(long, env = "GRIDTILES_OUT")]
     pub out: PathBuf,
+    /// Demo grid parameters.
     #[command(flatten)]
     pub demo: DemoArgs,
 }

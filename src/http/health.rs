@@ -16,11 +16,15 @@ use super::AppState;
 /// The health document.
 #[derive(Debug, Serialize)]
 pub struct Health {
+    /// Always `ok` (the server answers only once the data is loaded).
     pub status: &'static str,
     /// Version of the snapshot being served.
     pub version: u64,
+    /// What is loaded.
     pub data: DataSummary,
+    /// Tile cache counters.
     pub cache: CacheStats,
+    /// Seconds since the server state was created.
     pub uptime_s: u64,
 }
 

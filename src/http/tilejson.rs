@@ -23,29 +23,41 @@ const CENTER_ZOOM: u8 = 11;
 /// A TileJSON 3.0.0 document.
 #[derive(Debug, Serialize)]
 pub struct TileJson {
+    /// Always `3.0.0`.
     pub tilejson: &'static str,
+    /// Name of the tile set (`gridtiles`).
     pub name: String,
     /// Changes whenever the data changes: `1.<snapshot version>.0`.
     pub version: String,
+    /// Attribution to show on the map, if configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribution: Option<String>,
+    /// Always `xyz`.
     pub scheme: &'static str,
+    /// One absolute tile URL template.
     pub tiles: Vec<String>,
+    /// Lowest zoom at which any selected layer appears.
     pub minzoom: u8,
+    /// Highest zoom served (`[tiles] maxzoom`); clients overzoom beyond.
     pub maxzoom: u8,
     /// `[west, south, east, north]`.
     pub bounds: [f64; 4],
     /// `[lon, lat, zoom]`.
     pub center: [f64; 3],
+    /// The layers in the tiles.
     pub vector_layers: Vec<VectorLayer>,
 }
 
 /// One entry of `vector_layers`.
 #[derive(Debug, Serialize)]
 pub struct VectorLayer {
+    /// The MVT layer name.
     pub id: String,
+    /// Geometry kind, feature count and generalization, in words.
     pub description: String,
+    /// Lowest zoom at which the layer appears.
     pub minzoom: u8,
+    /// Highest zoom at which the layer appears.
     pub maxzoom: u8,
     /// Attribute name → `Number`, `String` or `Boolean`.
     pub fields: BTreeMap<String, &'static str>,
