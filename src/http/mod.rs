@@ -109,12 +109,12 @@ impl AppState {
     /// Serves `snapshot` from now on (its version must be higher than the current one) and
     /// drops the tiles cached for older snapshots.
     pub fn publish(&self, snapshot: Snapshot) {
-        let old = self.0.snapshot.swap(Arc::new(snapshot));
-        let new = self.0.snapshot.load();
-        if new.version <= old.version {
+        let new = snapshot.version;
+        let old = self.0.snapshot.swap(Arc::new(snapshot)).version;
+        if new <= old {
             tracing::warn!(
-                old = old.version,
-                new = new.version,
+                old,
+                new,
                 "published a snapshot whose version does not increase"
             );
         }
