@@ -8,11 +8,11 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use flatgeobuf::packed_r_tree::{calc_extent, hilbert_sort, PackedRTree};
+use flatgeobuf::packed_r_tree::{calc_extent, PackedRTree};
 use flatgeobuf::GeometryType;
 
 use super::fgb_encode::{self, FeatureEncoder, HeaderInfo};
-use super::{geom, LoadError};
+use super::{geom, hilbert, LoadError};
 use crate::model::LayerData;
 
 /// The FlatGeobuf magic bytes, format version 3.
@@ -71,7 +71,7 @@ fn layer_type(layer: &LayerData) -> GeometryType {
 }
 
 /// A whole encoded file, still in pieces.
-struct Encoded {
+pub(super) struct Encoded {
     header: Vec<u8>,
     index: Option<PackedRTree>,
     features: Vec<u8>,
@@ -79,7 +79,8 @@ struct Encoded {
     order: Vec<(usize, usize)>,
 }
 
-fn encode(layer: &LayerData) -> Result<Encoded, (usize, String)> {
+/// Validates and encodes `layer`; errors carry the feature index.
+pub(super) fn encode(layer: &LayerData) -> Result<Encoded, (usize, String)> {
     let geometry_type = layer_type(layer);
     let mut encoder = FeatureEncoder::new(geometry_type);
     let mut features = Vec::with_capacity(layer.features.len() * 64);
@@ -106,7 +107,7 @@ fn encode(layer: &LayerData) -> Result<Encoded, (usize, String)> {
     let mut order = spans.clone();
     if !nodes.is_empty() {
         // Stable sort: features with equal Hilbert values keep their input order.
-        hilbert_sort(&mut nodes, &extent);
+        hilbert::sort(&mut nodes, &extent);
         let mut offset = 0u64;
         for (slot, node) in order.iter_mut().zip(nodes.iter_mut()) {
             let span = spans[node.offset as usize];

@@ -13,7 +13,7 @@
 //! `geojson_read` / `geojson_geom` parse the two formats, `builder` turns validated features
 //! into a layer (ids, lenient skipping, string interning), `geom` holds the geometry rules
 //! shared by readers and the writer, `schema` the attribute type mapping, `fgb_write` /
-//! `fgb_encode` the writer.
+//! `fgb_encode` / `hilbert` the writer.
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,7 @@ mod fgb_write;
 mod geojson_geom;
 mod geojson_read;
 mod geom;
+mod hilbert;
 mod scan;
 mod schema;
 
