@@ -33,7 +33,9 @@ pub(super) fn read(
 ) -> Result<(LayerData, usize), LoadError> {
     let bytes =
         std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read file: {e}")))?;
-    let root: Json = serde_json::from_slice(&bytes)
+    // A UTF-8 byte order mark is not JSON, but some editors write one.
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let root: Json = serde_json::from_slice(text)
         .map_err(|e| LoadError::file(path, format!("invalid JSON: {e}")))?;
     drop(bytes);
     let features = top_level_features(&root).map_err(|r| LoadError::file(path, r))?;

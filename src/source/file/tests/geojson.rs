@@ -59,11 +59,8 @@ fn not_a_feature_collection() {
 #[test]
 fn single_feature_file() {
     let dir = tmp();
-    put(
-        dir.path(),
-        "one.json",
-        pt(json!(42), json!({"a": 1})).to_string(),
-    );
+    let with_bom = format!("\u{feff}{}", pt(json!(42), json!({"a": 1})));
+    put(dir.path(), "one.json", with_bom);
     let layer = only(load(dir.path()));
     assert_eq!(layer.name, "one");
     assert_eq!(layer.features[0].id, 42);

@@ -12,17 +12,26 @@ fn all_layers() -> Vec<LayerData> {
 
 #[test]
 fn round_trip() {
-    let dir = tmp();
+    let tmp = tmp();
+    let dir = tmp.path().join("created/on/demand");
     let mut layers = all_layers();
     layers.push(LayerData::new(
         "empty",
         vec![Field::new("a", FieldType::Int)],
     ));
-    write_dir(dir.path(), &layers).expect("write");
-    let loaded = load(dir.path());
+    write_dir(&dir, &layers).expect("write");
+    let loaded = load(&dir);
     layers.sort_by(|a, b| a.name.cmp(&b.name));
     assert_eq!(loaded.layers, layers);
     assert!(loaded.skipped.is_empty());
+
+    // Strings are interned per file: one allocation per distinct value.
+    let poles = &loaded.layers[3];
+    let class = |i: usize| match &poles.features[i].properties[0] {
+        Some(Value::Str(s)) => s.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(std::sync::Arc::ptr_eq(&class(0), &class(3)));
 }
 
 #[test]
