@@ -290,7 +290,7 @@ fn prepare_builds_the_demo_grid() {
 }
 
 #[test]
-#[ignore = "needs the demo generator and the file source (demo, files branches)"]
+#[ignore = "needs the demo generator (demo branch)"]
 fn generate_then_serve_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("grid");
@@ -321,7 +321,6 @@ fn generate_then_serve_the_files() {
 }
 
 #[test]
-#[ignore = "needs the file source (files branch)"]
 fn malformed_data_fails_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -334,4 +333,40 @@ fn malformed_data_fails_naming_the_file() {
         .expect("malformed data is refused");
     let msg = format!("{err:#}");
     assert!(msg.contains("poles.geojson"), "{msg}");
+}
+
+#[tokio::test]
+async fn serves_a_data_directory_and_lenient_skips_bad_features() {
+    let dir = tempfile::tempdir().unwrap();
+    gridtiles::source::file::write_dir(dir.path(), &houston_layers()).unwrap();
+    let data = format!("--data={}", dir.path().display());
+    let state = app::prepare(&serve_args(&[&data])).unwrap();
+    let health = get(&state, "/api/health", &[]).await.json();
+    assert_eq!(
+        health["data"]["layers"],
+        serde_json::json!({"substations": 1, "feeders": 2, "poles": 20})
+    );
+
+    std::fs::write(
+        dir.path().join("switches.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+            {"type":"Feature","id":5,"geometry":{"type":"Point","coordinates":[-95.36,29.76]},"properties":{}},
+            {"type":"Feature","id":6,"geometry":{"type":"Point","coordinates":[-95.36]},"properties":{}}]}"#,
+    )
+    .unwrap();
+    let err = format!("{:#}", app::prepare(&serve_args(&[&data])).err().unwrap());
+    assert!(
+        err.contains("switches.geojson") && err.contains("feature 1"),
+        "{err}"
+    );
+    let state = app::prepare(&serve_args(&[&data, "--lenient"])).unwrap();
+    assert_eq!(
+        state
+            .snapshot_arc()
+            .layer("switches")
+            .unwrap()
+            .features
+            .len(),
+        1
+    );
 }
