@@ -25,8 +25,8 @@ pub fn rank_vertices(coords: &[WorldCoord], is_junction: impl Fn(WorldCoord) -> 
     // stack keeps deep (long, wiggly) lines from overflowing the call stack.
     let mut stack: Vec<(usize, usize, f64)> = Vec::new();
     let mut start = 0;
-    for end in 1..n {
-        if importance[end] == f32::INFINITY {
+    for (end, &imp) in importance.iter().enumerate().skip(1) {
+        if imp == f32::INFINITY {
             if end > start + 1 {
                 stack.push((start, end, f64::INFINITY));
             }
