@@ -38,10 +38,18 @@ pub struct TileGeom {
     exterior_ok: bool,
 }
 
+/// Rounds to the nearest integer, halves up (toward +∞), so a shared coordinate rounds the
+/// same in every feature. A shift-and-truncate instead of `f64::round`, which is a libm call
+/// on baseline x86-64; inputs are clamped to ±2³⁰ (clipped geometry is within a few thousand
+/// units) and NaN (filtered out upstream) becomes −2³⁰.
 #[inline]
 fn round(p: TilePoint) -> IntPoint {
-    // Saturating casts: clipped input is always within a few thousand units.
-    [p[0].round() as i32, p[1].round() as i32]
+    const SHIFT: f64 = (1u64 << 30) as f64;
+    let r = |v: f64| {
+        let v = (v + 0.5).clamp(-SHIFT, SHIFT);
+        ((v + SHIFT) as i64 - SHIFT as i64) as i32
+    };
+    [r(p[0]), r(p[1])]
 }
 
 /// Twice the signed area by the MVT spec's formula (positive = exterior).
@@ -284,6 +292,15 @@ mod tests {
     fn ring_of(g: &TileGeom, i: usize) -> Vec<IntPoint> {
         let start = if i == 0 { 0 } else { g.ends[i - 1] };
         g.pts[start..g.ends[i]].to_vec()
+    }
+
+    #[test]
+    fn rounding_is_half_up_and_total() {
+        assert_eq!(round([0.49, 0.5]), [0, 1]);
+        assert_eq!(round([-0.5, -0.51]), [0, -1]);
+        assert_eq!(round([4159.7, -63.2]), [4160, -63]);
+        assert_eq!(round([f64::NAN, f64::INFINITY]), [-(1 << 30), 1 << 30]);
+        assert_eq!(round([1e300, f64::NEG_INFINITY]), [1 << 30, -(1 << 30)]);
     }
 
     #[test]

@@ -154,17 +154,21 @@ fn render_with(
     loop {
         let (mvt_tile, count) =
             render_step(scratch, &active, tile, cfg, extent, step).map_err(encode_err)?;
-        let size = mvt_tile.compute_size();
+        let data = if count == 0 {
+            Vec::new()
+        } else {
+            mvt_tile.to_bytes().map_err(encode_err)?
+        };
         if step == 0 {
-            first_size = size;
+            first_size = data.len();
         }
-        let fits = size <= cfg.max_tile_bytes;
+        let fits = data.len() <= cfg.max_tile_bytes;
         if fits || !can_generalize || step == MAX_BUDGET_STEPS {
             let over = step > 0 || !fits;
             if over {
                 tracing::warn!(
                     tile = %tile,
-                    bytes = size,
+                    bytes = data.len(),
                     first_bytes = first_size,
                     max_tile_bytes = cfg.max_tile_bytes,
                     steps = step,
@@ -172,11 +176,6 @@ fn render_with(
                     "tile size budget reached: generalized further"
                 );
             }
-            let data = if count == 0 {
-                Vec::new()
-            } else {
-                mvt_tile.to_bytes().map_err(encode_err)?
-            };
             return Ok(RenderedTile {
                 data,
                 feature_count: count,
