@@ -234,3 +234,39 @@ fn awkward_geometry_never_panics_and_encodes_validly() {
     }
     assert!(features > 0);
 }
+
+#[test]
+fn odd_configurations_and_addresses_never_panic() {
+    let mut variants = Vec::new();
+    for (extent, buffer, tol, max) in [
+        (0u32, 0u32, f64::NAN, 0usize),
+        (1, 0, f64::INFINITY, 10),
+        (256, 4096, -3.0, 1),
+        (u32::MAX, u32::MAX, 1e300, usize::MAX),
+    ] {
+        let mut tiling = TilingConfig::default();
+        tiling.tiles.extent = extent;
+        tiling.tiles.buffer = buffer;
+        tiling.tiles.simplify_tolerance = tol;
+        tiling.tiles.max_tile_bytes = max;
+        tiling.tiles.thin_cell = 0;
+        variants.push(snapshot_with(tiling));
+    }
+    let (lon, lat) = at(1055.0, 100.0);
+    for snap in &variants {
+        for z in [0u8, 9, 13, 16] {
+            let t = TileCoord::covering([lon, lat, lon, lat], z).next().unwrap();
+            let r = render_tile(snap, t, &LayerSelection::All).unwrap();
+            decode(&r.data);
+        }
+        let bad = TileCoord {
+            z: 40,
+            x: 7,
+            y: u32::MAX,
+        };
+        assert!(render_tile(snap, bad, &LayerSelection::All)
+            .unwrap()
+            .data
+            .is_empty());
+    }
+}

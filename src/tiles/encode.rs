@@ -52,15 +52,16 @@ fn round(p: TilePoint) -> IntPoint {
     [r(p[0]), r(p[1])]
 }
 
-/// Twice the signed area by the MVT spec's formula (positive = exterior).
-fn ring_area(ring: &[IntPoint]) -> i64 {
+/// Twice the signed area by the MVT spec's formula (positive = exterior). `i128`, so even
+/// coordinates at the ±2³⁰ rounding limit cannot overflow.
+fn ring_area(ring: &[IntPoint]) -> i128 {
     let Some(&last) = ring.last() else {
         return 0;
     };
     let mut prev = last;
-    let mut sum = 0i64;
+    let mut sum = 0i128;
     for &p in ring {
-        sum += i64::from(prev[0]) * i64::from(p[1]) - i64::from(p[0]) * i64::from(prev[1]);
+        sum += i128::from(prev[0]) * i128::from(p[1]) - i128::from(p[0]) * i128::from(prev[1]);
         prev = p;
     }
     sum
@@ -68,9 +69,14 @@ fn ring_area(ring: &[IntPoint]) -> i64 {
 
 #[inline]
 fn collinear(a: IntPoint, b: IntPoint, c: IntPoint) -> bool {
-    let cross = i64::from(b[0] - a[0]) * i64::from(c[1] - a[1])
-        - i64::from(b[1] - a[1]) * i64::from(c[0] - a[0]);
-    cross == 0
+    let d = |p: IntPoint, q: IntPoint| {
+        [
+            i64::from(q[0]) - i64::from(p[0]),
+            i64::from(q[1]) - i64::from(p[1]),
+        ]
+    };
+    let (u, v) = (d(a, b), d(a, c));
+    i128::from(u[0]) * i128::from(v[1]) == i128::from(u[1]) * i128::from(v[0])
 }
 
 impl TileGeom {

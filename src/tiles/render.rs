@@ -29,6 +29,9 @@ use super::encode::LayerWriter;
 use super::transform::{pixel, sq_tolerance, TileTransform};
 use super::TileCoord;
 
+/// The highest zoom a tile address can have (as [`TileCoord::new`] enforces).
+const MAX_ZOOM: u8 = 30;
+
 /// Generalization steps tried at most to fit a tile into `max_tile_bytes`.
 pub const MAX_BUDGET_STEPS: u32 = 6;
 
@@ -108,6 +111,10 @@ fn render_with(
     let cfg = &snapshot.tiling.tiles;
     let extent = cfg.extent.max(1);
     let z = tile.z;
+    if z > MAX_ZOOM {
+        // Not a valid address (TileCoord::new never makes one): nothing to draw.
+        return Ok(RenderedTile::default());
+    }
     let b = tile.buffered_bounds(extent, cfg.buffer);
     let envelope = AABB::from_corners([b[0], b[1]], [b[2], b[3]]);
     let mut active = Vec::new();

@@ -61,10 +61,16 @@ impl TileTransform {
 }
 
 /// The squared simplification tolerance in world units² for `tolerance` tile units at zoom
-/// `z`: vertices with `importance > sq_tol` are kept.
+/// `z`: vertices with `importance > sq_tol` are kept. A non-finite result (a NaN or infinite
+/// configured tolerance, extent 0) means no simplification, so endpoints always survive.
 pub fn sq_tolerance(tolerance: f64, extent: u32, z: u8) -> f64 {
     let t = tolerance / (f64::from(extent) * f64::from(1u32 << z.min(31)));
-    t * t
+    let sq = t * t;
+    if sq.is_finite() {
+        sq
+    } else {
+        0.0
+    }
 }
 
 /// Size of one pixel in tile units.
@@ -105,6 +111,8 @@ mod tests {
         let b = sq_tolerance(3.0, 4096, 11);
         assert!((a / b - 4.0).abs() < 1e-9);
         assert!((sq_tolerance(4096.0, 4096, 0) - 1.0).abs() < 1e-12);
+        assert_eq!(sq_tolerance(f64::NAN, 4096, 3), 0.0);
+        assert_eq!(sq_tolerance(3.0, 0, 3), 0.0);
     }
 
     #[test]
