@@ -22,7 +22,9 @@ pub const POINT_COUNT: &str = "point_count";
 /// Per-tile drawing parameters for one layer.
 #[derive(Clone, Copy, Debug)]
 pub struct DrawCtx {
+    /// World → tile units.
     pub tf: TileTransform,
+    /// The tile box grown by the buffer, in tile units.
     pub clip: ClipBox,
     /// Squared simplification tolerance in world units².
     pub sq_tol: f64,
