@@ -1,11 +1,18 @@
-//! The tile engine: from a snapshot and a tile address to an encoded Mapbox Vector Tile.
+//! The tile engine: from a snapshot and a tile address to an encoded Mapbox Vector Tile 2.1.
 //!
-//! One small module per pipeline step: [`coord`] (tile math), `clip` (rectangle clipping in
-//! tile units), `encode` (MVT via the `mvt` crate) and `render` (query the index, pick the
-//! zoom's generalization, transform, clip, encode, keep within the size budget).
+//! One small module per pipeline step (as in geojson-vt): [`coord`] (tile math),
+//! [`transform`] (world → tile units, per-zoom simplification and size filters), [`clip`]
+//! (rectangle clipping in tile units), [`encode`] (integer geometry rules and MVT via the `mvt`
+//! crate), `draw` (one layer's features through that pipeline) and `render` (layer and zoom
+//! rules, R-tree queries, the size budget).
 
+pub mod clip;
 pub mod coord;
+mod draw;
+pub mod encode;
 mod render;
+pub mod transform;
 
 pub use coord::{TileCoord, TileCoordError};
-pub use render::{render_tile, LayerSelection, RenderError, RenderedTile};
+pub use draw::POINT_COUNT;
+pub use render::{render_tile, LayerSelection, RenderError, RenderedTile, MAX_BUDGET_STEPS};

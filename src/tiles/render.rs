@@ -1,10 +1,39 @@
-//! Rendering one tile (signature only until the tile engine lands).
+//! Rendering one tile: pick the layers visible at the zoom, query each layer's R-tree with the
+//! buffered tile bounds, draw the candidates in index order, encode — and stay within the
+//! tile size budget.
+//!
+//! Per layer and zoom:
+//! - a layer is drawn iff `minzoom <= z <= maxzoom`;
+//! - a line layer with `merged` groups serves them below `merged.below`: one MultiLineString
+//!   per group (id = group id, e.g. the feeder id; attributes = the group's shared values);
+//! - a thinned point layer below `full_zoom` draws only the representatives of level `z`,
+//!   each with an Int (`sint`) attribute `point_count` (points it stands for, itself
+//!   included). Zooms that are not thinned carry no `point_count`.
+//!
+//! Size budget: when the encoded tile exceeds `max_tile_bytes`, it is rendered again with more
+//! generalization, step `k = 1, 2, …` (at most [`MAX_BUDGET_STEPS`]): line/polygon tolerance
+//! ×4ᵏ and thinnable point layers at thinning level `z − k` (with `point_count`). Nothing is
+//! dropped arbitrarily, and `keep_all` layers are never generalized. `budget_reached` is set
+//! and a warning logged whenever the first rendering was over budget.
 
+use std::cell::RefCell;
+
+use rstar::AABB;
 use thiserror::Error;
 
-use crate::index::Snapshot;
+use crate::index::{GeometryKind, IndexedLayer, Snapshot};
 
+use super::clip::ClipBox;
+use super::draw::{draw_layer, DrawCtx, DrawScratch, LayerMode};
+use super::encode::LayerWriter;
+use super::transform::{pixel, sq_tolerance, TileTransform};
 use super::TileCoord;
+
+/// The highest zoom a tile address can have (as [`TileCoord::new`] enforces).
+const MAX_ZOOM: u8 = 30;
+
+/// Generalization steps tried at most to fit a tile into `max_tile_bytes`.
+pub const MAX_BUDGET_STEPS: u32 = 6;
 
 /// Which layers a tile carries.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -13,6 +42,15 @@ pub enum LayerSelection {
     All,
     /// These layers (indices into `Snapshot::layers`, ascending, no duplicates).
     Only(Vec<usize>),
+}
+
+impl LayerSelection {
+    fn contains(&self, i: usize) -> bool {
+        match self {
+            LayerSelection::All => true,
+            LayerSelection::Only(v) => v.contains(&i),
+        }
+    }
 }
 
 /// An encoded tile. `data` is empty when no layer has a feature in the tile.
@@ -33,11 +71,183 @@ pub enum RenderError {
     Encode { tile: TileCoord, reason: String },
 }
 
+/// A layer with candidates in this tile.
+struct Active<'a> {
+    layer: &'a IndexedLayer,
+    merged: bool,
+    /// Index into `Scratch::cands`.
+    slot: usize,
+}
+
+/// Buffers reused across tiles on one thread.
+#[derive(Default)]
+struct Scratch {
+    cands: Vec<Vec<u32>>,
+    draw: DrawScratch,
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
 /// Renders `tile` from `snapshot`.
 pub fn render_tile(
-    _snapshot: &Snapshot,
-    _tile: TileCoord,
-    _layers: &LayerSelection,
+    snapshot: &Snapshot,
+    tile: TileCoord,
+    layers: &LayerSelection,
 ) -> Result<RenderedTile, RenderError> {
-    unimplemented!("tile engine")
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => render_with(&mut scratch, snapshot, tile, layers),
+        Err(_) => render_with(&mut Scratch::default(), snapshot, tile, layers),
+    })
+}
+
+fn render_with(
+    scratch: &mut Scratch,
+    snapshot: &Snapshot,
+    tile: TileCoord,
+    selection: &LayerSelection,
+) -> Result<RenderedTile, RenderError> {
+    let cfg = &snapshot.tiling.tiles;
+    let extent = cfg.extent.max(1);
+    let z = tile.z;
+    if z > MAX_ZOOM {
+        // Not a valid address (TileCoord::new never makes one): nothing to draw.
+        return Ok(RenderedTile::default());
+    }
+    let b = tile.buffered_bounds(extent, cfg.buffer);
+    let envelope = AABB::from_corners([b[0], b[1]], [b[2], b[3]]);
+    let mut active = Vec::new();
+    for (li, layer) in snapshot.layers.iter().enumerate() {
+        let layer: &IndexedLayer = layer;
+        if !selection.contains(li) || z < layer.config.minzoom || z > layer.config.maxzoom {
+            continue;
+        }
+        let merged = layer.merged.as_ref().filter(|m| z < m.below);
+        let tree = merged.map_or(&layer.rtree, |m| &m.rtree);
+        let slot = active.len();
+        if scratch.cands.len() <= slot {
+            scratch.cands.push(Vec::new());
+        }
+        let cands = &mut scratch.cands[slot];
+        cands.clear();
+        cands.extend(
+            tree.locate_in_envelope_intersecting(&envelope)
+                .map(|e| e.data),
+        );
+        if cands.is_empty() {
+            continue;
+        }
+        cands.sort_unstable();
+        active.push(Active {
+            layer,
+            merged: merged.is_some(),
+            slot,
+        });
+    }
+    if active.is_empty() {
+        return Ok(RenderedTile::default());
+    }
+    let can_generalize = active.iter().any(|a| {
+        !a.layer.config.keep_all
+            && (a.layer.thinning.is_some() || a.layer.kind != GeometryKind::Point)
+    });
+    let encode_err = |e: mvt::Error| RenderError::Encode {
+        tile,
+        reason: e.to_string(),
+    };
+    let mut first_size = 0;
+    let mut step = 0;
+    loop {
+        let (mvt_tile, count) =
+            render_step(scratch, &active, tile, cfg, extent, step).map_err(encode_err)?;
+        let data = if count == 0 {
+            Vec::new()
+        } else {
+            mvt_tile.to_bytes().map_err(encode_err)?
+        };
+        if step == 0 {
+            first_size = data.len();
+        }
+        let fits = data.len() <= cfg.max_tile_bytes;
+        if fits || !can_generalize || step == MAX_BUDGET_STEPS {
+            let over = step > 0 || !fits;
+            if over {
+                tracing::warn!(
+                    tile = %tile,
+                    bytes = data.len(),
+                    first_bytes = first_size,
+                    max_tile_bytes = cfg.max_tile_bytes,
+                    steps = step,
+                    fits,
+                    "tile size budget reached: generalized further"
+                );
+            }
+            return Ok(RenderedTile {
+                data,
+                feature_count: count,
+                budget_reached: over,
+            });
+        }
+        step += 1;
+    }
+}
+
+/// Encodes every active layer at generalization step `step` (0 = the zoom's normal rules).
+fn render_step(
+    scratch: &mut Scratch,
+    active: &[Active<'_>],
+    tile: TileCoord,
+    cfg: &crate::config::TileConfig,
+    extent: u32,
+    step: u32,
+) -> Result<(mvt::Tile, usize), mvt::Error> {
+    let z = tile.z;
+    let base = DrawCtx {
+        tf: TileTransform::new(tile, extent),
+        clip: ClipBox::for_tile(extent, cfg.buffer),
+        sq_tol: sq_tolerance(cfg.simplify_tolerance, extent, z),
+        pixel: pixel(extent),
+    };
+    let factor = 4f64.powi(step as i32);
+    let mut mvt_tile = mvt::Tile::new(extent);
+    let mut count = 0;
+    for a in active {
+        let layer = a.layer;
+        let keep_all = layer.config.keep_all;
+        let mut ctx = base;
+        if !keep_all {
+            // Tolerance ×4 per step: squared tolerance ×16.
+            ctx.sq_tol *= factor * factor;
+        }
+        let mode = if a.merged {
+            match &layer.merged {
+                Some(m) => LayerMode::Merged(m),
+                None => LayerMode::Features,
+            }
+        } else {
+            thin_mode(layer, z, step)
+        };
+        let mut writer = LayerWriter::new(&mvt_tile, &layer.name);
+        let cands = scratch.cands.get(a.slot).map_or(&[][..], |c| &c[..]);
+        draw_layer(layer, mode, cands, &ctx, &mut scratch.draw, &mut writer)?;
+        count += writer.finish(&mut mvt_tile)?;
+    }
+    Ok((mvt_tile, count))
+}
+
+/// The thinning level of a point layer at zoom `z` and budget step `step`.
+fn thin_mode(layer: &IndexedLayer, z: u8, step: u32) -> LayerMode<'_> {
+    let Some(thinning) = layer.thinning.as_ref().filter(|_| !layer.config.keep_all) else {
+        return LayerMode::Features;
+    };
+    if step == 0 && z >= layer.config.full_zoom {
+        return LayerMode::Features;
+    }
+    let level = u32::from(z).saturating_sub(step) as u8;
+    if (level as usize) < thinning.levels.len() {
+        LayerMode::Thinned(thinning, level)
+    } else {
+        LayerMode::Features
+    }
 }

@@ -1,0 +1,191 @@
+//! Drawing one layer of one tile: world geometry → simplified → tile units → clipped →
+//! integer MVT geometry, feature by feature in index order.
+//!
+//! The caller ([`super::render`]) has already queried the R-tree and sorted the candidate
+//! indices; this module decides per candidate what is drawn (thinning representatives,
+//! merged groups) and writes it. Every buffer lives in [`DrawScratch`], reused across
+//! features, layers and tiles: the only per-feature allocations are the `mvt` crate's.
+
+use mvt::{Feature, GeomType};
+
+use crate::index::{IndexedLayer, MergedLines, Path, Thinning, WorldGeometry};
+use crate::model::Value;
+
+use super::clip::{clip_line, ClipBox, RingClipper, TilePoint};
+use super::encode::{add_value, LayerWriter, TileGeom};
+use super::transform::{simplified, TileTransform};
+
+/// Name of the attribute that thinned point features carry: how many points the drawn point
+/// stands for (itself included).
+pub const POINT_COUNT: &str = "point_count";
+
+/// Per-tile drawing parameters for one layer.
+#[derive(Clone, Copy, Debug)]
+pub struct DrawCtx {
+    /// World → tile units.
+    pub tf: TileTransform,
+    /// The tile box grown by the buffer, in tile units.
+    pub clip: ClipBox,
+    /// Squared simplification tolerance in world units².
+    pub sq_tol: f64,
+    /// One pixel in tile units (size filter).
+    pub pixel: f64,
+}
+
+/// What a layer draws at this zoom.
+#[derive(Clone, Copy, Debug)]
+pub enum LayerMode<'a> {
+    /// Every candidate feature.
+    Features,
+    /// Only the representatives of this thinning level, with `point_count`.
+    Thinned(&'a Thinning, u8),
+    /// The merged groups (candidates are group indices).
+    Merged(&'a MergedLines),
+}
+
+/// Reusable buffers for drawing.
+#[derive(Debug, Default)]
+pub struct DrawScratch {
+    simp: Vec<TilePoint>,
+    clipped: Vec<TilePoint>,
+    ends: Vec<usize>,
+    rings: RingClipper,
+    geom: TileGeom,
+}
+
+/// Draws the candidates `cands` (sorted indices) of `layer` into `out`.
+pub fn draw_layer(
+    layer: &IndexedLayer,
+    mode: LayerMode<'_>,
+    cands: &[u32],
+    ctx: &DrawCtx,
+    s: &mut DrawScratch,
+    out: &mut LayerWriter,
+) -> Result<(), mvt::Error> {
+    match mode {
+        LayerMode::Merged(merged) => {
+            for &gi in cands {
+                let Some(group) = merged.groups.get(gi as usize) else {
+                    continue;
+                };
+                s.geom.begin(GeomType::Linestring);
+                for path in &group.paths {
+                    draw_line(path, ctx, s);
+                }
+                out.add(group.id, &s.geom, |f| {
+                    write_tags(f, layer, &group.properties, None)
+                })?;
+            }
+        }
+        LayerMode::Features | LayerMode::Thinned(..) => {
+            for &i in cands {
+                let count = match mode {
+                    LayerMode::Thinned(t, level) => {
+                        match t.visible_from.get(i as usize) {
+                            Some(&from) if from <= level => {}
+                            _ => continue,
+                        }
+                        match t.represented(i, level) {
+                            Some(c) => Some(c),
+                            None => continue,
+                        }
+                    }
+                    _ => None,
+                };
+                let Some(feature) = layer.features.get(i as usize) else {
+                    continue;
+                };
+                draw_geometry(&feature.geometry, ctx, s);
+                out.add(feature.id, &s.geom, |f| {
+                    write_tags(f, layer, &feature.properties, count)
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the layer's tile attributes of `props`, then `point_count` when thinned (a source
+/// attribute of that name is left out on thinned zooms).
+fn write_tags(f: &mut Feature, layer: &IndexedLayer, props: &[Option<Value>], count: Option<u32>) {
+    for &j in &layer.tile_fields {
+        if let (Some(field), Some(Some(value))) = (layer.fields.get(j), props.get(j)) {
+            if count.is_some() && field.name == POINT_COUNT {
+                continue;
+            }
+            add_value(f, &field.name, value);
+        }
+    }
+    if let Some(c) = count {
+        f.add_tag_sint(POINT_COUNT, i64::from(c));
+    }
+}
+
+/// Fills `s.geom` with the tile geometry of `geometry` (possibly empty).
+fn draw_geometry(geometry: &WorldGeometry, ctx: &DrawCtx, s: &mut DrawScratch) {
+    match geometry {
+        WorldGeometry::Points(pts) => {
+            s.geom.begin(GeomType::Point);
+            for &c in pts {
+                let p = ctx.tf.apply(c);
+                if ctx.clip.contains(p) {
+                    s.geom.push_point(p);
+                }
+            }
+        }
+        WorldGeometry::Lines(paths) => {
+            s.geom.begin(GeomType::Linestring);
+            for path in paths {
+                draw_line(path, ctx, s);
+            }
+        }
+        WorldGeometry::Polygons(polys) => {
+            s.geom.begin(GeomType::Polygon);
+            for rings in polys {
+                for (k, ring) in rings.iter().enumerate() {
+                    draw_ring(ring, k == 0, ctx, s);
+                }
+            }
+        }
+    }
+}
+
+/// Adds the clipped, simplified parts of one line to `s.geom`.
+fn draw_line(path: &Path, ctx: &DrawCtx, s: &mut DrawScratch) {
+    if ctx.tf.below_pixel(path.bbox, ctx.pixel)
+        || !ctx.clip.intersects_bbox(ctx.tf.apply_bbox(path.bbox))
+    {
+        return;
+    }
+    simplified(path, &ctx.tf, ctx.sq_tol, &mut s.simp);
+    s.clipped.clear();
+    s.ends.clear();
+    clip_line(&s.simp, &ctx.clip, &mut s.clipped, &mut s.ends);
+    let mut start = 0;
+    for &end in &s.ends {
+        s.geom.push_line(&s.clipped[start..end]);
+        start = end;
+    }
+}
+
+/// Adds one clipped, simplified ring to `s.geom` (an exterior ring starts a polygon).
+fn draw_ring(path: &Path, exterior: bool, ctx: &DrawCtx, s: &mut DrawScratch) {
+    if !exterior && !s.geom.accepts_holes() {
+        return;
+    }
+    if ctx.tf.below_pixel(path.bbox, ctx.pixel)
+        || !ctx.clip.intersects_bbox(ctx.tf.apply_bbox(path.bbox))
+    {
+        if exterior {
+            s.geom.skip_polygon();
+        }
+        return;
+    }
+    simplified(path, &ctx.tf, ctx.sq_tol, &mut s.simp);
+    s.clipped.clear();
+    if s.rings.clip_ring(&s.simp, &ctx.clip, &mut s.clipped) {
+        s.geom.push_ring(&s.clipped, exterior);
+    } else if exterior {
+        s.geom.skip_polygon();
+    }
+}

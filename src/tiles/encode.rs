@@ -1,0 +1,384 @@
+//! MVT 2.1 encoding: a thin wrapper over the `mvt` crate.
+//!
+//! [`TileGeom`] turns clipped `f64` tile-unit geometry into integer geometry that satisfies the
+//! MVT 2.1 geometry rules before the `mvt` crate's `GeomEncoder` sees it:
+//! - coordinates are rounded to the nearest integer; consecutive repeats are dropped, so no
+//!   LineTo has zero length;
+//! - a line part that rounds to a single point is skipped; a part that starts where the
+//!   previous one ended is joined to it (the encoder would otherwise continue the previous
+//!   part with a second LineTo, which the spec forbids);
+//! - a polygon ring loses collinear vertices and spikes; a ring left with fewer than three
+//!   vertices or zero area is skipped (with its holes, if it was an exterior ring);
+//! - winding is fixed after clipping and rounding: exterior rings get positive area by the
+//!   spec's shoelace formula (clockwise on screen, y down), interior rings negative;
+//! - a ring never starts on the point where the previous ring ended (it is rotated by one),
+//!   so every ring begins with a real MoveTo.
+//!
+//! [`LayerWriter`] adds features to an `mvt::Layer`: feature id = asset id, typed attributes
+//! (`Int` → sint, `Float` → double, `Str` → string, `Bool` → bool; `None` → omitted).
+
+use mvt::{Feature, GeomData, GeomEncoder, GeomType, Layer, Tile};
+
+use crate::model::Value;
+
+use super::clip::TilePoint;
+
+/// An integer tile coordinate.
+pub type IntPoint = [i32; 2];
+
+/// One feature's geometry on the integer tile grid, built part by part.
+#[derive(Clone, Debug, Default)]
+pub struct TileGeom {
+    kind: GeomType,
+    pts: Vec<IntPoint>,
+    /// End offset in `pts` of every line part or ring.
+    ends: Vec<usize>,
+    ring: Vec<IntPoint>,
+    /// The current polygon's exterior ring was written (its holes may follow).
+    exterior_ok: bool,
+}
+
+/// Rounds to the nearest integer, halves up (toward +∞), so a shared coordinate rounds the
+/// same in every feature. A shift-and-truncate instead of `f64::round`, which is a libm call
+/// on baseline x86-64; inputs are clamped to ±2³⁰ (clipped geometry is within a few thousand
+/// units) and NaN (filtered out upstream) becomes −2³⁰.
+#[inline]
+fn round(p: TilePoint) -> IntPoint {
+    const SHIFT: f64 = (1u64 << 30) as f64;
+    let r = |v: f64| {
+        let v = (v + 0.5).clamp(-SHIFT, SHIFT);
+        ((v + SHIFT) as i64 - SHIFT as i64) as i32
+    };
+    [r(p[0]), r(p[1])]
+}
+
+/// Twice the signed area by the MVT spec's formula (positive = exterior). `i128`, so even
+/// coordinates at the ±2³⁰ rounding limit cannot overflow.
+fn ring_area(ring: &[IntPoint]) -> i128 {
+    let Some(&last) = ring.last() else {
+        return 0;
+    };
+    let mut prev = last;
+    let mut sum = 0i128;
+    for &p in ring {
+        sum += i128::from(prev[0]) * i128::from(p[1]) - i128::from(p[0]) * i128::from(prev[1]);
+        prev = p;
+    }
+    sum
+}
+
+#[inline]
+fn collinear(a: IntPoint, b: IntPoint, c: IntPoint) -> bool {
+    let d = |p: IntPoint, q: IntPoint| {
+        [
+            i64::from(q[0]) - i64::from(p[0]),
+            i64::from(q[1]) - i64::from(p[1]),
+        ]
+    };
+    let (u, v) = (d(a, b), d(a, c));
+    i128::from(u[0]) * i128::from(v[1]) == i128::from(u[1]) * i128::from(v[0])
+}
+
+impl TileGeom {
+    /// Starts a new feature geometry of `kind`.
+    pub fn begin(&mut self, kind: GeomType) {
+        self.kind = kind;
+        self.pts.clear();
+        self.ends.clear();
+        self.exterior_ok = false;
+    }
+
+    /// The geometry type being built.
+    pub fn kind(&self) -> GeomType {
+        self.kind
+    }
+
+    /// True when nothing has been written.
+    pub fn is_empty(&self) -> bool {
+        self.pts.is_empty()
+    }
+
+    /// Number of points written.
+    pub fn len(&self) -> usize {
+        self.pts.len()
+    }
+
+    /// Adds a point (Point geometries); a repeat of the previous point is dropped.
+    pub fn push_point(&mut self, p: TilePoint) {
+        let q = round(p);
+        if self.pts.last() != Some(&q) {
+            self.pts.push(q);
+        }
+    }
+
+    /// Adds a line part. Returns false if it rounds to a single point.
+    pub fn push_line(&mut self, line: &[TilePoint]) -> bool {
+        let start = self.pts.len();
+        for &p in line {
+            let q = round(p);
+            if self.pts.len() == start || self.pts[self.pts.len() - 1] != q {
+                self.pts.push(q);
+            }
+        }
+        if self.pts.len() < start + 2 {
+            self.pts.truncate(start);
+            return false;
+        }
+        if start > 0 && self.pts[start] == self.pts[start - 1] {
+            // Continues the previous part: join them.
+            self.pts.remove(start);
+            if let Some(end) = self.ends.last_mut() {
+                *end = self.pts.len();
+            }
+        } else {
+            self.ends.push(self.pts.len());
+        }
+        true
+    }
+
+    /// Marks the current polygon as dropped: its interior rings will be skipped.
+    pub fn skip_polygon(&mut self) {
+        self.exterior_ok = false;
+    }
+
+    /// True if interior rings may follow (the current polygon's exterior was written).
+    pub fn accepts_holes(&self) -> bool {
+        self.exterior_ok
+    }
+
+    /// Adds a polygon ring (open or closed). An exterior ring starts a new polygon; an
+    /// interior ring belongs to the last exterior ring and is skipped if that was skipped.
+    /// Returns false if the ring was skipped as degenerate.
+    pub fn push_ring(&mut self, ring: &[TilePoint], exterior: bool) -> bool {
+        if !exterior && !self.exterior_ok {
+            return false;
+        }
+        let ok = self.clean_ring(ring);
+        if exterior {
+            self.exterior_ok = ok;
+        }
+        if !ok {
+            return false;
+        }
+        let area = ring_area(&self.ring);
+        if (area > 0) != exterior {
+            self.ring.reverse();
+        }
+        if self.pts.last() == self.ring.first() {
+            self.ring.rotate_left(1);
+        }
+        self.pts.extend_from_slice(&self.ring);
+        self.ends.push(self.pts.len());
+        true
+    }
+
+    /// Rounds `ring` into `self.ring`, without closing point, repeats, collinear vertices or
+    /// spikes. Returns false if fewer than three vertices or zero area remain.
+    fn clean_ring(&mut self, ring: &[TilePoint]) -> bool {
+        let r = &mut self.ring;
+        r.clear();
+        for &p in ring {
+            let q = round(p);
+            if r.last() == Some(&q) {
+                continue;
+            }
+            r.push(q);
+            while r.len() >= 3 && collinear(r[r.len() - 3], r[r.len() - 2], r[r.len() - 1]) {
+                r.remove(r.len() - 2);
+            }
+        }
+        // The closing point, and collinear vertices across the start of the ring.
+        loop {
+            let n = r.len();
+            if n < 3 {
+                return false;
+            }
+            if r[n - 1] == r[0] || collinear(r[n - 2], r[n - 1], r[0]) {
+                r.pop();
+            } else if collinear(r[n - 1], r[0], r[1]) {
+                r.remove(0);
+            } else {
+                break;
+            }
+        }
+        ring_area(r) != 0
+    }
+
+    /// Encodes the geometry with the `mvt` crate's encoder.
+    pub fn encode(&self) -> Result<GeomData, mvt::Error> {
+        let mut enc = GeomEncoder::<i32>::new(self.kind);
+        if self.kind == GeomType::Point {
+            for p in &self.pts {
+                enc.add_point(p[0], p[1])?;
+            }
+        } else {
+            let mut start = 0;
+            for &end in &self.ends {
+                for p in self.pts.get(start..end).unwrap_or(&[]) {
+                    enc.add_point(p[0], p[1])?;
+                }
+                enc.complete_geom()?;
+                start = end;
+            }
+        }
+        enc.encode()
+    }
+}
+
+/// Adds one typed attribute to `feature`.
+#[inline]
+pub fn add_value(feature: &mut Feature, key: &str, value: &Value) {
+    match value {
+        Value::Int(i) => feature.add_tag_sint(key, *i),
+        Value::Float(f) => feature.add_tag_double(key, *f),
+        Value::Str(s) => feature.add_tag_string(key, s),
+        Value::Bool(b) => feature.add_tag_bool(key, *b),
+    }
+}
+
+/// Builds one MVT layer feature by feature.
+pub struct LayerWriter {
+    layer: Option<Layer>,
+    features: usize,
+}
+
+impl LayerWriter {
+    /// An empty layer called `name` for `tile`.
+    pub fn new(tile: &Tile, name: &str) -> LayerWriter {
+        LayerWriter {
+            layer: Some(tile.create_layer(name)),
+            features: 0,
+        }
+    }
+
+    /// Features written so far.
+    pub fn features(&self) -> usize {
+        self.features
+    }
+
+    /// Adds a feature with id `id` and geometry `geom` (skipped if empty); `tags` writes its
+    /// attributes. Returns whether a feature was written.
+    pub fn add(
+        &mut self,
+        id: u64,
+        geom: &TileGeom,
+        tags: impl FnOnce(&mut Feature),
+    ) -> Result<bool, mvt::Error> {
+        if geom.is_empty() {
+            return Ok(false);
+        }
+        let data = geom.encode()?;
+        let Some(layer) = self.layer.take() else {
+            return Ok(false);
+        };
+        let mut feature = layer.into_feature(data);
+        feature.set_id(id);
+        tags(&mut feature);
+        self.layer = Some(feature.into_layer());
+        self.features += 1;
+        Ok(true)
+    }
+
+    /// Adds the layer to `tile` unless it has no features. Returns the feature count.
+    pub fn finish(self, tile: &mut Tile) -> Result<usize, mvt::Error> {
+        match self.layer {
+            Some(layer) if self.features > 0 => {
+                tile.add_layer(layer)?;
+                Ok(self.features)
+            }
+            _ => Ok(0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ring_of(g: &TileGeom, i: usize) -> Vec<IntPoint> {
+        let start = if i == 0 { 0 } else { g.ends[i - 1] };
+        g.pts[start..g.ends[i]].to_vec()
+    }
+
+    #[test]
+    fn rounding_is_half_up_and_total() {
+        assert_eq!(round([0.49, 0.5]), [0, 1]);
+        assert_eq!(round([-0.5, -0.51]), [0, -1]);
+        assert_eq!(round([4159.7, -63.2]), [4160, -63]);
+        assert_eq!(round([f64::NAN, f64::INFINITY]), [-(1 << 30), 1 << 30]);
+        assert_eq!(round([1e300, f64::NEG_INFINITY]), [1 << 30, -(1 << 30)]);
+    }
+
+    #[test]
+    fn winding_is_fixed_for_exterior_and_interior() {
+        let mut g = TileGeom::default();
+        g.begin(GeomType::Polygon);
+        // counter-clockwise on screen (negative by the spec formula) exterior
+        let ext = [
+            [0.0, 0.0],
+            [0.0, 10.0],
+            [10.0, 10.0],
+            [10.0, 0.0],
+            [0.0, 0.0],
+        ];
+        assert!(g.push_ring(&ext, true));
+        assert!(ring_area(&ring_of(&g, 0)) > 0);
+        let hole = [[2.0, 2.0], [4.0, 2.0], [4.0, 4.0], [2.0, 4.0], [2.0, 2.0]];
+        assert!(g.push_ring(&hole, false));
+        assert!(ring_area(&ring_of(&g, 1)) < 0);
+    }
+
+    #[test]
+    fn collapsed_rings_and_orphan_holes_are_skipped() {
+        let mut g = TileGeom::default();
+        g.begin(GeomType::Polygon);
+        let thin = [[0.0, 0.0], [10.0, 0.2], [20.0, 0.0], [0.0, 0.0]];
+        assert!(!g.push_ring(&thin, true));
+        let hole = [[2.0, 2.0], [4.0, 2.0], [4.0, 4.0], [2.0, 2.0]];
+        assert!(!g.push_ring(&hole, false), "hole of a dropped exterior");
+        assert!(g.is_empty());
+    }
+
+    #[test]
+    fn collinear_vertices_are_removed() {
+        let mut g = TileGeom::default();
+        g.begin(GeomType::Polygon);
+        let sq = [
+            [0.0, 0.0],
+            [5.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 5.0],
+        ];
+        assert!(g.push_ring(&sq, true));
+        assert_eq!(g.len(), 4);
+    }
+
+    #[test]
+    fn ring_never_starts_where_the_previous_ended() {
+        let mut g = TileGeom::default();
+        g.begin(GeomType::Polygon);
+        assert!(g.push_ring(&[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]], true));
+        let last = *g.pts.last().unwrap();
+        let next = [[last[0] as f64, last[1] as f64], [20.0, 20.0], [30.0, 10.0]];
+        assert!(g.push_ring(&next, true));
+        assert_ne!(g.pts[3], last);
+    }
+
+    #[test]
+    fn touching_line_parts_are_joined_and_points_deduplicated() {
+        let mut g = TileGeom::default();
+        g.begin(GeomType::Linestring);
+        assert!(g.push_line(&[[0.0, 0.0], [5.2, 0.0]]));
+        assert!(g.push_line(&[[4.9, 0.1], [9.0, 3.0]]));
+        assert_eq!(g.ends, vec![3]);
+        assert!(!g.push_line(&[[1.1, 1.1], [0.9, 0.9]]));
+        assert!(g.push_line(&[[20.0, 20.0], [21.0, 20.0]]));
+        assert_eq!(g.ends, vec![3, 5]);
+        g.begin(GeomType::Point);
+        g.push_point([1.2, 1.2]);
+        g.push_point([0.8, 0.8]);
+        assert_eq!(g.len(), 1);
+    }
+}
