@@ -14,7 +14,6 @@ fn real_state() -> AppState {
 }
 
 #[tokio::test]
-#[ignore = "needs the tile renderer (tiles branch)"]
 async fn served_tile_decodes_with_layer_names() {
     let state = real_state();
     let r = get(&state, Z14_TILE, &[GZIP]).await;
@@ -31,7 +30,6 @@ async fn served_tile_decodes_with_layer_names() {
 }
 
 #[tokio::test]
-#[ignore = "needs the tile renderer (tiles branch)"]
 async fn subset_and_empty_tiles_from_the_renderer() {
     let state = real_state();
     let r = get(&state, &format!("{Z14_TILE}?layers=feeders"), &[GZIP]).await;
@@ -41,4 +39,54 @@ async fn subset_and_empty_tiles_from_the_renderer() {
     assert_eq!(r.status, 204);
     let r = get(&state, "/tiles/4/3/6.mvt", &[GZIP]).await;
     assert_eq!(r.status, 204, "no layer starts below z5");
+}
+
+#[tokio::test]
+async fn tilejson_declares_every_attribute_the_tiles_carry() {
+    use geozero::mvt::{Message, Tile};
+    let state = real_state();
+    let tj = get(&state, "/tiles.json", &[("host", "h")]).await.json();
+    // z14 (thinned poles) and z15 (every pole), around the fixture.
+    for path in [
+        Z14_TILE,
+        "/tiles/15/7703/13544.mvt",
+        "/tiles/12/962/1693.mvt",
+    ] {
+        let r = get(&state, path, &[GZIP]).await;
+        assert_eq!(r.status, 200, "{path}");
+        let tile = Tile::decode(&gunzip(&r.body)[..]).unwrap();
+        for layer in &tile.layers {
+            let declared = tj["vector_layers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["id"] == layer.name.as_str())
+                .unwrap_or_else(|| panic!("{} not in TileJSON", layer.name));
+            for key in &layer.keys {
+                assert!(
+                    declared["fields"].get(key).is_some(),
+                    "{path}: {}.{key} not declared in {}",
+                    layer.name,
+                    declared["fields"]
+                );
+            }
+            assert!(!layer.features.is_empty());
+        }
+    }
+}
+
+#[tokio::test]
+async fn real_tiles_revalidate_with_304() {
+    let state = real_state();
+    let r = get(&state, Z14_TILE, &[GZIP]).await;
+    let etag = r.header("etag").to_owned();
+    let again = get(&state, Z14_TILE, &[GZIP, ("if-none-match", &etag)]).await;
+    assert_eq!(again.status, 304);
+    state.publish(snapshot(2));
+    let after = get(&state, Z14_TILE, &[GZIP, ("if-none-match", &etag)]).await;
+    assert_eq!(
+        after.status, 200,
+        "a new snapshot version invalidates the ETag"
+    );
+    assert_eq!(gunzip(&after.body), gunzip(&r.body), "same data, same tile");
 }
