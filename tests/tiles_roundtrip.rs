@@ -143,7 +143,7 @@ fn attributes_are_typed_and_nulls_omitted() {
                         .filter(|(k, _)| k != POINT_COUNT)
                         .collect();
                     let props = match il.feature(id) {
-                        Some(feat) if il.merged.as_ref().map_or(true, |m| z >= m.below) => {
+                        Some(feat) if il.merged.as_ref().is_none_or(|m| z >= m.below) => {
                             feat.properties.clone()
                         }
                         _ => {
@@ -152,7 +152,7 @@ fn attributes_are_typed_and_nulls_omitted() {
                             let status = got.iter().find(|(k, _)| k == "status");
                             g.map(|g| g.properties.clone())
                                 .find(|p| {
-                                    status.map_or(true, |(_, v)| {
+                                    status.is_none_or(|(_, v)| {
                                         p[1].as_ref().map(expected_tv).as_ref() == Some(v)
                                     })
                                 })
