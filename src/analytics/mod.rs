@@ -1,0 +1,1 @@
+//! Grid analytics (in progress).
