@@ -56,7 +56,7 @@ mod schema;
 mod trace;
 
 #[cfg(test)]
-mod fixture;
+pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 
@@ -66,6 +66,8 @@ pub use result::{
     Neighbours, TraceLimits, TraceResult,
 };
 pub use schema::{DeviceKind, TopologySchema};
+
+pub(crate) use schema::int_attr;
 
 use thiserror::Error;
 
