@@ -6,6 +6,7 @@
 //! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
 //! ([`time`]).
 
+pub mod ami;
 pub mod customers;
 pub mod history;
 pub mod kpi;
@@ -16,6 +17,7 @@ pub mod time;
 #[cfg(test)]
 mod kpi_tests;
 
+pub use ami::{AmiError, AmiQuery, Bucket, BucketValue, CustomerClass, Member};
 pub use customers::{customer_base, feeder_customers, FeederCustomers};
 pub use history::{active_outages, synthetic_year, ActiveParams, HistoryParams};
 pub use kpi::{

@@ -67,7 +67,7 @@ pub use result::{
 };
 pub use schema::{DeviceKind, TopologySchema};
 
-pub(crate) use schema::int_attr;
+pub(crate) use schema::{int_attr, str_attr};
 
 use thiserror::Error;
 
