@@ -33,6 +33,10 @@ use super::time::{day_of_year, local_day, local_second_of_day, weekday, HOUSTON_
 
 /// Length of a meter interval, seconds.
 pub const INTERVAL_S: i64 = 900;
+/// Timestamps beyond ±2^50 s (≈ 35 million years) are rejected.
+const MAX_TIME_S: i64 = 1 << 50;
+/// Largest UTC offset honoured (±18 h); larger offsets are clamped.
+const MAX_OFFSET_S: i64 = 18 * 3600;
 /// Default cap on members × intervals of one [`series`] request (≈ 0.1–0.2 s of work).
 pub const DEFAULT_MAX_WORK: u64 = 20_000_000;
 
@@ -101,7 +105,7 @@ impl Bucket {
 }
 
 /// A series request: `[start, end)` in Unix seconds, bucketed; day buckets start at local
-/// midnight for `utc_offset_s`.
+/// midnight for `utc_offset_s` (clamped to ±18 h).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AmiQuery {
     pub start: i64,
@@ -127,6 +131,8 @@ pub struct BucketValue {
 pub enum AmiError {
     #[error("empty time range: end {end} is not after start {start}")]
     EmptyRange { start: i64, end: i64 },
+    #[error("time {0} is outside the supported range (±{LIMIT_S} s)", LIMIT_S = MAX_TIME_S)]
+    OutOfRange(i64),
     #[error("request too large: {requested} meter-intervals (cap {cap})")]
     TooMuchWork { requested: u64, cap: u64 },
 }
@@ -157,7 +163,7 @@ fn shapes(t: i64, seed: u64) -> [f64; 3] {
     let weekend = weekday(day) >= 5;
     let temp = temperature_c(t, seed);
     // Buildings lag the air: cooling follows the temperature of 2.5 hours earlier.
-    let lagged = temperature_c(t - 9000, seed);
+    let lagged = temperature_c(t.saturating_sub(9000), seed);
     let residential = {
         let morning = if weekend {
             bump(h, 9.0, 1.5)
@@ -219,7 +225,7 @@ fn noise(meter_id: u64, class: CustomerClass, interval: i64, seed: u64) -> f64 {
 /// Average demand (kW) of a meter over the 15-minute interval holding `t`.
 pub fn demand_kw(meter_id: u64, class: CustomerClass, t: i64, seed: u64) -> f64 {
     let interval = t.div_euclid(INTERVAL_S);
-    let shape = shapes(interval * INTERVAL_S, seed)[class.index()];
+    let shape = shapes(interval.saturating_mul(INTERVAL_S), seed)[class.index()];
     (shape * size(meter_id, class, seed) * noise(meter_id, class, interval, seed)).max(0.0)
 }
 
@@ -229,7 +235,8 @@ pub fn interval_kwh(meter_id: u64, class: CustomerClass, t: i64, seed: u64) -> f
 }
 
 /// The summed series of `members` over `q`, bucketed. The range is widened to whole
-/// intervals. Fails on an empty range or when members × intervals exceeds `max_work`.
+/// intervals. Fails on an empty or out-of-range time range or when members × intervals
+/// exceeds `max_work`.
 pub fn series(
     members: &[Member],
     q: &AmiQuery,
@@ -240,6 +247,11 @@ pub fn series(
             start: q.start,
             end: q.end,
         });
+    }
+    for t in [q.start, q.end] {
+        if !(-MAX_TIME_S..=MAX_TIME_S).contains(&t) {
+            return Err(AmiError::OutOfRange(t));
+        }
     }
     let first = q.start.div_euclid(INTERVAL_S);
     let last = (q.end - 1).div_euclid(INTERVAL_S); // inclusive
@@ -256,7 +268,11 @@ pub fn series(
         .map(|m| size(m.meter_id, m.class, q.seed))
         .collect();
     let width = q.bucket.seconds();
-    let bucket_of = |t: i64| (t + q.utc_offset_s).div_euclid(width) * width - q.utc_offset_s;
+    let offset = q.utc_offset_s.clamp(-MAX_OFFSET_S, MAX_OFFSET_S);
+    let bucket_of = |t: i64| {
+        let local = t.saturating_add(offset);
+        (local - local.rem_euclid(width)).saturating_sub(offset)
+    };
     let mut out: Vec<BucketValue> = Vec::new();
     for k in first..=last {
         let t = k * INTERVAL_S;

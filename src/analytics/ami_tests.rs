@@ -197,7 +197,17 @@ fn work_cap_and_bad_ranges_are_errors() {
     // No members: zero series, still bounded by the interval count.
     let zero = series(&[], &q, DEFAULT_MAX_WORK).unwrap();
     assert!(zero.len() == 10 && zero.iter().all(|b| b.kwh == 0.0));
-    assert!(series(&[], &AmiQuery { end: i64::MAX, ..q }, DEFAULT_MAX_WORK).is_err());
+    let huge = AmiQuery { end: i64::MAX, ..q };
+    assert_eq!(
+        series(&[], &huge, u64::MAX),
+        Err(AmiError::OutOfRange(i64::MAX))
+    );
+    let far = AmiQuery {
+        start: (1 << 50) - 3600,
+        end: 1 << 50,
+        ..q
+    };
+    assert_eq!(series(&ms, &far, DEFAULT_MAX_WORK).unwrap().len(), 1);
     assert_eq!(Bucket::parse("1h"), Some(Bucket::Hour));
     assert_eq!(Bucket::parse("2h"), None);
 }
@@ -226,4 +236,49 @@ fn feeder_aggregate_is_the_sum_of_its_meters() {
         .map(|m| series(std::slice::from_ref(m), &q, DEFAULT_MAX_WORK).unwrap()[0].kwh)
         .sum();
     assert!((total - parts).abs() < 1e-6 * total);
+}
+
+#[test]
+#[ignore = "timing; run in release with --ignored --nocapture"]
+fn feeder_year_timing() {
+    let ms: Vec<Member> = (0..250)
+        .map(|i| Member {
+            meter_id: 40_000_000 + i,
+            class: if i % 4 == 3 {
+                CustomerClass::Commercial
+            } else {
+                CustomerClass::Residential
+            },
+        })
+        .collect();
+    let q = AmiQuery {
+        start: midnight(1, 1),
+        end: midnight(1, 1) + 365 * DAY_S,
+        bucket: Bucket::Day,
+        seed: SEED,
+        utc_offset_s: HOUSTON_UTC_OFFSET_S,
+    };
+    let t = std::time::Instant::now();
+    let days = series(&ms, &q, DEFAULT_MAX_WORK).unwrap();
+    println!(
+        "AMI: 250 meters x 35 040 intervals -> {} day buckets in {:?}",
+        days.len(),
+        t.elapsed()
+    );
+    let t = std::time::Instant::now();
+    let h = series(
+        &ms[..1],
+        &AmiQuery {
+            bucket: Bucket::Min15,
+            end: q.start + 7 * DAY_S,
+            ..q
+        },
+        DEFAULT_MAX_WORK,
+    )
+    .unwrap();
+    println!(
+        "AMI: one meter, one week at 15 min ({} values) in {:?}",
+        h.len(),
+        t.elapsed()
+    );
 }

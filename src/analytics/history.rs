@@ -132,7 +132,9 @@ pub fn synthetic_year(feeders: &[FeederCustomers], params: &HistoryParams) -> Ve
     let days = params.days.max(1);
     let day0 = local_day(params.start, params.utc_offset_s);
     let years = f64::from(days) / 365.0;
-    let at = |d: i64, sec: f64| day_start(day0 + d, params.utc_offset_s) + sec as i64;
+    let at = |d: i64, sec: f64| {
+        day_start(day0.saturating_add(d), params.utc_offset_s).saturating_add(sec as i64)
+    };
     let storms = storm_days(params, days);
     let mut out = Vec::new();
     for f in feeders.iter().filter(|f| f.customers > 0) {
@@ -144,7 +146,7 @@ pub fn synthetic_year(feeders: &[FeederCustomers], params: &HistoryParams) -> Ve
             out.push(Interruption {
                 id: 0,
                 start,
-                end: Some(start + (minutes * 60.0).round() as i64),
+                end: Some(start.saturating_add((minutes * 60.0).round() as i64)),
                 customers_interrupted: n,
                 customer_minutes: cm,
                 feeder_id: f.feeder_id,
@@ -307,14 +309,14 @@ pub fn active_outages(
     let rate = params.mean_active.min(1000.0) * SLOT_S as f64 / (mean_minutes * 60.0);
     let now_slot = now.div_euclid(SLOT_S);
     let mut out = Vec::new();
-    for slot in now_slot - LOOKBACK_SLOTS..=now_slot {
+    for slot in now_slot.saturating_sub(LOOKBACK_SLOTS)..=now_slot {
         let mut rng = ChaCha8Rng::seed_from_u64(hash(&[params.seed, 0xAC71, slot as u64]));
         for j in 0..poisson(&mut rng, rate) {
             let f = pool[rng.random_range(0..pool.len())];
-            let start = slot * SLOT_S + rng.random_range(0..SLOT_S);
+            let start = (slot * SLOT_S).saturating_add(rng.random_range(0..SLOT_S));
             let ci = weighted(&mut rng, &CAUSE_SHARE);
             let x = draw_sustained(&mut rng, &SCOPE_SHARE, f.customers, ACTIVE_MEDIAN_MIN, 0.6);
-            let end = start + (x.minutes * 60.0) as i64;
+            let end = start.saturating_add((x.minutes * 60.0) as i64);
             if start <= now && now < end {
                 out.push(Interruption {
                     id: (hash(&[params.seed, slot as u64, j]) >> 2) | (1 << 62),

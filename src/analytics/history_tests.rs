@@ -155,3 +155,22 @@ fn active_outages_average_and_persist() {
     };
     assert!(active_outages(&f, now, &none).is_empty());
 }
+
+#[test]
+#[ignore = "timing; run in release with --ignored --nocapture"]
+fn year_generation_timing() {
+    let t = std::time::Instant::now();
+    let (events, _) = year_report(1);
+    println!(
+        "history: {} events for 600 feeders + KPI report in {:?}",
+        events.len(),
+        t.elapsed()
+    );
+    let t = std::time::Instant::now();
+    let active = active_outages(
+        &feeders(),
+        HistoryParams::default().start,
+        &ActiveParams::default(),
+    );
+    println!("active outages: {} in {:?}", active.len(), t.elapsed());
+}

@@ -89,11 +89,13 @@ impl Interruption {
             .is_some_and(|_| self.duration_minutes(self.start) <= MOMENTARY_MAX_MINUTES)
     }
 
-    /// Customer-minutes of interruption (explicit, or customers × duration).
+    /// Customer-minutes of interruption: customers × duration, or the explicit value when
+    /// it is valid (finite, not negative, at most customers × duration).
     pub fn customer_minutes(&self, as_of: i64) -> f64 {
+        let full = self.customers_interrupted as f64 * self.duration_minutes(as_of);
         match self.customer_minutes {
-            Some(cm) if cm.is_finite() && cm >= 0.0 => cm,
-            _ => self.customers_interrupted as f64 * self.duration_minutes(as_of),
+            Some(cm) if cm.is_finite() && cm >= 0.0 => cm.min(full),
+            _ => full,
         }
     }
 }
@@ -173,11 +175,15 @@ pub fn indices<'a>(
     for e in events.into_iter().filter(|e| period.contains(e.start)) {
         if e.is_momentary() {
             r.momentary_events += 1;
-            r.momentary_customer_interruptions += e.customers_interrupted;
+            r.momentary_customer_interruptions = r
+                .momentary_customer_interruptions
+                .saturating_add(e.customers_interrupted);
             continue;
         }
         r.sustained_events += 1;
-        r.customer_interruptions += e.customers_interrupted;
+        r.customer_interruptions = r
+            .customer_interruptions
+            .saturating_add(e.customers_interrupted);
         r.customer_minutes += e.customer_minutes(period.end);
         let s_f = feeder_served.get(&e.feeder_id).copied().unwrap_or(0);
         let entry = per_feeder.entry(e.feeder_id).or_insert((0, 1.0));

@@ -99,6 +99,19 @@ fn system_indices_by_hand() {
 }
 
 #[test]
+fn explicit_customer_minutes_are_sanitized() {
+    let mut e = ev(1, 10, T0, Some(10), 5); // at most 5 × 10 = 50 CMI
+    e.customer_minutes = Some(20.0);
+    assert_eq!(e.customer_minutes(T0), 20.0);
+    e.customer_minutes = Some(80.0);
+    assert_eq!(e.customer_minutes(T0), 50.0);
+    e.customer_minutes = Some(f64::NAN);
+    assert_eq!(e.customer_minutes(T0), 50.0);
+    e.customer_minutes = Some(-1.0);
+    assert_eq!(e.customer_minutes(T0), 50.0);
+}
+
+#[test]
 fn caifi_without_feeder_sizes_uses_largest_event() {
     // No feeder sizes: CN = max(100, 200, 10) + max(50, 20) = 250; CAIFI = 380 / 250.
     let r = indices(&events(), 1000, &BTreeMap::new(), &period());
@@ -156,12 +169,13 @@ fn threshold_by_hand() {
 #[test]
 fn major_event_days_are_excluded() {
     // 100 customers; days 0..8: one event of 10 customers, 100 CMI (daily SAIDI 1 = e^0);
-    // day 9: 10 customers, 100·e^5 CMI (daily SAIDI e^5 = 148.41).
+    // day 9: 10 customers, 100·e^5 CMI (daily SAIDI e^5 = 148.41). Each lasts 25 h (so the
+    // explicit CMI stays below 10 × 1500) and accrues to its start day.
     // ln: nine 0s and one 5: α = 0.5; s² = (9 × 0.25 + 20.25)/9 = 2.5; β = 1.5811;
     // T_MED = exp(0.5 + 3.9528) = 85.87 < 148.41, so day 9 is the one MED.
     let mut evs = Vec::new();
     for d in 0..10 {
-        let mut e = ev(d as u64, 10, T0 + d * DAY_S + 3600, Some(60), 10);
+        let mut e = ev(d as u64, 10, T0 + d * DAY_S + 3600, Some(1500), 10);
         e.customer_minutes = Some(if d == 9 { 100.0 * 5f64.exp() } else { 100.0 });
         evs.push(e);
     }

@@ -16,6 +16,8 @@ pub mod time;
 
 #[cfg(test)]
 mod kpi_tests;
+#[cfg(test)]
+mod prop_tests;
 
 pub use ami::{AmiError, AmiQuery, Bucket, BucketValue, CustomerClass, Member};
 pub use customers::{customer_base, feeder_customers, FeederCustomers};

@@ -95,13 +95,15 @@ impl<'g> Collector<'g> {
             self.add(AssetKind::Meter, fid(self.g.layers.meters.as_ref(), m));
         }
         let customers = self.g.transformer_customers.get(t as usize).copied();
-        self.customers += u64::from(customers.unwrap_or(0));
+        self.customers = self
+            .customers
+            .saturating_add(u64::from(customers.unwrap_or(0)));
     }
 
     /// Adds meter feature index `m` (one customer).
     pub(crate) fn meter(&mut self, m: u32) {
         self.add(AssetKind::Meter, fid(self.g.layers.meters.as_ref(), m));
-        self.customers += 1;
+        self.customers = self.customers.saturating_add(1);
     }
 
     /// Removes an id from the list of its kind (a query's own asset from its neighbours).

@@ -58,6 +58,10 @@ mod trace;
 #[cfg(test)]
 pub(crate) mod fixture;
 #[cfg(test)]
+mod perf;
+#[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;
 
 pub use graph::GridGraph;
