@@ -1,6 +1,8 @@
 //! Timing on a synthetic grid of scale-1 size (30 substations, 600 feeders, 66 000 spans,
 //! ~20 000 transformers, 150 000 meters). Ignored by default; run in release:
-//! `cargo test --release --lib topology::perf -- --ignored --nocapture`.
+//! `cargo test --release --lib topology::perf -- --ignored --nocapture` (set
+//! `CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16` to skip the
+//! slow fat-LTO link when only timing).
 
 use std::time::{Duration, Instant};
 

@@ -30,7 +30,8 @@ impl GridGraph {
         let mut path_devices = Vec::new();
         let energized = self.asset_source(asset);
         let mut span_first = |c: &mut Collector, e: u32| {
-            path.push(fid(Some(&self.layers.spans), self.edges[e as usize].span));
+            let Some(edge) = self.edge(e) else { return };
+            path.push(fid(Some(&self.layers.spans), edge.span));
             for &s in self.edge_switches.row(e) {
                 c.switch(s);
                 path_devices.push(fid(self.layers.switches.as_ref(), s));
