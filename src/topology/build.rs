@@ -355,7 +355,7 @@ fn controlled_edges(
             .collect();
     }
     let on_feeder =
-        |x: &Edge| !x.tie && feeder.map_or(true, |f| feeder_ids.get(x.feeder as usize) == Some(&f));
+        |x: &Edge| !x.tie && feeder.is_none_or(|f| feeder_ids.get(x.feeder as usize) == Some(&f));
     let into: Vec<u32> = incident
         .iter()
         .filter(|e| edge(e).is_some_and(|x| on_feeder(&x) && x.to == node))
