@@ -167,10 +167,10 @@ impl Grid {
             plan.spans,
             plan.radius,
         );
-        // Tie spans (about 0.7 per feeder) count toward the span total.
+        // Tie segments (about 2 spans per feeder) count toward the span total.
         let grow_target = plan
             .spans
-            .saturating_sub((feeders.len() as f64 * 0.7) as u32);
+            .saturating_sub((feeders.len() as f64 * 2.0) as u32);
         let trees = feeders::grow(
             &mut stage_rng(seed, Stage::Growth),
             &streets,
@@ -179,15 +179,11 @@ impl Grid {
             grow_target,
         );
         let feeder_subs: Vec<u32> = feeders.iter().map(|f| f.substation).collect();
-        let mut net = network::build(&streets, &subs, &feeder_subs, &trees);
+        let net = network::build(&streets, &subs, &feeder_subs, &trees);
         drop(trees);
         drop(streets);
-        let mut switches = devices::place(
-            &mut stage_rng(seed, Stage::Devices),
-            &mut net,
-            &subs,
-            &feeders,
-        );
+        let mut switches =
+            devices::place(&mut stage_rng(seed, Stage::Devices), &net, &subs, &feeders);
         let mut status_rng = stage_rng(seed, Stage::Status);
         let faulted = status::scenarios(
             &mut status_rng,

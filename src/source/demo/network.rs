@@ -101,6 +101,7 @@ pub fn build(
 ) -> Network {
     let mut net = Network::default();
     let mut street_pole = vec![u32::MAX; streets.node_count()];
+    let mut ties = Vec::new();
     for (f, tree) in trees.iter().enumerate() {
         let first = net.spans.len() as u32;
         let sub = feeder_subs[f];
@@ -114,7 +115,12 @@ pub fn build(
             let len = a.dist(b);
             let n = span_count(len);
             let dir = (b - a).unit();
-            for k in 1..=n {
+            // A tie segment is built out as lateral up to its last span, the tie span.
+            let (poles_to_add, section) = match e.section {
+                Section::Tie => (n - 1, Section::Lateral),
+                s => (n, s),
+            };
+            for k in 1..=poles_to_add {
                 let idx = net.poles.len() as u32;
                 let t = k as f64 / n as f64;
                 let frontage = (k < n && e.from.is_some()).then_some(Frontage {
@@ -130,21 +136,26 @@ pub fn build(
                     feeder: f as u32,
                     from: prev,
                     to: idx,
-                    section: e.section,
+                    section,
                     phase: e.phase,
                     tap: e.tap && k == 1,
                 });
-                if e.section == Section::Trunk {
+                if section == Section::Trunk {
                     trunk.push(idx);
                 }
                 prev = Node::Pole(idx);
             }
-            if let Node::Pole(p) = prev {
-                street_pole[e.to as usize] = p;
+            match (e.section, prev) {
+                (Section::Tie, Node::Pole(p)) => ties.push((f as u32, p, e.to, e.phase)),
+                (_, Node::Pole(p)) => street_pole[e.to as usize] = p,
+                _ => {}
             }
         }
         net.feeder_spans.push((first, net.spans.len() as u32));
         net.trunk_poles.push(trunk);
+    }
+    for (f, from, to, phase) in ties {
+        net.add_tie(f, from, street_pole[to as usize], phase);
     }
     net.index_children();
     net

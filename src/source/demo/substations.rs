@@ -72,9 +72,9 @@ pub fn plan(
         let feeder_kv = pick(
             rng,
             &[
-                (12.47, 0.8 - 0.3 * centrality),
-                (24.9, 0.15 + 0.2 * centrality),
-                (34.5, 0.05 + 0.1 * centrality),
+                (12.47, 0.85 - 0.2 * centrality),
+                (24.9, 0.1 + 0.12 * centrality),
+                (34.5, 0.05 + 0.08 * centrality),
             ],
         );
         let transmission_kv = pick(rng, &[(138.0, 0.8), (69.0, 0.12), (345.0, 0.08)]);
