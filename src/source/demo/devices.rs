@@ -92,7 +92,15 @@ pub fn place(
         for (k, frac) in spots.into_iter().enumerate() {
             let i = ((trunk.len() as f64 * (frac + rng.random_range(-0.05..0.05))) as usize)
                 .clamp(1, trunk.len().saturating_sub(2).max(1));
-            if let Some(&p) = trunk.get(i) {
+            // In-line on the trunk: a pole with a single downstream span and no device.
+            let spot = trunk
+                .get(i..trunk.len().saturating_sub(1))
+                .and_then(|rest| {
+                    rest.iter()
+                        .copied()
+                        .find(|&p| !taken[p as usize] && net.children(p).len() == 1)
+                });
+            if let Some(p) = spot {
                 add(
                     &mut taken,
                     Node::Pole(p),

@@ -173,7 +173,7 @@ impl Grower<'_> {
                 }
             });
             self.claim(f, None, node, Section::Trunk, 7, false);
-            let share = uniform(self.rng, 0.3, 0.45);
+            let share = uniform(self.rng, 0.3, 0.45) + 0.1 * self.feeders[f].centrality;
             let st = &mut self.states[f];
             st.trunk = Some(Tip {
                 node,

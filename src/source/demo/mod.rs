@@ -167,10 +167,11 @@ impl Grid {
             plan.spans,
             plan.radius,
         );
-        // Tie segments (about 2 spans per feeder) count toward the span total.
+        // Tie segments add about 1.5 spans per feeder, one of them (the tie span) without a
+        // pole: aim between the span and the pole targets.
         let grow_target = plan
             .spans
-            .saturating_sub((feeders.len() as f64 * 2.0) as u32);
+            .saturating_sub((feeders.len() as f64 * 1.0) as u32);
         let trees = feeders::grow(
             &mut stage_rng(seed, Stage::Growth),
             &streets,

@@ -9,6 +9,7 @@
 use rand::Rng;
 
 use super::devices::{DeviceKind, Switch};
+use super::feeders::Section;
 use super::network::{Network, Node};
 use super::rng::{shuffle, DemoRng};
 
@@ -47,7 +48,12 @@ pub fn scenarios(
             continue;
         };
         let below = net.subtree(p);
-        if below.len() < 4 {
+        // A lockout worth showing: some neighbourhood streets (with customers) go dark.
+        let lateral = |&&i: &&u32| {
+            let span = &net.spans[i as usize];
+            span.section == Section::Lateral && net.poles[span.to as usize].frontage.is_some()
+        };
+        if below.len() < 20 || below.iter().filter(lateral).count() < 12 {
             continue;
         }
         let depth = rng.random_range(0..below.len().min(12));
@@ -71,7 +77,8 @@ pub fn scenarios(
         if busy[f as usize] || busy[g as usize] {
             continue;
         }
-        // Path from the tie point up to the substation; open a free pole about halfway.
+        // Path from the tie point up to the substation; open an in-line pole about halfway,
+        // so that everything it cuts off is picked up through the tie.
         let mut path = vec![u];
         while let Node::Pole(p) = net.parent(*path.last().unwrap_or(&u)) {
             path.push(p);
@@ -82,7 +89,7 @@ pub fn scenarios(
         let at = rng.random_range(path.len() * 2 / 5..path.len() * 7 / 10);
         let Some(&p) = path[at..path.len() - 1]
             .iter()
-            .find(|&&p| !has_device(switches, p))
+            .find(|&&p| net.children(p).len() == 1 && !has_device(switches, p))
         else {
             continue;
         };

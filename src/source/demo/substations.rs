@@ -110,9 +110,10 @@ pub fn plan(
             });
         }
     }
+    // Urban feeders are short and dense, suburban ones long.
     let weights: Vec<f64> = feeders
         .iter()
-        .map(|_| lognormal(rng, 1.0, 0.25).clamp(0.55, 1.7))
+        .map(|f| lognormal(rng, 1.0, 0.25).clamp(0.55, 1.7) * (0.6 + 0.8 * f.centrality))
         .collect();
     let total: f64 = weights.iter().sum();
     for (f, w) in feeders.iter_mut().zip(weights) {

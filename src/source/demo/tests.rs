@@ -18,7 +18,15 @@ pub(super) fn gen(seed: u64, scale: f64) -> Vec<LayerData> {
 /// The shared scale-0.1 grid most tests look at.
 pub(super) fn small() -> &'static [LayerData] {
     static GRID: OnceLock<Vec<LayerData>> = OnceLock::new();
-    GRID.get_or_init(|| gen(1, 0.1))
+    GRID.get_or_init(|| {
+        gen(
+            std::env::var("DEMO_SEED")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1),
+            0.1,
+        )
+    })
 }
 
 /// The layer called `name`.
