@@ -25,7 +25,9 @@ const SPAN_TARGET_M: f64 = 48.0;
 /// A point or vector in the local metric frame (metres east, metres north).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct V2 {
+    /// Metres east.
     pub x: f64,
+    /// Metres north.
     pub y: f64,
 }
 

@@ -126,17 +126,29 @@ pub fn empty_layer(i: usize, capacity: usize) -> LayerData {
 
 /// One shared string per distinct attribute value.
 pub struct Strs {
+    /// "energized".
     pub energized: Arc<str>,
+    /// "de-energized".
     pub de_energized: Arc<str>,
+    /// "fault".
     pub fault: Arc<str>,
+    /// "closed".
     pub closed: Arc<str>,
+    /// "open".
     pub open: Arc<str>,
+    /// "trunk", "lateral", "tie".
     pub sections: [Arc<str>; 3],
+    /// Phase names indexed by phase bits (A = 1, B = 2, C = 4).
     pub phases: [Arc<str>; 8],
+    /// Device types in [`DeviceKind`] order.
     pub kinds: [Arc<str>; 5],
+    /// Customer classes in [`super::customers::Class`] order.
     pub classes: [Arc<str>; 3],
+    /// "wood", "concrete", "steel".
     pub materials: [Arc<str>; 3],
+    /// [`TRUNK_CONDUCTORS`].
     pub trunk_conductors: Vec<Arc<str>>,
+    /// [`LATERAL_CONDUCTORS`].
     pub lateral_conductors: Vec<Arc<str>>,
 }
 

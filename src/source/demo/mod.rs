@@ -2,10 +2,10 @@
 //! Houston's centre.
 //!
 //! A synthetic city (arterial lattice, neighbourhood street grids, diagonal avenues; see
-//! [`city`]) carries about 30 substations per unit of scale, each with about 20 feeders grown
-//! as trees along the streets ([`feeders`]), split into pole-to-pole spans ([`network`]),
-//! protected and tied together by switches ([`devices`]), with a few faults and load
-//! transfers ([`status`]), transformers and meters ([`customers`]). Output is six layers in
+//! `city`) carries about 30 substations per unit of scale, each with about 20 feeders grown
+//! as trees along the streets (`feeders`), split into pole-to-pole spans (`network`),
+//! protected and tied together by switches (`devices`), with a few faults and load
+//! transfers (`status`), transformers and meters (`customers`). Output is six layers in
 //! the order `substations`, `feeders`, `switches`, `transformers`, `poles`, `meters`; the
 //! same seed and scale always give bit-identical layers.
 //!
@@ -29,10 +29,13 @@ mod substations;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_assets;
+#[cfg(test)]
 mod tests_topology;
 
 use crate::model::LayerData;
 
+/// Id bases per kind: the id of item `i` of a kind is its base plus `i`.
 pub use layers::{FEEDER_ID, METER_ID, POLE_ID, SPAN_ID, SUBSTATION_ID, SWITCH_ID, TRANSFORMER_ID};
 
 /// Generator parameters.

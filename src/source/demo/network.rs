@@ -38,8 +38,11 @@ pub struct Span {
 /// distances back and ahead to the street's intersections.
 #[derive(Clone, Copy, Debug)]
 pub struct Frontage {
+    /// Unit direction of the street (downstream).
     pub dir: V2,
+    /// Distance back to the upstream intersection.
     pub back: f64,
+    /// Distance ahead to the downstream intersection.
     pub ahead: f64,
 }
 

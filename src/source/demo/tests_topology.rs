@@ -281,6 +281,83 @@ fn outages_are_exactly_downstream_of_open_reclosers() {
             s.id
         );
     }
+    // Poles, transformers and meters out are exactly those at the poles below.
+    let dark_poles: HashSet<i64> = all
+        .iter()
+        .filter(|s| below.contains(&s.id))
+        .map(|s| s.to)
+        .collect();
+    let poles = layer(layers, "poles");
+    for f in &poles.features {
+        let dark = dark_poles.contains(&(f.id as i64));
+        assert_eq!(
+            text(poles, f, "status") == "de-energized",
+            dark,
+            "pole {}",
+            f.id
+        );
+    }
+    let xfs = layer(layers, "transformers");
+    let mut dark_xfs = HashSet::new();
+    for f in &xfs.features {
+        let dark = dark_poles.contains(&int(xfs, f, "node_id").unwrap_or(-1));
+        assert_eq!(
+            text(xfs, f, "status") == "de-energized",
+            dark,
+            "transformer {}",
+            f.id
+        );
+        if dark {
+            dark_xfs.insert(f.id as i64);
+        }
+    }
+    assert!(!dark_xfs.is_empty());
+    let meters = layer(layers, "meters");
+    for f in &meters.features {
+        let dark = dark_xfs.contains(&int(meters, f, "transformer_id").unwrap_or(-1));
+        assert_eq!(
+            text(meters, f, "status") == "de-energized",
+            dark,
+            "meter {}",
+            f.id
+        );
+    }
+}
+
+#[test]
+fn the_network_through_closed_switches_is_radial() {
+    // Union-find over spans that conduct at both ends: a cycle would join a set to itself.
+    let layers = small();
+    let all = spans(layers);
+    let sw = switches(layers);
+    let mut cut = HashSet::new();
+    for w in sw.iter().filter(|w| w.4 == "open") {
+        for s in all
+            .iter()
+            .filter(|s| s.from == w.1 && (s.tie == w.5.is_some()) && (s.tie || s.feeder == w.0))
+        {
+            cut.insert(s.id);
+        }
+    }
+    let mut parent: HashMap<i64, i64> = HashMap::new();
+    fn root(parent: &mut HashMap<i64, i64>, mut n: i64) -> i64 {
+        while let Some(&p) = parent.get(&n) {
+            if p == n {
+                break;
+            }
+            n = p;
+        }
+        n
+    }
+    let mut closed_ties = 0;
+    for s in all.iter().filter(|s| !cut.contains(&s.id)) {
+        closed_ties += usize::from(s.tie);
+        let (a, b) = (root(&mut parent, s.from), root(&mut parent, s.to));
+        assert_ne!(a, b, "span {} closes a loop", s.id);
+        parent.insert(a, b);
+        parent.entry(b).or_insert(b);
+    }
+    assert!(closed_ties > 0, "a load transfer closes a tie");
 }
 
 #[test]
