@@ -94,11 +94,11 @@ pub fn place(
                         (1500.0, 0.5),
                     ],
                 );
-                (kva, 7, Class::Commercial, rng.random_range(1..=4))
+                (kva, 7, Class::Commercial, rng.random_range(2..=8))
             }
         } else {
             let phase = one_phase(rng, lateral_phase);
-            if rng.random_bool(0.04) {
+            if rng.random_bool(0.08) {
                 let kva = pick(rng, &[(50.0, 2.0), (75.0, 2.0), (100.0, 1.0), (167.0, 1.0)]);
                 (kva, phase, Class::Commercial, rng.random_range(1..=2))
             } else {

@@ -1,5 +1,6 @@
 //! Protective devices and switches: a breaker per feeder, reclosers on trunks, a
-//! sectionalizer on some big laterals, fuses at the other lateral taps, and a normally-open
+//! sectionalizer on some big laterals, fuses at the other lateral taps (branches off the
+//! trunk or off other laterals), and a normally-open
 //! tie switch on every tie span (see [`super::feeders`] for where ties go).
 //!
 //! A device at node `N` interrupts the spans that leave `N` downstream (a tie switch: its tie

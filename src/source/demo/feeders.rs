@@ -44,7 +44,7 @@ pub struct TreeEdge {
     pub section: Section,
     /// Phase bits (A = 1, B = 2, C = 4).
     pub phase: u8,
-    /// First segment of a lateral tapped off the trunk.
+    /// First segment of a lateral branch (off the trunk or off another lateral).
     pub tap: bool,
 }
 
@@ -54,6 +54,8 @@ struct Tip {
     dir: V2,
     phase: u8,
     left: u8,
+    /// The tip starts a new branch (its first segment gets a fuse).
+    fresh: bool,
 }
 
 #[derive(Debug, Default)]
@@ -166,13 +168,20 @@ impl Grower<'_> {
             let Some((next, dir)) = self.choose(tip, None) else {
                 continue;
             };
-            let tap = self.node_phase[tip.node as usize] & TRUNK != 0;
-            self.claim(f, Some(tip.node), next, Section::Lateral, tip.phase, tap);
+            self.claim(
+                f,
+                Some(tip.node),
+                next,
+                Section::Lateral,
+                tip.phase,
+                tip.fresh,
+            );
             if tip.left > 1 {
                 self.states[f].tips.push(Tip {
                     node: next,
                     dir,
                     left: tip.left - 1,
+                    fresh: false,
                     ..tip
                 });
             }
@@ -185,6 +194,7 @@ impl Grower<'_> {
                     dir: dir.perp() * side,
                     phase,
                     left,
+                    fresh: true,
                 });
             }
             return true;
@@ -231,6 +241,7 @@ impl Grower<'_> {
                     dir: dir.perp() * s,
                     phase,
                     left,
+                    fresh: true,
                 });
             }
         }
@@ -268,6 +279,7 @@ impl Grower<'_> {
                     dir,
                     phase,
                     left,
+                    fresh: true,
                 });
                 return true;
             }

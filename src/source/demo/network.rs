@@ -30,7 +30,7 @@ pub struct Span {
     pub section: Section,
     /// Phase bits (A = 1, B = 2, C = 4).
     pub phase: u8,
-    /// First span of a lateral tapped off the trunk.
+    /// First span of a lateral branch (fused).
     pub tap: bool,
 }
 

@@ -77,7 +77,7 @@ pub fn plan(
                 (34.5, 0.05 + 0.08 * centrality),
             ],
         );
-        let transmission_kv = pick(rng, &[(138.0, 0.8), (69.0, 0.12), (345.0, 0.08)]);
+        let transmission_kv = pick(rng, &[(138.0, 0.84), (69.0, 0.12), (345.0, 0.04)]);
         let k = counts[s];
         let bank = match feeder_kv {
             kv if kv < 20.0 => 28.0,

@@ -57,6 +57,7 @@ impl Grower<'_> {
                 dir: (b - a).unit(),
                 phase: 7,
                 left: 0,
+                fresh: false,
             });
             st.trunk_left = (st.budget as f64 * share) as i64 - st.spans as i64;
         }
