@@ -28,7 +28,7 @@ impl Grower<'_> {
                     if used.iter().any(|&u| angle_diff(u, angle) < sep) {
                         return;
                     }
-                    let cost = angle_diff(angle, heading) * 250.0 + d2.sqrt() * 0.35;
+                    let cost = angle_diff(angle, heading) * 150.0 + d2.sqrt() * 0.8;
                     match best {
                         Some(b) if (b.0, b.1) <= (cost, n) => {}
                         _ => best = Some((cost, n)),
