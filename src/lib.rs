@@ -5,6 +5,7 @@
 //! (projected, R-tree indexed, generalized per zoom) → [`tiles`] renders Mapbox Vector Tiles
 //! from a snapshot → [`cache`] keeps encoded tiles → [`http`] serves them. See ARCHITECTURE.md.
 
+pub mod analytics;
 pub mod app;
 pub mod cache;
 pub mod cli;
@@ -15,3 +16,4 @@ pub mod mercator;
 pub mod model;
 pub mod source;
 pub mod tiles;
+pub mod topology;

@@ -1,0 +1,29 @@
+//! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
+//! synthetic outage history ([`history`]), synthetic AMI interval data computed on demand
+//! ([`ami`]), and customer counts from a snapshot ([`customers`]).
+//!
+//! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
+//! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
+//! ([`time`]).
+
+pub mod ami;
+pub mod customers;
+pub mod history;
+pub mod kpi;
+pub mod med;
+mod random;
+pub mod time;
+
+#[cfg(test)]
+mod kpi_tests;
+#[cfg(test)]
+mod prop_tests;
+
+pub use ami::{AmiError, AmiQuery, Bucket, BucketValue, CustomerClass, Member};
+pub use customers::{customer_base, feeder_customers, FeederCustomers};
+pub use history::{active_outages, synthetic_year, ActiveParams, HistoryParams};
+pub use kpi::{
+    breakdown, indices, report, Cause, CustomerBase, GroupBy, GroupIndices, Interruption,
+    KpiConfig, KpiReport, Period, ReliabilityIndices,
+};
+pub use med::{MajorEventDay, MedThreshold};
