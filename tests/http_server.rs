@@ -279,7 +279,6 @@ async fn serve_fails_before_listening_when_config_is_bad() {
 }
 
 #[test]
-#[ignore = "needs the demo generator (demo branch)"]
 fn prepare_builds_the_demo_grid() {
     let state = app::prepare(&serve_args(&["--scale=0.05", "--cache-mb=1"])).unwrap();
     let snapshot = state.snapshot_arc();
@@ -290,7 +289,6 @@ fn prepare_builds_the_demo_grid() {
 }
 
 #[test]
-#[ignore = "needs the demo generator (demo branch)"]
 fn generate_then_serve_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("grid");
