@@ -23,15 +23,21 @@ pub struct CachedTile {
 }
 
 impl CachedTile {
-    /// Compresses a rendered tile of snapshot `version` and computes its ETag.
-    pub fn encode(version: u64, rendered: &RenderedTile) -> std::io::Result<CachedTile> {
+    /// Compresses a rendered tile of snapshot `version` at gzip `level` (0–9) and computes
+    /// its ETag (which does not depend on the level).
+    pub fn encode(
+        version: u64,
+        rendered: &RenderedTile,
+        level: u32,
+    ) -> std::io::Result<CachedTile> {
         let data = &rendered.data;
         let gzip = if data.is_empty() {
             Bytes::new()
         } else {
-            // Level 6 (zlib's default): tiles are compressed once and served many times.
-            let mut enc =
-                GzEncoder::new(Vec::with_capacity(data.len() / 2 + 64), Compression::new(6));
+            let mut enc = GzEncoder::new(
+                Vec::with_capacity(data.len() / 2 + 64),
+                Compression::new(level.min(9)),
+            );
             enc.write_all(data)?;
             Bytes::from(enc.finish()?)
         };
@@ -114,24 +120,37 @@ mod tests {
             feature_count: 3,
             budget_reached: false,
         };
-        let a = CachedTile::encode(1, &rendered).unwrap();
+        let a = CachedTile::encode(1, &rendered, 3).unwrap();
         assert!(!a.is_empty());
         assert!(a.gzip().len() < rendered.data.len());
         assert_eq!(a.decompress().unwrap(), rendered.data);
         assert_eq!(a.raw_len(), rendered.data.len());
         let tag = a.etag().to_str().unwrap();
         assert!(tag.starts_with("\"v1-") && tag.ends_with('"'), "{tag}");
-        assert_eq!(a.etag(), CachedTile::encode(1, &rendered).unwrap().etag());
-        assert_ne!(a.etag(), CachedTile::encode(2, &rendered).unwrap().etag());
+        assert_eq!(
+            a.etag(),
+            CachedTile::encode(1, &rendered, 3).unwrap().etag()
+        );
+        assert_ne!(
+            a.etag(),
+            CachedTile::encode(2, &rendered, 3).unwrap().etag()
+        );
         let id = a.identity_etag();
         assert_ne!(&id, a.etag());
         assert!(id.to_str().unwrap().ends_with("-id\""));
         assert_eq!(a.gzip_len().to_str().unwrap(), a.gzip().len().to_string());
+        let fast = CachedTile::encode(1, &rendered, 1).unwrap();
+        assert_eq!(
+            fast.etag(),
+            a.etag(),
+            "the ETag names the content, not the level"
+        );
+        assert_eq!(fast.decompress().unwrap(), rendered.data);
     }
 
     #[test]
     fn empty_tiles_have_no_bytes() {
-        let t = CachedTile::encode(7, &RenderedTile::default()).unwrap();
+        let t = CachedTile::encode(7, &RenderedTile::default(), 3).unwrap();
         assert!(t.is_empty());
         assert!(t.gzip().is_empty());
         assert!(t.decompress().unwrap().is_empty());
