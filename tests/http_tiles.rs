@@ -133,6 +133,7 @@ async fn bad_addresses_are_400_json() {
         ("/tiles/1/-1/0.mvt", "x must be"),
         ("/tiles/1/0/0.png", "y must be"),
         ("/tiles/99999999999999999999/0/0.mvt", "z must be"),
+        ("/tiles/%FF/0/0.mvt", "UTF-8"),
     ] {
         let r = get(&state, path, &[GZIP]).await;
         assert_eq!(r.status, 400, "{path}");
