@@ -198,7 +198,7 @@ pub(super) fn quantize(c: WorldCoord) -> (i64, i64) {
     ((c[0] * SCALE).round() as i64, (c[1] * SCALE).round() as i64)
 }
 
-fn geometry_kind(features: &[IndexedFeature]) -> GeometryKind {
+pub(super) fn geometry_kind(features: &[IndexedFeature]) -> GeometryKind {
     let mut kinds = features.iter().map(|f| match f.geometry {
         WorldGeometry::Points(_) => GeometryKind::Point,
         WorldGeometry::Lines(_) => GeometryKind::Line,

@@ -37,6 +37,8 @@ pub struct MergedLines {
     pub groups: Vec<MergedGroup>,
     /// One entry per group: its bounding box, data = index into `groups`.
     pub rtree: RTree<BoxEntry>,
+    /// The grouping key of each group (parallel to `groups`), for incremental updates.
+    pub(super) keys: Vec<Vec<GroupKey>>,
 }
 
 impl MergedLines {
@@ -52,16 +54,15 @@ impl MergedLines {
     ) -> MergedLines {
         let mut order: HashMap<Vec<GroupKey>, usize> = HashMap::new();
         let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut group_keys: Vec<Vec<GroupKey>> = Vec::new();
         for (i, f) in features.iter().enumerate() {
             if !matches!(f.geometry, WorldGeometry::Lines(_)) {
                 continue;
             }
-            let key: Vec<GroupKey> = keys
-                .iter()
-                .map(|&k| GroupKey::of(f.properties.get(k)))
-                .collect();
-            let g = *order.entry(key).or_insert_with(|| {
+            let key = group_key(&f.properties, keys);
+            let g = *order.entry(key).or_insert_with_key(|key| {
                 members.push(Vec::new());
+                group_keys.push(key.clone());
                 members.len() - 1
             });
             members[g].push(i);
@@ -81,13 +82,21 @@ impl MergedLines {
             below,
             groups,
             rtree,
+            keys: group_keys,
         }
     }
 }
 
+/// The grouping key of a feature with `properties`: the values of the `keys` fields.
+pub(super) fn group_key(properties: &[Option<Value>], keys: &[usize]) -> Vec<GroupKey> {
+    keys.iter()
+        .map(|&k| GroupKey::of(properties.get(k)))
+        .collect()
+}
+
 /// A hashable form of an attribute value for grouping.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum GroupKey {
+pub(super) enum GroupKey {
     Null,
     Bool(bool),
     Int(i64),
@@ -107,7 +116,7 @@ impl GroupKey {
     }
 }
 
-fn merge_group(
+pub(super) fn merge_group(
     features: &[IndexedFeature],
     idx: &[usize],
     id_field: Option<usize>,

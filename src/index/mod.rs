@@ -14,14 +14,18 @@
 
 mod build;
 mod geometry;
+pub mod invalidation;
 mod merge;
 mod simplify;
 mod thin;
+mod update;
 
 pub use build::{BuildError, SnapshotBuilder};
 pub use geometry::{Path, WorldGeometry};
+pub use invalidation::Invalidation;
 pub use merge::{MergedGroup, MergedLines};
 pub use thin::Thinning;
+pub use update::{AssetChange, ChangeKind, ChangeSet, LayerChanges, Update, UpdateError};
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,0 +1,222 @@
+//! One layer of an update: build the new layer copy-on-write from the edits, and mark the
+//! stale tiles.
+
+use std::collections::{HashMap, HashSet};
+
+use rstar::RTree;
+
+use crate::config::TileConfig;
+use crate::index::build::{box_entry, geometry_kind};
+use crate::index::geometry::merge_boxes;
+use crate::index::invalidation::LayerInvalidation;
+use crate::index::{BoxEntry, IndexedFeature, IndexedLayer, Thinning};
+use crate::mercator::WorldCoord;
+use crate::model::Value;
+
+use super::dirty::{mark_in_place, mark_moved, DrawRules};
+use super::edits::{asset_change, edits, points_of, Edit};
+use super::groups::update_groups;
+use super::{AssetChange, ChangeKind, LayerChanges, UpdateError};
+
+/// What updating one layer produced.
+pub struct LayerOutcome {
+    /// The new layer; `None` when nothing changed.
+    pub layer: Option<IndexedLayer>,
+    /// The reported asset changes.
+    pub changes: Vec<AssetChange>,
+    /// Positions of points that appeared, disappeared or moved (old and new), for junctions.
+    pub moved_points: Vec<WorldCoord>,
+}
+
+/// Applies `ch` (and re-ranks the line features `rerank`) to `old`.
+pub fn update_layer(
+    old: &IndexedLayer,
+    ch: LayerChanges,
+    rerank: &[u64],
+    is_junction: &impl Fn(WorldCoord) -> bool,
+    tiles: &TileConfig,
+    inv: &mut LayerInvalidation,
+) -> Result<LayerOutcome, UpdateError> {
+    let (edits, regroup) = edits(old, ch, rerank, is_junction)?;
+    if edits.is_empty() && regroup.is_empty() {
+        return Ok(LayerOutcome {
+            layer: None,
+            changes: Vec::new(),
+            moved_points: Vec::new(),
+        });
+    }
+    let old_rules = DrawRules::of(old, tiles);
+    let mut changes = Vec::new();
+    let mut moved_points = Vec::new();
+    let mut any_moved = false;
+    for e in &edits {
+        let (kind, id, geometry, moved) = match e {
+            Edit::Insert(f) => (ChangeKind::Insert, f.id, Some(&f.geometry), true),
+            Edit::Update { new, moved, .. } => {
+                (ChangeKind::Update, new.id, Some(&new.geometry), *moved)
+            }
+            Edit::Delete(i) => (ChangeKind::Delete, old.features[*i as usize].id, None, true),
+        };
+        any_moved |= moved;
+        if moved {
+            if let Edit::Update { index, .. } | Edit::Delete(index) = e {
+                points_of(&old.features[*index as usize].geometry, &mut moved_points);
+            }
+            if let Some(g) = geometry {
+                points_of(g, &mut moved_points);
+            }
+        }
+        let report = !matches!(e, Edit::Update { report: false, .. });
+        if report {
+            changes.push(asset_change(old, id, kind, e, moved));
+        }
+    }
+    let mut touched: Vec<&[Option<Value>]> = Vec::new();
+    for e in &edits {
+        match e {
+            Edit::Insert(f) => touched.push(&f.properties),
+            Edit::Update { index, new, .. } => {
+                touched.push(&old.features[*index as usize].properties);
+                touched.push(&new.properties);
+            }
+            Edit::Delete(i) => touched.push(&old.features[*i as usize].properties),
+        }
+    }
+    for &i in &regroup {
+        touched.push(&old.features[i as usize].properties);
+    }
+    let (features, by_id, rtree) = rebuild(old, &edits);
+    let thinning = if any_moved {
+        Thinning::build(&features, &old.config, tiles)
+    } else {
+        old.thinning.clone()
+    };
+    let kind = if any_moved {
+        geometry_kind(&features)
+    } else {
+        old.kind
+    };
+    let merged = update_groups(old, &features, kind, &touched, is_junction, &old_rules, inv);
+    let bbox = if any_moved {
+        merge_boxes(features.iter().map(|f| f.geometry.bbox()))
+    } else {
+        old.bbox
+    };
+    let new = IndexedLayer {
+        name: old.name.clone(),
+        fields: old.fields.clone(),
+        tile_fields: old.tile_fields.clone(),
+        config: old.config.clone(),
+        kind,
+        features,
+        rtree,
+        by_id,
+        thinning,
+        merged,
+        bbox,
+    };
+    let new_rules = DrawRules::of(&new, tiles);
+    // A point of a thinned layer that stays put is drawn where it is a representative; if
+    // other points moved, representatives may have changed: mark it as moved instead.
+    let thinned = old.thinning.is_some() || new.thinning.is_some();
+    for e in &edits {
+        match e {
+            Edit::Insert(f) => mark_moved(inv, &new_rules, &f.geometry),
+            Edit::Delete(i) => mark_moved(inv, &old_rules, &old.features[*i as usize].geometry),
+            Edit::Update {
+                index,
+                new: f,
+                moved,
+                ..
+            } => {
+                let before = &old.features[*index as usize].geometry;
+                if *moved || (thinned && any_moved) {
+                    mark_moved(inv, &old_rules, before);
+                    mark_moved(inv, &new_rules, &f.geometry);
+                } else {
+                    let from = old
+                        .thinning
+                        .as_ref()
+                        .and_then(|t| t.visible_from.get(*index as usize).copied());
+                    mark_in_place(inv, &old_rules, before, from);
+                }
+            }
+        }
+    }
+    Ok(LayerOutcome {
+        layer: Some(new),
+        changes,
+        moved_points,
+    })
+}
+
+/// The new feature vector, id map and R-tree. Without deletions, indices stay and only the
+/// changed R-tree entries move; with deletions the vector is compacted in order.
+fn rebuild(
+    old: &IndexedLayer,
+    edits: &[Edit],
+) -> (Vec<IndexedFeature>, HashMap<u64, u32>, RTree<BoxEntry>) {
+    let inserts = edits.iter().filter_map(|e| match e {
+        Edit::Insert(f) => Some(f),
+        _ => None,
+    });
+    if edits.iter().any(|e| matches!(e, Edit::Delete(_))) {
+        let mut replace: HashMap<u32, &IndexedFeature> = HashMap::new();
+        let mut deleted: HashSet<u32> = HashSet::new();
+        for e in edits {
+            match e {
+                Edit::Update { index, new, .. } => {
+                    replace.insert(*index, new);
+                }
+                Edit::Delete(i) => {
+                    deleted.insert(*i);
+                }
+                Edit::Insert(_) => {}
+            }
+        }
+        let mut features = Vec::with_capacity(old.features.len() + edits.len());
+        for (i, f) in old.features.iter().enumerate() {
+            let i = i as u32;
+            if deleted.contains(&i) {
+                continue;
+            }
+            features.push(replace.get(&i).map_or_else(|| f.clone(), |n| (*n).clone()));
+        }
+        features.extend(inserts.cloned());
+        let by_id = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id, i as u32))
+            .collect();
+        let rtree = RTree::bulk_load(
+            features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
+                .collect(),
+        );
+        return (features, by_id, rtree);
+    }
+    let mut features = old.features.clone();
+    let mut by_id = old.by_id.clone();
+    let mut rtree = old.rtree.clone();
+    for e in edits {
+        if let Edit::Update { index, new, .. } = e {
+            let slot = &mut features[*index as usize];
+            let (a, b) = (slot.geometry.bbox(), new.geometry.bbox());
+            if a != b {
+                let removed = rtree.remove(&box_entry(a, *index));
+                debug_assert!(removed.is_some(), "R-tree entry of feature {index}");
+                rtree.insert(box_entry(b, *index));
+            }
+            *slot = new.clone();
+        }
+    }
+    for f in inserts {
+        let i = features.len() as u32;
+        by_id.insert(f.id, i);
+        rtree.insert(box_entry(f.geometry.bbox(), i));
+        features.push(f.clone());
+    }
+    (features, by_id, rtree)
+}
