@@ -325,9 +325,11 @@ mod tests {
         assert!(inv.touches(&LayerSelection::Only(vec![0]), t, false));
         assert!(!inv.touches(&LayerSelection::Only(vec![1]), t, false));
         let (list, incomplete) = inv.tile_list(10);
-        assert!(incomplete);
-        assert_eq!(list.len(), 1);
-        assert_eq!(list[0].z, 3);
+        assert!(incomplete, "z16 collapsed");
+        // 0.1..0.2 crosses the tile edge at 0.125 at z3: 2 × 2 tiles.
+        assert_eq!(list.len(), 4);
+        assert!(list.iter().all(|t| t.z == 3));
+        assert_eq!(inv.tile_list(3), (list[..3].to_vec(), true));
         assert!(tile_range(3, [f64::NAN, 0.0, 1.0, 1.0], 0.0).is_none());
     }
 
