@@ -14,6 +14,7 @@ use crate::cli::{Cli, Command, DemoArgs, GenerateArgs, LogFormat, ServeArgs};
 use crate::config::TilingConfig;
 use crate::http::{self, AppState};
 use crate::index::SnapshotBuilder;
+use crate::live::SourceStatus;
 use crate::model::LayerData;
 use crate::source::demo::{self, DemoParams};
 use crate::source::file::{self, LoadOptions};
@@ -95,7 +96,13 @@ pub fn prepare(args: &ServeArgs) -> Result<AppState> {
     if !cache.is_enabled() {
         warn!("tile cache disabled (--cache-mb 0): every request renders");
     }
-    Ok(AppState::new(snapshot, cache, args.settings()))
+    let state = AppState::new(snapshot, cache, args.settings());
+    state.set_source_status(SourceStatus::ok(if args.data.is_some() {
+        "files"
+    } else {
+        "demo"
+    }));
+    Ok(state)
 }
 
 /// Reads the tiling configuration from a TOML file, or the defaults without one.

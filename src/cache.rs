@@ -1,36 +1,53 @@
-//! The tile cache: encoded tiles, stored gzip-compressed, keyed by snapshot version, layer
-//! selection and tile address.
+//! The tile cache: encoded tiles, stored gzip-compressed, keyed by layer selection and tile
+//! address, kept across snapshot versions and invalidated tile by tile.
 //!
 //! Design:
-//! - **Key** = ([`Snapshot::version`], [`LayerSelection`], [`TileCoord`]): a new snapshot can
-//!   never be answered with a tile of an older one, even before old entries are evicted.
+//! - **Key** = ([`LayerSelection`], [`TileCoord`]), no snapshot version: a live update keeps
+//!   every tile it does not touch. The value records the version it was rendered from (in
+//!   its ETag too), so the ETag of a changed tile changes.
+//! - **Invalidation**: [`TileCache::invalidate`] removes exactly the keys an
+//!   [`Invalidation`] names (per layer: a key is stale if any of its layers is), or every key
+//!   of a zoom that collapsed to "all tiles"; [`TileCache::invalidate_everything`] drops all.
+//!   Callers invalidate *before* publishing the new snapshot.
+//! - **The race**: a request that took the old snapshot may finish rendering after the
+//!   invalidation. Inserts pass through a gate (`gate`): under one lock, a render of
+//!   version `v` is cached only if no logged invalidation newer than `v` touches its key,
+//!   and invalidations are logged and applied under the same lock. So no interleaving can
+//!   leave a stale tile cached; at worst a render is served once without being cached.
 //! - **Value** = [`CachedTile`]: the gzip bytes (served as is to the ~100 % of clients that
 //!   accept gzip), the strong ETag and the uncompressed length. Empty tiles are cached too
 //!   (zero bytes), so the many empty tiles of a sparse grid cost one lookup.
 //! - **Capacity** is in bytes: moka's weigher charges the compressed size plus a fixed
 //!   per-entry overhead. Moka's default TinyLFU admission keeps popular tiles (low zooms, the
 //!   city centre) resident when a crawl sweeps through rarely used ones.
-//! - **Concurrent misses** for one key render once: the first request runs the render, the
-//!   others await its result (`entry().or_try_insert_with`).
+//! - **Concurrent misses** for one key and snapshot render once: the first request renders,
+//!   the others await its result (an in-flight map of once-cells, touched only on misses).
+//! - **Hits** take no lock and allocate nothing: one moka lookup.
 //! - **Capacity 0** disables caching: every request renders (useful to profile the renderer).
 //!
 //! Rendering happens on Tokio's blocking pool, see [`TileCache::get`] for the measurements.
 
 mod entry;
+mod gate;
+mod invalidate;
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
-use moka::future::Cache;
+use moka::sync::Cache;
 use serde::Serialize;
 use thiserror::Error;
+use tokio::sync::OnceCell;
 
 use crate::index::Snapshot;
 use crate::tiles::{render_tile, LayerSelection, RenderError, RenderedTile, TileCoord};
 
 pub use entry::CachedTile;
+use gate::Gate;
+pub use gate::MAX_SELECTIONS;
 
 /// The signature of a tile renderer ([`render_tile`] in production; tests may plug in a
 /// stand-in to exercise the cache and HTTP layers on their own).
@@ -49,11 +66,9 @@ const UNCACHED_LEVEL: u32 = 1;
 /// bookkeeping (measured roughly; it matters only for the many empty tiles).
 const ENTRY_OVERHEAD: usize = 160;
 
-/// What identifies a cached tile.
+/// What identifies a cached tile (across snapshot versions).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TileKey {
-    /// Version of the snapshot the tile was rendered from.
-    pub version: u64,
     /// Layers the tile carries.
     pub layers: LayerSelection,
     /// The tile address.
@@ -99,6 +114,8 @@ pub struct CacheStats {
     pub capacity_bytes: u64,
     /// Entries evicted to stay within the capacity.
     pub evictions: u64,
+    /// Entries removed because an update made them stale.
+    pub invalidations: u64,
 }
 
 #[derive(Debug, Default)]
@@ -106,11 +123,20 @@ struct Counters {
     hits: AtomicU64,
     misses: AtomicU64,
     evictions: AtomicU64,
+    invalidations: AtomicU64,
 }
+
+/// The result of a render, shared with concurrent requests for the same tile.
+type Shared = Result<Arc<CachedTile>, Arc<TileError>>;
+
+/// Renders in flight, by snapshot version and key.
+type Inflight = HashMap<(u64, TileKey), Arc<OnceCell<Shared>>>;
 
 /// The tile cache and the entry point for getting a tile: cached or freshly rendered.
 pub struct TileCache {
     cache: Option<Cache<TileKey, Arc<CachedTile>>>,
+    gate: Mutex<Gate>,
+    inflight: Mutex<Inflight>,
     counters: Arc<Counters>,
     capacity_bytes: u64,
     render: RenderFn,
@@ -146,10 +172,13 @@ impl TileCache {
                         evictions.evictions.fetch_add(1, Ordering::Relaxed);
                     }
                 })
+                .support_invalidation_closures()
                 .build()
         });
         TileCache {
             cache,
+            gate: Mutex::new(Gate::default()),
+            inflight: Mutex::new(HashMap::new()),
             counters,
             capacity_bytes,
             render,
@@ -185,30 +214,59 @@ impl TileCache {
                 .map(Arc::new)
                 .map_err(Arc::new);
         };
-        let key = TileKey {
-            version: snapshot.version,
-            layers,
-            tile,
-        };
-        if let Some(hit) = cache.get(&key).await {
+        let key = TileKey { layers, tile };
+        if let Some(hit) = cache.get(&key) {
             self.counters.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(hit);
         }
-        let layers = key.layers.clone();
-        let entry = cache
-            .entry(key)
-            .or_try_insert_with(async {
+        let version = snapshot.version;
+        let cell = {
+            let mut inflight = lock(&self.inflight);
+            Arc::clone(inflight.entry((version, key.clone())).or_default())
+        };
+        // Removes the in-flight entry when the last interested request is done (or gone).
+        let flight = InflightGuard {
+            map: &self.inflight,
+            key: (version, key.clone()),
+            cell,
+        };
+        let mut rendered_here = false;
+        let result = flight
+            .cell
+            .get_or_init(|| async {
+                rendered_here = true;
                 self.counters.misses.fetch_add(1, Ordering::Relaxed);
-                self.render_blocking(Arc::clone(snapshot), tile, layers)
+                let layers = key.layers.clone();
+                let tile = self
+                    .render_blocking(Arc::clone(snapshot), tile, layers)
                     .await
                     .map(Arc::new)
+                    .map_err(Arc::new)?;
+                self.insert(cache, &key, version, &tile);
+                Ok(tile)
             })
-            .await?;
-        if !entry.is_fresh() {
+            .await
+            .clone();
+        if !rendered_here {
             // Another request rendered it while this one waited.
             self.counters.hits.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(entry.into_value())
+        result
+    }
+
+    /// Caches `tile` (rendered from snapshot `version`) unless an invalidation newer than
+    /// the render touches it.
+    fn insert(
+        &self,
+        cache: &Cache<TileKey, Arc<CachedTile>>,
+        key: &TileKey,
+        version: u64,
+        tile: &Arc<CachedTile>,
+    ) {
+        let mut gate = lock(&self.gate);
+        if gate.admit(version, &key.layers, key.tile, tile.budget_reached()) {
+            cache.insert(key.clone(), Arc::clone(tile));
+        }
     }
 
     async fn render_blocking(
@@ -255,19 +313,11 @@ impl TileCache {
         }
     }
 
-    /// Drops every cached tile (old snapshots' tiles are unreachable anyway; this frees them
-    /// sooner).
-    pub fn invalidate_all(&self) {
-        if let Some(cache) = &self.cache {
-            cache.invalidate_all();
-        }
-    }
-
     /// Runs moka's pending housekeeping so that `entries`, `bytes` and `evictions` are
     /// current. Cheap; called by the health endpoint and tests.
     pub async fn sync(&self) {
         if let Some(cache) = &self.cache {
-            cache.run_pending_tasks().await;
+            cache.run_pending_tasks();
         }
     }
 
@@ -284,8 +334,36 @@ impl TileCache {
             bytes,
             capacity_bytes: self.capacity_bytes,
             evictions: self.counters.evictions.load(Ordering::Relaxed),
+            invalidations: self.counters.invalidations.load(Ordering::Relaxed),
         }
     }
+}
+
+/// Drops an in-flight entry once its render is done, or once no request waits on it any
+/// more (a cancelled request must not leave it behind).
+struct InflightGuard<'a> {
+    map: &'a Mutex<Inflight>,
+    key: (u64, TileKey),
+    cell: Arc<OnceCell<Shared>>,
+}
+
+impl Drop for InflightGuard<'_> {
+    fn drop(&mut self) {
+        let mut map = lock(self.map);
+        let remove = map.get(&self.key).is_some_and(|c| {
+            // Finished, or held by the map and this guard only.
+            Arc::ptr_eq(c, &self.cell) && (self.cell.initialized() || Arc::strong_count(c) <= 2)
+        });
+        if remove {
+            map.remove(&self.key);
+        }
+    }
+}
+
+/// Locks a mutex, recovering from poisoning (the guarded data stays consistent: every
+/// critical section is a few map operations).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn panic_message(payload: Box<dyn Any + Send>) -> String {

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod index;
+pub mod live;
 pub mod mercator;
 pub mod model;
 pub mod source;

@@ -1,5 +1,6 @@
-//! One cache entry: a rendered tile compressed once with gzip, with its strong ETag and the
-//! header values the hot path needs, precomputed.
+//! One cache entry: a rendered tile compressed once with gzip, with its strong ETag, the
+//! header values the hot path needs (precomputed), the snapshot version it was rendered
+//! from and whether it had to be generalized to fit the size budget.
 
 use std::hash::{DefaultHasher, Hasher};
 use std::io::{Read, Write};
@@ -20,6 +21,8 @@ pub struct CachedTile {
     gzip_len: HeaderValue,
     raw_len: usize,
     feature_count: usize,
+    version: u64,
+    budget_reached: bool,
 }
 
 impl CachedTile {
@@ -51,6 +54,8 @@ impl CachedTile {
             etag: HeaderValue::try_from(etag).map_err(std::io::Error::other)?,
             raw_len: data.len(),
             feature_count: rendered.feature_count,
+            version,
+            budget_reached: rendered.budget_reached,
         })
     }
 
@@ -92,6 +97,16 @@ impl CachedTile {
     /// Length of the uncompressed MVT in bytes.
     pub fn raw_len(&self) -> usize {
         self.raw_len
+    }
+
+    /// Version of the snapshot the tile was rendered from.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// True when the tile was generalized further to fit the size budget.
+    pub fn budget_reached(&self) -> bool {
+        self.budget_reached
     }
 
     /// Features in the tile, over all layers.

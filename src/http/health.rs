@@ -10,13 +10,15 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::cache::CacheStats;
+use crate::live::{SourceState, SourceStatus};
 
 use super::AppState;
 
 /// The health document.
 #[derive(Debug, Serialize)]
 pub struct Health {
-    /// Always `ok` (the server answers only once the data is loaded).
+    /// `ok`, or `degraded` when the source is (the last snapshot is still served; the
+    /// server answers only once data is loaded).
     pub status: &'static str,
     /// Version of the snapshot being served.
     pub version: u64,
@@ -24,6 +26,8 @@ pub struct Health {
     pub data: DataSummary,
     /// Tile cache counters.
     pub cache: CacheStats,
+    /// The data source and whether it is in sync.
+    pub source: SourceStatus,
     /// Seconds since the server state was created.
     pub uptime_s: u64,
 }
@@ -43,8 +47,12 @@ pub struct DataSummary {
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot_arc();
     state.cache().sync().await;
+    let source = SourceStatus::clone(&state.source_status());
     let doc = Health {
-        status: "ok",
+        status: match source.state {
+            SourceState::Ok => "ok",
+            SourceState::Degraded => "degraded",
+        },
         version: snapshot.version,
         data: DataSummary {
             layers: snapshot
@@ -56,6 +64,7 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
             bounds: snapshot.bounds,
         },
         cache: state.cache().stats(),
+        source,
         uptime_s: state.uptime().as_secs(),
     };
     let mut res = Json(doc).into_response();

@@ -13,7 +13,7 @@ pub mod tilejson;
 pub mod tiles;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -25,7 +25,8 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
 use crate::cache::TileCache;
-use crate::index::Snapshot;
+use crate::index::{Snapshot, Update};
+use crate::live::{ChangeEvent, SourceStatus, CHANNEL_CAPACITY};
 
 pub use error::ApiError;
 
@@ -71,27 +72,37 @@ impl Default for Settings {
 }
 
 struct Inner {
-    snapshot: Arc<ArcSwap<Snapshot>>,
+    snapshot: ArcSwap<Snapshot>,
     cache: TileCache,
     settings: Settings,
     started: Instant,
+    /// Serializes publishers (invalidate, then swap).
+    writer: Mutex<()>,
+    changes: tokio::sync::broadcast::Sender<Arc<ChangeEvent>>,
+    source: ArcSwap<SourceStatus>,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
 ///
 /// The snapshot lives in an [`ArcSwap`]: a request takes the current snapshot without a lock
-/// and keeps it to the end, while a writer publishes a new one atomically.
+/// and keeps it to the end, while a writer publishes a new one atomically — always through
+/// [`AppState::publish`] or [`AppState::publish_update`], which invalidate cached tiles first
+/// (the cache keeps tiles across versions).
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
     /// State serving `snapshot` through `cache`.
     pub fn new(snapshot: Snapshot, cache: TileCache, settings: Settings) -> AppState {
+        let (changes, _) = tokio::sync::broadcast::channel(CHANNEL_CAPACITY);
         AppState(Arc::new(Inner {
-            snapshot: Arc::new(ArcSwap::from_pointee(snapshot)),
+            snapshot: ArcSwap::from_pointee(snapshot),
             cache,
             settings,
             started: Instant::now(),
+            writer: Mutex::new(()),
+            changes,
+            source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
         }))
     }
 
@@ -100,17 +111,12 @@ impl AppState {
         self.0.snapshot.load_full()
     }
 
-    /// The swap cell itself, for a writer that publishes snapshots on its own. Versions must
-    /// increase: the cache tells snapshots apart by version.
-    pub fn snapshot_cell(&self) -> Arc<ArcSwap<Snapshot>> {
-        Arc::clone(&self.0.snapshot)
-    }
-
-    /// Serves `snapshot` from now on (its version must be higher than the current one) and
-    /// drops the tiles cached for older snapshots.
+    /// Serves `snapshot` from now on, replacing the data wholesale (its version must be
+    /// higher than the current one): every cached tile is dropped first.
     pub fn publish(&self, snapshot: Snapshot) {
+        let _writer = self.0.writer.lock().unwrap_or_else(|e| e.into_inner());
         let new = snapshot.version;
-        let old = self.0.snapshot.swap(Arc::new(snapshot)).version;
+        let old = self.0.snapshot.load().version;
         if new <= old {
             tracing::warn!(
                 old,
@@ -118,7 +124,56 @@ impl AppState {
                 "published a snapshot whose version does not increase"
             );
         }
-        self.0.cache.invalidate_all();
+        self.0.cache.invalidate_everything(new);
+        self.0.snapshot.store(Arc::new(snapshot));
+    }
+
+    /// Publishes an incremental update of the current snapshot (from
+    /// [`Snapshot::apply`]): removes exactly the cached tiles it makes stale, then swaps the
+    /// snapshot in, then sends a [`ChangeEvent`] to subscribers, which it returns. Readers
+    /// never wait. The update must have been computed from the snapshot being served (one
+    /// writer at a time).
+    pub fn publish_update(&self, update: Update, resync: bool) -> Arc<ChangeEvent> {
+        let _writer = self.0.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let Update {
+            snapshot,
+            invalidation,
+            changes,
+        } = update;
+        let version = snapshot.version;
+        let base = self.0.snapshot.load().version;
+        if version <= base {
+            tracing::warn!(base, version, "update version does not increase");
+        }
+        let invalidation = Arc::new(invalidation);
+        let removed = self.0.cache.invalidate(version, &invalidation);
+        self.0.snapshot.store(Arc::new(snapshot));
+        let event = Arc::new(ChangeEvent::new(version, changes, &invalidation, resync));
+        tracing::debug!(
+            version,
+            changes = event.changes.len(),
+            tiles = event.invalidated_tiles.len(),
+            removed,
+            "published update"
+        );
+        // No subscriber is not an error.
+        let _ = self.0.changes.send(Arc::clone(&event));
+        event
+    }
+
+    /// A receiver of every [`ChangeEvent`] published from now on.
+    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<Arc<ChangeEvent>> {
+        self.0.changes.subscribe()
+    }
+
+    /// The data source's state, as `/api/health` reports it.
+    pub fn source_status(&self) -> Arc<SourceStatus> {
+        self.0.source.load_full()
+    }
+
+    /// Sets the data source's state.
+    pub fn set_source_status(&self, status: SourceStatus) {
+        self.0.source.store(Arc::new(status));
     }
 
     /// The tile cache.

@@ -1,0 +1,133 @@
+//! Live data: the in-process change stream and the state of the data source.
+//!
+//! Every incremental update published through [`crate::http::AppState::publish_update`]
+//! produces one [`ChangeEvent`] on a `tokio::sync::broadcast` channel
+//! ([`crate::http::AppState::subscribe_changes`]). It is built for a browser map fed by
+//! server-sent events:
+//! - `changes`: per asset, the layer, id, kind and every attribute after the change, so the
+//!   map can restyle a feature (`feature-state`) without reloading tiles;
+//! - `geometry_changed` per asset and `invalidated_tiles` (`"z/x/y"`, capped at
+//!   [`MAX_EVENT_TILES`]): the tiles whose content changed, to refetch exactly those; when
+//!   `tiles_incomplete` is true the list is partial (a huge change, or a zoom in
+//!   `collapsed_zooms` where every tile changed) and the client should reload the source;
+//! - `version`: the snapshot version (also in TileJSON `version` and tile ETags).
+//!
+//! A receiver that falls behind by more than the channel capacity gets `Lagged` and should
+//! reload everything; events are `Arc`-shared, so subscribers cost no copies.
+
+use serde::{Serialize, Serializer};
+
+use crate::index::{AssetChange, Invalidation};
+use crate::tiles::TileCoord;
+
+/// Capacity of the change channel (events buffered per slow subscriber).
+pub const CHANNEL_CAPACITY: usize = 1024;
+
+/// At most this many tiles are listed in one event.
+pub const MAX_EVENT_TILES: usize = 2000;
+
+/// One published update.
+#[derive(Clone, Debug, Serialize)]
+pub struct ChangeEvent {
+    /// The snapshot version now served.
+    pub version: u64,
+    /// The changed assets.
+    pub changes: Vec<AssetChange>,
+    /// Tiles whose content changed, as `"z/x/y"`, sorted by zoom.
+    #[serde(serialize_with = "tile_strings")]
+    pub invalidated_tiles: Vec<TileCoord>,
+    /// True when `invalidated_tiles` is not the complete list.
+    pub tiles_incomplete: bool,
+    /// Zooms at which every tile of some layer changed.
+    pub collapsed_zooms: Vec<u8>,
+    /// True when the event comes from a full resynchronization with the source (after a
+    /// reconnect): it is complete, but may be large.
+    pub resync: bool,
+}
+
+impl ChangeEvent {
+    /// The event for snapshot `version` with these changes and invalidation.
+    pub fn new(
+        version: u64,
+        changes: Vec<AssetChange>,
+        invalidation: &Invalidation,
+        resync: bool,
+    ) -> ChangeEvent {
+        let (invalidated_tiles, tiles_incomplete) = invalidation.tile_list(MAX_EVENT_TILES);
+        ChangeEvent {
+            version,
+            changes,
+            invalidated_tiles,
+            tiles_incomplete,
+            collapsed_zooms: invalidation.collapsed_zooms(),
+            resync,
+        }
+    }
+}
+
+fn tile_strings<S: Serializer>(tiles: &[TileCoord], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(tiles.iter().map(|t| t.to_string()))
+}
+
+/// Whether the source is in sync.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceState {
+    /// Loaded, and (for a live source) listening for changes.
+    Ok,
+    /// Serving the last snapshot, but not receiving changes (see `reason`).
+    Degraded,
+}
+
+/// The data source as `/api/health` reports it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SourceStatus {
+    /// `demo`, `files` or `postgres`.
+    pub kind: &'static str,
+    pub state: SourceState,
+    /// Why the source is degraded (never contains credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Snapshot version of the last change applied from the source (0: none yet).
+    pub last_change_version: u64,
+}
+
+impl SourceStatus {
+    /// A healthy source of this kind.
+    pub fn ok(kind: &'static str) -> SourceStatus {
+        SourceStatus {
+            kind,
+            state: SourceState::Ok,
+            reason: None,
+            last_change_version: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_serialize_tiles_as_paths() {
+        let mut inv = Invalidation::new(1, 16);
+        let t = TileCoord {
+            z: 14,
+            x: 3851,
+            y: 6772,
+        };
+        let b = t.world_bounds();
+        let c = [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0];
+        inv.layers[0].add_box(14, [c[0], c[1], c[0], c[1]], 0.0);
+        let e = ChangeEvent::new(3, Vec::new(), &inv, false);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["invalidated_tiles"][0], "14/3851/6772");
+        assert_eq!(json["version"], 3);
+        assert_eq!(json["tiles_incomplete"], false);
+        let s = serde_json::to_value(SourceStatus::ok("demo")).unwrap();
+        assert_eq!(
+            s,
+            serde_json::json!({"kind": "demo", "state": "ok", "last_change_version": 0})
+        );
+    }
+}
