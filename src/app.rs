@@ -1,11 +1,15 @@
 //! What the binary does, as a library so tests can drive it: load or generate the grid,
-//! build the snapshot, serve it; or write the demo grid to files.
+//! build the snapshot, serve it; or write the demo grid to files; or run the PostgreSQL
+//! `db` commands ([`postgres`]).
+
+pub mod postgres;
 
 use std::future::Future;
 use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use serde::Deserialize;
 use tokio::net::TcpListener;
 use tracing::{info, warn};
 
@@ -26,26 +30,53 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Generate(args) => tokio::task::spawn_blocking(move || generate(&args))
             .await
             .context("generator task failed")?,
+        Command::Db(args) => postgres::db_command(args).await,
     }
 }
 
 /// Loads the data, then listens on `args.listen` and serves until `shutdown` completes.
+/// The data comes from `--data` files, else from PostgreSQL when `DATABASE_URL` or a
+/// `[postgres]` section is set (kept live until shutdown), else the demo grid.
 pub async fn serve(
     args: ServeArgs,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
-    let prep = args.clone();
-    // Loading and indexing are CPU- and file-bound: keep them off the async workers.
-    let state = tokio::task::spawn_blocking(move || prepare(&prep))
-        .await
-        .context("loading task failed")??;
+    let pg = match &args.data {
+        Some(_) => None,
+        None => postgres::pg_config(args.config.as_deref())?,
+    };
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
+    let state = match pg {
+        Some(cfg) => {
+            let tiling = read_tiling(args.config.as_deref())?;
+            let mut rx = stop_rx.clone();
+            let stop = async move {
+                let _ = rx.changed().await;
+            };
+            let (state, live) = postgres::start(&args, tiling, cfg, stop).await?;
+            tokio::spawn(live);
+            state
+        }
+        None => {
+            let prep = args.clone();
+            // Loading and indexing are CPU- and file-bound: keep them off the async workers.
+            tokio::task::spawn_blocking(move || prepare(&prep))
+                .await
+                .context("loading task failed")??
+        }
+    };
     let listener = TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     info!(addr = %listener.local_addr()?, "listening");
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(());
+    };
     http::serve(listener, state, shutdown)
         .await
         .context("server failed")?;
+    drop(stop_rx);
     info!("server stopped");
     Ok(())
 }
@@ -105,17 +136,21 @@ pub fn prepare(args: &ServeArgs) -> Result<AppState> {
     Ok(state)
 }
 
-/// Reads the tiling configuration from a TOML file, or the defaults without one.
+/// Reads the tiling configuration from a TOML file, or the defaults without one. The
+/// `[postgres]` section belongs to the PostgreSQL source and is skipped here.
 pub fn read_tiling(path: Option<&Path>) -> Result<TilingConfig> {
     let Some(path) = path else {
         return Ok(TilingConfig::default());
     };
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read config {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))
+    let mut table: toml::Table =
+        toml::from_str(&text).with_context(|| format!("invalid config {}", path.display()))?;
+    table.remove("postgres");
+    TilingConfig::deserialize(table).with_context(|| format!("invalid config {}", path.display()))
 }
 
-fn load(dir: &Path, lenient: bool) -> Result<Vec<LayerData>> {
+pub(crate) fn load(dir: &Path, lenient: bool) -> Result<Vec<LayerData>> {
     let loaded = file::load_dir(dir, LoadOptions { lenient })
         .with_context(|| format!("cannot load {}", dir.display()))?;
     for (layer, skipped) in loaded.skipped.iter().filter(|(_, n)| *n > 0) {
@@ -124,7 +159,7 @@ fn load(dir: &Path, lenient: bool) -> Result<Vec<LayerData>> {
     Ok(loaded.layers)
 }
 
-fn generate_demo(args: &DemoArgs) -> Vec<LayerData> {
+pub(crate) fn generate_demo(args: &DemoArgs) -> Vec<LayerData> {
     demo::generate(&DemoParams {
         seed: args.seed,
         scale: args.scale,

@@ -29,10 +29,54 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Clone, Debug, Subcommand)]
 pub enum Command {
-    /// Serve vector tiles over HTTP (the demo grid unless --data is given).
+    /// Serve vector tiles over HTTP: from --data files, else from PostgreSQL when
+    /// DATABASE_URL or a [postgres] section is set, else the demo grid.
     Serve(ServeArgs),
     /// Write the demo grid as FlatGeobuf files.
     Generate(GenerateArgs),
+    /// PostgreSQL: create the reference schema, install change triggers, load data.
+    Db(DbArgs),
+}
+
+/// `gridtiles db`.
+#[derive(Clone, Debug, Args)]
+pub struct DbArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: DbCommand,
+    /// TOML file with a [postgres] section (connection, schema, layers).
+    #[arg(long, global = true, env = "GRIDTILES_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Schema of the reference tables (overrides [postgres] schema; default `gridtiles`).
+    #[arg(long, global = true, env = "GRIDTILES_PG_SCHEMA")]
+    pub schema: Option<String>,
+}
+
+/// `gridtiles db …` subcommands. The connection string comes from `DATABASE_URL` or the
+/// configuration file.
+#[derive(Clone, Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create the reference schema (asset, KPI and analytics tables) with its change
+    /// triggers; idempotent.
+    Init,
+    /// Install the change triggers on every table the configured layers watch; idempotent.
+    Triggers,
+    /// Replace the reference tables' rows with the demo grid or a directory of layer files.
+    Load(DbLoadArgs),
+}
+
+/// `gridtiles db load`.
+#[derive(Clone, Debug, Args)]
+pub struct DbLoadArgs {
+    /// Directory of layer files (.fgb, .geojson) named after the layers.
+    #[arg(long, conflicts_with = "demo")]
+    pub data: Option<PathBuf>,
+    /// Load the demo grid (the default without --data).
+    #[arg(long)]
+    pub demo: bool,
+    /// Demo grid parameters.
+    #[command(flatten)]
+    pub params: DemoArgs,
 }
 
 /// How logs are written.
@@ -81,9 +125,14 @@ pub struct ServeArgs {
     /// Origins allowed to fetch cross-origin, comma-separated (`*` = any).
     #[arg(long, value_delimiter = ',', default_value = "*", value_parser = parse_origin, env = "GRIDTILES_CORS_ORIGINS")]
     pub cors_origins: Vec<String>,
-    /// TOML file with the tiling configuration: [tiles] and [layers.NAME] tables.
+    /// TOML file: tiling ([tiles], [layers.NAME]) and the PostgreSQL source ([postgres]).
     #[arg(long, env = "GRIDTILES_CONFIG")]
     pub config: Option<PathBuf>,
+    /// When the database (DATABASE_URL or [postgres]) is unreachable at startup, serve this
+    /// directory of layer files instead (reported as degraded) and switch to the database
+    /// once it is reachable.
+    #[arg(long, env = "GRIDTILES_FALLBACK")]
+    pub fallback: Option<PathBuf>,
     /// TileJSON attribution (HTML allowed by the spec).
     #[arg(long, env = "GRIDTILES_ATTRIBUTION")]
     pub attribution: Option<String>,

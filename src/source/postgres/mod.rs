@@ -1,0 +1,193 @@
+//! The PostgreSQL/PostGIS source: load layers from tables or queries, then stay live.
+//!
+//! - [`config`]: the `[postgres]` section (connection, pool, layers: table or SQL, id,
+//!   geometry or lon/lat columns, SRID, attribute columns, watched tables).
+//! - [`plan`]: resolves each layer against the database once at startup (columns, types,
+//!   SRID, triggers) into a [`plan::LayerPlan`]: the SQL that reads it. Every problem is a
+//!   startup error naming the layer and column.
+//! - [`load`]: streams every layer with binary `COPY (SELECT …) TO STDOUT`, in parallel
+//!   over the pool, decoding WKB through geozero ([`decode`]) into [`LayerData`].
+//! - [`reread`]: reads the rows of changed ids again (parameterized `= ANY($1)`).
+//! - [`listen`]: the `LISTEN` connection and the notification payloads the triggers send.
+//! - [`sync`]: the live loop: batch notifications (debounce), re-read, apply to the
+//!   snapshot, publish (exact tile invalidation, change stream); on a lost connection keep
+//!   serving, report `degraded`, reconnect with backoff, then resynchronize fully.
+//! - [`db`]: `gridtiles db init` (reference schema, triggers) and `gridtiles db load`
+//!   (binary COPY of the demo grid or a FlatGeobuf/GeoJSON directory).
+//!
+//! SQL text lives in `sql/` (`include_str!`). Identifiers are always quoted
+//! ([`quote_ident`]); values are always bind parameters, except inside `COPY`, which takes
+//! none: there only quoted identifiers and integers from typed configuration appear.
+
+pub mod config;
+pub mod db;
+pub mod db_load;
+mod decode;
+pub mod listen;
+pub mod load;
+mod pending;
+pub mod plan;
+mod plan_watch;
+pub mod reread;
+pub mod sync;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use thiserror::Error;
+use tokio_postgres::NoTls;
+
+use crate::index::BuildError;
+
+pub use config::{PgConfig, PgLayerConfig, WatchConfig};
+
+/// Why the PostgreSQL source failed.
+#[derive(Debug, Error)]
+pub enum PgError {
+    #[error("invalid configuration: {0}")]
+    Config(String),
+    #[error("no PostgreSQL connection string: set DATABASE_URL or [postgres] url")]
+    NoUrl,
+    #[error("invalid PostgreSQL connection string: {0}")]
+    BadUrl(String),
+    #[error("cannot connect to PostgreSQL at {target}: {reason}")]
+    Connect { target: String, reason: String },
+    #[error("layer {layer:?}: {reason}")]
+    Layer { layer: String, reason: String },
+    #[error("{context}: {reason}")]
+    Db { context: String, reason: String },
+    #[error(transparent)]
+    Build(#[from] BuildError),
+}
+
+impl PgError {
+    /// An error about one layer.
+    pub fn layer(layer: &str, reason: impl Into<String>) -> PgError {
+        PgError::Layer {
+            layer: layer.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// A database error while doing `context`.
+    pub fn db(context: impl Into<String>, err: &tokio_postgres::Error) -> PgError {
+        PgError::Db {
+            context: context.into(),
+            reason: describe(err),
+        }
+    }
+}
+
+/// A database error as one line: the server's message, detail and hint, or the client
+/// error and its causes. Never contains the password (the client never puts it in errors).
+pub fn describe(err: &tokio_postgres::Error) -> String {
+    if let Some(db) = err.as_db_error() {
+        let mut s = db.message().to_owned();
+        if let Some(d) = db.detail() {
+            s.push_str(&format!(" ({d})"));
+        }
+        if let Some(h) = db.hint() {
+            s.push_str(&format!("; hint: {h}"));
+        }
+        return s;
+    }
+    let mut s = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        s.push_str(&format!(": {e}"));
+        source = e.source();
+    }
+    s
+}
+
+/// `name` as a quoted SQL identifier (`"` doubled).
+pub fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// `schema.name`, both quoted.
+pub fn qualified(schema: &str, name: &str) -> String {
+    format!("{}.{}", quote_ident(schema), quote_ident(name))
+}
+
+/// `value` as a quoted SQL string literal (for DDL, which takes no parameters).
+pub fn quote_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// Parses the connection string of `cfg` (never logged: only [`target`] is).
+pub fn connection_config(cfg: &PgConfig) -> Result<tokio_postgres::Config, PgError> {
+    let url = cfg.connection_string().ok_or(PgError::NoUrl)?;
+    let mut pg: tokio_postgres::Config = url
+        .parse()
+        .map_err(|e: tokio_postgres::Error| PgError::BadUrl(describe(&e)))?;
+    if pg.get_connect_timeout().is_none() {
+        pg.connect_timeout(std::time::Duration::from_secs(cfg.connect_timeout_s));
+    }
+    if pg.get_application_name().is_none() {
+        pg.application_name("gridtiles");
+    }
+    pg.keepalives(true);
+    pg.keepalives_idle(std::time::Duration::from_secs(10));
+    Ok(pg)
+}
+
+/// `user@host:port/dbname` of a connection: what logs and errors may show.
+pub fn target(pg: &tokio_postgres::Config) -> String {
+    use tokio_postgres::config::Host;
+    let host = match pg.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(p)) => p.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = pg.get_ports().first().copied().unwrap_or(5432);
+    format!(
+        "{}@{host}:{port}/{}",
+        pg.get_user().unwrap_or("?"),
+        pg.get_dbname().unwrap_or("?")
+    )
+}
+
+/// A pool of `cfg.pool_size` connections. Connections open lazily; call [`check`] to fail
+/// fast when the database is unreachable.
+pub fn pool(cfg: &PgConfig, pg: tokio_postgres::Config) -> Result<Pool, PgError> {
+    let manager = Manager::from_config(
+        pg,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(cfg.pool_size)
+        .build()
+        .map_err(|e| PgError::Config(format!("pool: {e}")))
+}
+
+/// Takes a connection from the pool, as a clear error naming the server when it fails.
+pub async fn client(pool: &Pool, target: &str) -> Result<deadpool_postgres::Object, PgError> {
+    pool.get().await.map_err(|e| PgError::Connect {
+        target: target.to_owned(),
+        reason: match &e {
+            deadpool_postgres::PoolError::Backend(b) => describe(b),
+            other => other.to_string(),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting() {
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(qualified("s", "t"), "\"s\".\"t\"");
+        assert_eq!(quote_literal("o'k"), "'o''k'");
+    }
+
+    #[test]
+    fn targets_never_show_the_password() {
+        let pg: tokio_postgres::Config = "postgres://u:secret@db:6543/grid".parse().unwrap();
+        assert_eq!(target(&pg), "u@db:6543/grid");
+    }
+}
