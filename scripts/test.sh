@@ -4,6 +4,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The PostgreSQL tests (tests/pg_*.rs) use a real server with PostGIS, never a mock. Each test
+# creates and drops its own schema in this database.
+PG_VERSION=15
+export GRIDTILES_TEST_DATABASE_URL="${GRIDTILES_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
+
+echo "== PostgreSQL ${PG_VERSION} with PostGIS"
+if ! dpkg -s "postgresql-${PG_VERSION}-postgis-3" >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "postgresql-${PG_VERSION}-postgis-3"
+fi
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    $SUDO pg_ctlcluster --skip-systemctl-redirect "${PG_VERSION}" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'test'" | grep -q 1; then
+    createdb -h 127.0.0.1 -U postgres test
+fi
+psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
+
 echo "== rust tests"
 cargo test --locked --all-targets
 echo "== doc tests"

@@ -48,7 +48,7 @@ pub struct DbArgs {
     #[arg(long, global = true, env = "GRIDTILES_CONFIG")]
     pub config: Option<PathBuf>,
     /// Schema of the reference tables (overrides [postgres] schema; default `gridtiles`).
-    #[arg(long, global = true, env = "GRIDTILES_PG_SCHEMA")]
+    #[arg(long, global = true, env = "GRIDTILES_SCHEMA")]
     pub schema: Option<String>,
 }
 
@@ -69,10 +69,10 @@ pub enum DbCommand {
 #[derive(Clone, Debug, Args)]
 pub struct DbLoadArgs {
     /// Directory of layer files (.fgb, .geojson) named after the layers.
-    #[arg(long, conflicts_with = "demo")]
+    #[arg(long, conflicts_with = "demo", env = "GRIDTILES_DATA")]
     pub data: Option<PathBuf>,
     /// Load the demo grid (the default without --data).
-    #[arg(long)]
+    #[arg(long, env = "GRIDTILES_DEMO")]
     pub demo: bool,
     /// Demo grid parameters.
     #[command(flatten)]

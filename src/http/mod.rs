@@ -130,7 +130,8 @@ impl AppState {
 
     /// Publishes an incremental update of the current snapshot (from
     /// [`Snapshot::apply`]): removes exactly the cached tiles it makes stale, then swaps the
-    /// snapshot in, then sends a [`ChangeEvent`] to subscribers, which it returns. Readers
+    /// snapshot in, records its version as the source's `last_change_version`, then sends a
+    /// [`ChangeEvent`] to subscribers, which it returns. Readers
     /// never wait. The update must have been computed from the snapshot being served (one
     /// writer at a time).
     pub fn publish_update(&self, update: Update, resync: bool) -> Arc<ChangeEvent> {
@@ -149,6 +150,9 @@ impl AppState {
         let removed = self.0.cache.invalidate(version, &invalidation);
         self.0.snapshot.store(Arc::new(snapshot));
         let event = Arc::new(ChangeEvent::new(version, changes, &invalidation, resync));
+        let mut source = SourceStatus::clone(&self.0.source.load());
+        source.last_change_version = version;
+        self.0.source.store(Arc::new(source));
         tracing::debug!(
             version,
             changes = event.changes.len(),

@@ -139,9 +139,6 @@ async fn publish(state: &AppState, changes: ChangeSet, resync: bool) {
         Ok(Ok(update)) if update.changes.is_empty() && update.invalidation.is_empty() => {}
         Ok(Ok(update)) => {
             let event = state.publish_update(update, resync);
-            let mut status = SourceStatus::clone(&state.source_status());
-            status.last_change_version = event.version;
-            state.set_source_status(status);
             info!(
                 version = event.version,
                 changes = event.changes.len(),
