@@ -78,7 +78,10 @@ fn cache_hits(c: &mut Criterion) {
     let cache = TileCache::new(256 << 20);
     runtime.block_on(async {
         for &t in &tiles {
-            cache.get(&snap, t, LayerSelection::All).await.expect("renders");
+            cache
+                .get(&snap, t, LayerSelection::All)
+                .await
+                .expect("renders");
         }
     });
     let mut group = c.benchmark_group("cache_hit");

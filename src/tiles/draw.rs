@@ -141,7 +141,10 @@ fn point_count_slot(layer: &IndexedLayer) -> usize {
 
 /// The attribute name of key slot `slot`.
 pub fn key_name(layer: &IndexedLayer, slot: usize) -> &str {
-    layer.fields.get(slot).map_or(POINT_COUNT, |f| f.name.as_str())
+    layer
+        .fields
+        .get(slot)
+        .map_or(POINT_COUNT, |f| f.name.as_str())
 }
 
 /// Fills `s.geom` with the tile geometry of `geometry` (possibly empty).

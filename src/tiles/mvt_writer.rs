@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher;
 
-use prost::encoding::{encode_key, encode_varint, encoded_len_varint, WireType};
+use prost::encoding::{encoded_len_varint, WireType};
 
 use crate::model::Value;
 
@@ -52,10 +52,15 @@ pub struct MvtWriter {
     values: Vec<u8>,
     /// `[start, end)` of each value in `values`.
     value_spans: Vec<(u32, u32)>,
-    /// Hash of a value's encoding → its first index; `value_next` chains collisions.
-    value_index: HashMap<u64, u32, foldhash::fast::FixedState>,
-    value_next: Vec<u32>,
-    value_scratch: Vec<u8>,
+    /// Numbers and booleans (kind, bits) → value index.
+    scalar_index: HashMap<(u8, u64), u32, foldhash::fast::FixedState>,
+    /// Strings by identity (address, length) → value index: the fast path, since sources
+    /// share one `Arc<str>` per distinct string (a hit is still compared by content).
+    str_ptr_index: HashMap<(usize, usize), u32, foldhash::fast::FixedState>,
+    /// Hash of a string's bytes → first value index; `str_next` chains collisions. Keeps
+    /// values unique when equal strings live at different addresses.
+    str_index: HashMap<u64, u32, foldhash::fast::FixedState>,
+    str_next: Vec<u32>,
     tags: Vec<u32>,
     geometry: Vec<u32>,
 }
@@ -78,8 +83,10 @@ impl MvtWriter {
         self.key_order.clear();
         self.values.clear();
         self.value_spans.clear();
-        self.value_index.clear();
-        self.value_next.clear();
+        self.scalar_index.clear();
+        self.str_ptr_index.clear();
+        self.str_index.clear();
+        self.str_next.clear();
     }
 
     /// Starts a feature's attributes; add them with [`MvtWriter::tag`], then call
@@ -111,7 +118,13 @@ impl MvtWriter {
     /// Writes a feature with the tags given since [`MvtWriter::begin_tags`] and geometry `pts`
     /// split into parts ending at `ends` (ignored for points). Returns false and writes
     /// nothing if the geometry is empty.
-    pub fn add_feature(&mut self, id: u64, kind: GeomType, pts: &[IntPoint], ends: &[usize]) -> bool {
+    pub fn add_feature(
+        &mut self,
+        id: u64,
+        kind: GeomType,
+        pts: &[IntPoint],
+        ends: &[usize],
+    ) -> bool {
         self.geometry.clear();
         encode_geometry(kind, pts, ends, &mut self.geometry);
         if self.geometry.is_empty() {
@@ -209,50 +222,98 @@ impl MvtWriter {
 
     /// Index of `value` in the layer's value table, adding it if new.
     fn intern(&mut self, value: &Value) -> u32 {
-        let buf = &mut self.value_scratch;
-        buf.clear();
-        match value {
-            Value::Str(s) => {
-                encode_key(1, WireType::LengthDelimited, buf);
-                encode_varint(s.len() as u64, buf);
-                buf.extend_from_slice(s.as_bytes());
-            }
-            Value::Float(f) => {
-                encode_key(3, WireType::SixtyFourBit, buf);
-                buf.extend_from_slice(&f.to_le_bytes());
-            }
-            Value::Int(i) => {
-                encode_key(6, WireType::Varint, buf);
-                encode_varint(((i << 1) ^ (i >> 63)) as u64, buf);
-            }
-            Value::Bool(b) => {
-                encode_key(7, WireType::Varint, buf);
-                encode_varint(u64::from(*b), buf);
-            }
-        }
-        let hash = foldhash::fast::FixedState::default().hash_one(&buf[..]);
-        let mut at = self.value_index.get(&hash).copied();
-        while let Some(i) = at {
-            let (a, b) = self.value_spans[i as usize];
-            if self.values[a as usize..b as usize] == buf[..] {
-                return i;
-            }
-            at = Some(self.value_next[i as usize]).filter(|&n| n != NO_SLOT);
+        let (kind, bits) = match value {
+            Value::Str(s) => return self.intern_str(s),
+            Value::Float(f) => (3u8, f.to_bits()),
+            Value::Int(i) => (6, ((i << 1) ^ (i >> 63)) as u64),
+            Value::Bool(b) => (7, u64::from(*b)),
+        };
+        if let Some(&i) = self.scalar_index.get(&(kind, bits)) {
+            return i;
         }
         let index = self.value_spans.len() as u32;
         let start = self.values.len() as u32;
-        self.values.extend_from_slice(buf);
+        let out = &mut self.values;
+        if kind == 3 {
+            encode_key(3, WireType::SixtyFourBit, out);
+            out.extend_from_slice(&bits.to_le_bytes());
+        } else {
+            encode_key(u32::from(kind), WireType::Varint, out);
+            encode_varint(bits, out);
+        }
         self.value_spans.push((start, self.values.len() as u32));
-        // New values go to the head of their hash chain.
-        let next = self.value_index.insert(hash, index).unwrap_or(NO_SLOT);
-        self.value_next.push(next);
+        self.scalar_index.insert((kind, bits), index);
+        self.str_next.push(NO_SLOT);
         index
     }
+
+    fn intern_str(&mut self, s: &str) -> u32 {
+        let identity = (s.as_ptr() as usize, s.len());
+        if let Some(&i) = self.str_ptr_index.get(&identity) {
+            // Verified, so a string freed and another allocated at the same address while
+            // the layer is written can never alias.
+            if self.str_value(i) == s.as_bytes() {
+                return i;
+            }
+        }
+        let hash = foldhash::fast::FixedState::default().hash_one(s.as_bytes());
+        let mut at = self.str_index.get(&hash).copied();
+        while let Some(i) = at {
+            if self.str_value(i) == s.as_bytes() {
+                self.str_ptr_index.insert(identity, i);
+                return i;
+            }
+            at = Some(self.str_next[i as usize]).filter(|&n| n != NO_SLOT);
+        }
+        let index = self.value_spans.len() as u32;
+        let start = self.values.len() as u32;
+        let out = &mut self.values;
+        encode_key(1, WireType::LengthDelimited, out);
+        encode_varint(s.len() as u64, out);
+        out.extend_from_slice(s.as_bytes());
+        self.value_spans.push((start, self.values.len() as u32));
+        // New strings go to the head of their hash chain.
+        let next = self.str_index.insert(hash, index).unwrap_or(NO_SLOT);
+        self.str_next.push(next);
+        self.str_ptr_index.insert(identity, index);
+        index
+    }
+
+    /// The bytes of string value `i` (empty if it is not a string).
+    fn str_value(&self, i: u32) -> &[u8] {
+        let (a, b) = self.value_spans[i as usize];
+        let encoded = &self.values[a as usize..b as usize];
+        // key byte 0x0a (field 1, length-delimited), length varint, bytes
+        if encoded.first() != Some(&0x0a) {
+            return &[];
+        }
+        let len_bytes = encoded[1..].iter().take_while(|&&b| b & 0x80 != 0).count() + 1;
+        encoded.get(1 + len_bytes..).unwrap_or(&[])
+    }
+}
+
+/// Appends `v` as a protobuf varint.
+#[inline]
+fn encode_varint(mut v: u64, out: &mut Vec<u8>) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Appends a field key (field number and wire type).
+#[inline]
+fn encode_key(tag: u32, wire_type: WireType, out: &mut Vec<u8>) {
+    encode_varint(u64::from(tag << 3 | wire_type as u32), out);
 }
 
 /// Byte length of a packed varint field's payload.
 fn packed_len(values: &[u32]) -> usize {
-    values.iter().map(|&v| encoded_len_varint(u64::from(v))).sum()
+    values
+        .iter()
+        .map(|&v| encoded_len_varint(u64::from(v)))
+        .sum()
 }
 
 #[inline]
@@ -335,7 +396,11 @@ mod tests {
         assert_eq!(layer.version, 2);
         assert_eq!(layer.name, "grid");
         assert_eq!(layer.extent, Some(4096));
-        assert_eq!(layer.keys, vec!["c", "a", "b"], "keys in order of first use");
+        assert_eq!(
+            layer.keys,
+            vec!["c", "a", "b"],
+            "keys in order of first use"
+        );
         assert_eq!(layer.values.len(), 4, "repeated values written once");
         assert_eq!(layer.values[0].string_value.as_deref(), Some("energized"));
         assert_eq!(layer.values[1].sint_value, Some(-5));
@@ -360,7 +425,10 @@ mod tests {
         assert_eq!(w.finish_layer("empty", |_| ""), 0);
         w.start_layer(0);
         w.begin_tags();
-        assert!(!w.add_feature(1, GeomType::Linestring, &[[1, 1]], &[1]), "one-point line");
+        assert!(
+            !w.add_feature(1, GeomType::Linestring, &[[1, 1]], &[1]),
+            "one-point line"
+        );
         w.begin_tags();
         assert!(w.add_feature(2, GeomType::Polygon, &[[0, 0], [10, 0], [10, 10]], &[3]));
         assert_eq!(w.finish_layer("poly", |_| ""), 1);
@@ -369,6 +437,28 @@ mod tests {
         let f = &tile.layers[0].features[0];
         assert_eq!(f.geometry, vec![9, 0, 0, 18, 20, 0, 0, 20, 15]);
         assert!(f.tags.is_empty());
+    }
+
+    #[test]
+    fn equal_strings_at_different_addresses_share_one_value() {
+        let mut w = MvtWriter::default();
+        w.reset(4096);
+        w.start_layer(1);
+        let long = "x".repeat(200); // a two-byte length varint
+        for s in [long.as_str(), "a", "b"] {
+            let a: Value = s.into();
+            let b: Value = s.into(); // a second Arc with the same text
+            w.begin_tags();
+            w.tag(0, &a);
+            w.tag(0, &b);
+            assert!(w.add_feature(1, GeomType::Point, &[[0, 0]], &[]));
+        }
+        w.finish_layer("l", |_| "k");
+        let tile = decode(w.bytes());
+        let layer = &tile.layers[0];
+        assert_eq!(layer.values.len(), 3);
+        assert_eq!(layer.values[0].string_value.as_deref(), Some(long.as_str()));
+        assert_eq!(layer.features[0].tags, vec![0, 0, 0, 0]);
     }
 
     #[test]
