@@ -99,7 +99,7 @@ impl LayerConfig {
                 minzoom: 8,
                 merge_by: vec!["feeder_id".into(), "status".into()],
                 merge_id: Some("feeder_id".into()),
-                merge_below: 13,
+                merge_below: 14,
                 ..base
             },
             "switches" => LayerConfig {
