@@ -69,7 +69,7 @@ pub fn draw_layer(
                     continue;
                 };
                 s.geom.begin(GeomType::Linestring);
-                for path in &group.paths {
+                for path in group.paths_at(ctx.tf.zoom()) {
                     draw_line(path, ctx, s);
                 }
                 write_feature(out, layer, group.id, &s.geom, &group.properties, None);
