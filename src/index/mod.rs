@@ -23,7 +23,7 @@ mod update;
 pub use build::{BuildError, SnapshotBuilder};
 pub use geometry::{Path, WorldGeometry};
 pub use invalidation::Invalidation;
-pub use merge::{MergedGroup, MergedLines};
+pub use merge::{MergedGroup, MergedLines, ZoomPrep};
 pub use thin::Thinning;
 pub use update::{AssetChange, ChangeKind, ChangeSet, LayerChanges, Update, UpdateError};
 

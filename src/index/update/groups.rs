@@ -5,10 +5,13 @@ use std::collections::{HashMap, HashSet};
 
 use rstar::RTree;
 
+use crate::config::TileConfig;
 use crate::index::build::box_entry;
 use crate::index::invalidation::LayerInvalidation;
-use crate::index::merge::{group_key, merge_group, GroupKey};
-use crate::index::{GeometryKind, IndexedFeature, IndexedLayer, MergedLines, WorldGeometry};
+use crate::index::merge::{build_group, group_key, GroupKey};
+use crate::index::{
+    GeometryKind, IndexedFeature, IndexedLayer, MergedLines, WorldGeometry, ZoomPrep,
+};
 use crate::mercator::WorldCoord;
 use crate::model::Value;
 
@@ -24,10 +27,16 @@ pub fn update_groups(
     kind: GeometryKind,
     touched: &[&[Option<Value>]],
     is_junction: &impl Fn(WorldCoord) -> bool,
+    tiles: &TileConfig,
     old_rules: &DrawRules,
     inv: &mut LayerInvalidation,
 ) -> Option<MergedLines> {
     let cfg = &old.config;
+    let prep = ZoomPrep {
+        minzoom: cfg.minzoom,
+        extent: tiles.extent,
+        tolerance: tiles.simplify_tolerance,
+    };
     let field = |n: &String| old.fields.iter().position(|f| &f.name == n);
     let keys: Option<Vec<usize>> = cfg.merge_by.iter().map(field).collect();
     let id_field = cfg.merge_id.as_ref().and_then(field);
@@ -44,7 +53,14 @@ pub fn update_groups(
     };
     let Some(merged) = &old.merged else {
         // Groups are drawn at low zooms from now on, instead of individual features.
-        let built = MergedLines::build(features, &keys, id_field, cfg.merge_below, is_junction);
+        let built = MergedLines::build(
+            features,
+            &keys,
+            id_field,
+            cfg.merge_below,
+            prep,
+            is_junction,
+        );
         mark_group_zooms_all(inv, &old_rules.with_groups_below(cfg.merge_below));
         return Some(built);
     };
@@ -79,7 +95,7 @@ pub fn update_groups(
         }
         match members.remove(k) {
             Some(idx) => {
-                let new = merge_group(features, &idx, id_field, is_junction);
+                let new = build_group(features, &idx, id_field, merged.below, prep, is_junction);
                 if &new != g {
                     mark_group(inv, old_rules, g.bbox);
                     mark_group(inv, old_rules, new.bbox);
@@ -92,7 +108,7 @@ pub fn update_groups(
     }
     for k in first_seen {
         if let Some(idx) = members.remove(k) {
-            let new = merge_group(features, &idx, id_field, is_junction);
+            let new = build_group(features, &idx, id_field, merged.below, prep, is_junction);
             mark_group(inv, old_rules, new.bbox);
             groups.push(new);
             group_keys.push(k.clone());

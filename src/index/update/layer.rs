@@ -96,7 +96,16 @@ pub fn update_layer(
     } else {
         old.kind
     };
-    let merged = update_groups(old, &features, kind, &touched, is_junction, &old_rules, inv);
+    let merged = update_groups(
+        old,
+        &features,
+        kind,
+        &touched,
+        is_junction,
+        tiles,
+        &old_rules,
+        inv,
+    );
     let bbox = if any_moved {
         merge_boxes(features.iter().map(|f| f.geometry.bbox()))
     } else {
