@@ -127,15 +127,19 @@ pub async fn start(cfg: PgConfig) -> AppState {
 
 /// Like [`start`], with extra `serve` flags; the error as text.
 pub async fn start_with(cfg: PgConfig, extra: &[&str]) -> Result<AppState, String> {
+    start_tiled(cfg, TilingConfig::default(), extra).await
+}
+
+/// Like [`start_with`], with a tiling configuration.
+pub async fn start_tiled(
+    cfg: PgConfig,
+    tiling: TilingConfig,
+    extra: &[&str],
+) -> Result<AppState, String> {
     let args = serve_args(extra);
-    let (state, live) = gridtiles::app::postgres::start(
-        &args,
-        TilingConfig::default(),
-        cfg,
-        std::future::pending(),
-    )
-    .await
-    .map_err(|e| format!("{e:#}"))?;
+    let (state, live) = gridtiles::app::postgres::start(&args, tiling, cfg, std::future::pending())
+        .await
+        .map_err(|e| format!("{e:#}"))?;
     tokio::spawn(live);
     Ok(state)
 }

@@ -264,6 +264,15 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_example_parses() {
+        let text = include_str!("../../../config/postgres.example.toml");
+        let cfg = PgConfig::from_toml(text).unwrap().unwrap();
+        assert_eq!(cfg.layers.len(), 4);
+        assert_eq!(cfg.layers["feeders"].watch.as_ref().map(Vec::len), Some(4));
+        assert!(cfg.url.is_none(), "no credentials in the repository");
+    }
+
+    #[test]
     fn reference_layers_without_config() {
         let names: Vec<_> = PgConfig::default()
             .layers()
