@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use geo_types::{Geometry, LineString, Point};
 use gridtiles::config::TilingConfig;
-use gridtiles::index::{ChangeKind, ChangeSet, LayerChanges, Snapshot, SnapshotBuilder, Update};
+use gridtiles::index::{
+    ChangeKind, ChangeSet, LayerChanges, Snapshot, SnapshotBuilder, Thinning, Update,
+};
 use gridtiles::model::{Feature, LayerData, Value};
 use gridtiles::tiles::{render_tile, LayerSelection, TileCoord};
 use rand::{Rng, SeedableRng};
@@ -80,6 +82,18 @@ fn check_equivalent(up: &Update, data: &[LayerData], tiling: &TilingConfig, tile
     }
 }
 
+/// Asserts every thinned layer's pyramid, updated incrementally, equals a full rebuild.
+fn check_thinning(up: &Update) {
+    for l in &up.snapshot.layers {
+        let full = Thinning::build(&l.features, &l.config, &up.snapshot.tiling.tiles);
+        assert!(
+            l.thinning == full,
+            "layer {}: incremental thinning differs",
+            l.name
+        );
+    }
+}
+
 /// Applies `changes` to the lon/lat data the way the index does: upserts replace in place
 /// or append, deletes compact in order.
 fn apply_to_data(data: &mut [LayerData], changes: &ChangeSet) {
@@ -138,6 +152,7 @@ fn run(
     let tiles = all_tiles(snap);
     apply_to_data(data, &changes);
     let up = snap.apply(changes, snap.version + 1).unwrap();
+    check_thinning(&up);
     check_sound(snap, &up, &tiles);
     check_equivalent(&up, data, tiling, &tiles);
     up
@@ -253,6 +268,20 @@ fn a_pole_attribute_change_invalidates_only_its_tiles() {
 }
 
 #[test]
+fn incremental_thinning_equals_a_rebuild_over_many_changes() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let mut data = city();
+    let mut snap = snapshot();
+    for _ in 0..40 {
+        let changes = random_changes(&mut rng, &data);
+        apply_to_data(&mut data, &changes);
+        let up = snap.apply(changes, snap.version + 1).unwrap();
+        check_thinning(&up);
+        snap = up.snapshot;
+    }
+}
+
+#[test]
 fn random_change_sequences_stay_sound_and_equivalent() {
     // A small size budget so that some tiles are generalized to fit (the over-budget path).
     for (seed, budget) in [(1u64, 500_000usize), (2, 1_500)] {
@@ -266,6 +295,7 @@ fn random_change_sequences_stay_sound_and_equivalent() {
         for _ in 0..6 {
             let changes = random_changes(&mut rng, &data);
             let up = snap.apply(changes.clone(), snap.version + 1).unwrap();
+            check_thinning(&up);
             let tiles = all_tiles(&snap);
             check_sound(&snap, &up, &tiles);
             apply_to_data(&mut data, &changes);

@@ -125,7 +125,7 @@ impl AppState {
             );
         }
         self.0.cache.invalidate_everything(new);
-        self.0.snapshot.store(Arc::new(snapshot));
+        retire(self.0.snapshot.swap(Arc::new(snapshot)));
     }
 
     /// Publishes an incremental update of the current snapshot (from
@@ -148,7 +148,7 @@ impl AppState {
         }
         let invalidation = Arc::new(invalidation);
         let removed = self.0.cache.invalidate(version, &invalidation);
-        self.0.snapshot.store(Arc::new(snapshot));
+        retire(self.0.snapshot.swap(Arc::new(snapshot)));
         let event = Arc::new(ChangeEvent::new(version, changes, &invalidation, resync));
         let mut source = SourceStatus::clone(&self.0.source.load());
         source.last_change_version = version;
@@ -198,6 +198,17 @@ impl AppState {
     /// Time since the state was created.
     pub fn uptime(&self) -> Duration {
         self.0.started.elapsed()
+    }
+}
+
+/// Drops a replaced snapshot on the blocking pool when this is its last reference: freeing
+/// millions of features takes long enough to stall an async worker.
+fn retire(old: Arc<Snapshot>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn_blocking(move || drop(old));
+        }
+        Err(_) => drop(old),
     }
 }
 

@@ -9,13 +9,14 @@ use crate::config::TileConfig;
 use crate::index::build::{box_entry, geometry_kind};
 use crate::index::geometry::merge_boxes;
 use crate::index::invalidation::LayerInvalidation;
-use crate::index::{BoxEntry, IndexedFeature, IndexedLayer, Thinning};
+use crate::index::{BoxEntry, IndexedFeature, IndexedLayer};
 use crate::mercator::WorldCoord;
 use crate::model::Value;
 
 use super::dirty::{mark_in_place, mark_moved, DrawRules};
 use super::edits::{asset_change, edits, points_of, Edit};
 use super::groups::update_groups;
+use super::thinning::{update_thinning, ThinChanges};
 use super::{AssetChange, ChangeKind, LayerChanges, UpdateError};
 
 /// What updating one layer produced.
@@ -85,9 +86,22 @@ pub fn update_layer(
     for &i in &regroup {
         touched.push(&old.features[i as usize].properties);
     }
-    let (features, by_id, rtree) = rebuild(old, &edits);
+    let (features, by_id, rtree, remap) = rebuild(old, &edits);
     let thinning = if any_moved {
-        Thinning::build(&features, &old.config, tiles)
+        let changed = moved_indices(&edits, remap.as_deref(), features.len());
+        let ch = ThinChanges {
+            remap: remap.as_deref(),
+            changed: &changed,
+            dirty: &moved_points,
+        };
+        update_thinning(
+            old.thinning.as_ref(),
+            &features,
+            &rtree,
+            &ch,
+            &old.config,
+            tiles,
+        )
     } else {
         old.thinning.clone()
     };
@@ -161,10 +175,7 @@ pub fn update_layer(
 
 /// The new feature vector, id map and R-tree. Without deletions, indices stay and only the
 /// changed R-tree entries move; with deletions the vector is compacted in order.
-fn rebuild(
-    old: &IndexedLayer,
-    edits: &[Edit],
-) -> (Vec<IndexedFeature>, HashMap<u64, u32>, RTree<BoxEntry>) {
+fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
     let inserts = edits.iter().filter_map(|e| match e {
         Edit::Insert(f) => Some(f),
         _ => None,
@@ -184,11 +195,14 @@ fn rebuild(
             }
         }
         let mut features = Vec::with_capacity(old.features.len() + edits.len());
+        let mut remap = Vec::with_capacity(old.features.len());
         for (i, f) in old.features.iter().enumerate() {
             let i = i as u32;
             if deleted.contains(&i) {
+                remap.push(None);
                 continue;
             }
+            remap.push(Some(features.len() as u32));
             features.push(replace.get(&i).map_or_else(|| f.clone(), |n| (*n).clone()));
         }
         features.extend(inserts.cloned());
@@ -204,7 +218,7 @@ fn rebuild(
                 .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
                 .collect(),
         );
-        return (features, by_id, rtree);
+        return (features, by_id, rtree, Some(remap));
     }
     let mut features = old.features.clone();
     let mut by_id = old.by_id.clone();
@@ -227,5 +241,41 @@ fn rebuild(
         rtree.insert(box_entry(f.geometry.bbox(), i));
         features.push(f.clone());
     }
-    (features, by_id, rtree)
+    (features, by_id, rtree, None)
+}
+
+/// New feature vector, id map, R-tree, and the old → new index map when features were
+/// deleted.
+type Rebuilt = (
+    Vec<IndexedFeature>,
+    HashMap<u64, u32>,
+    RTree<BoxEntry>,
+    Option<Vec<Option<u32>>>,
+);
+
+/// New indices of the features that moved or were inserted (inserts are appended in edit
+/// order after the surviving features).
+fn moved_indices(edits: &[Edit], remap: Option<&[Option<u32>]>, len: usize) -> Vec<u32> {
+    let inserts = edits
+        .iter()
+        .filter(|e| matches!(e, Edit::Insert(_)))
+        .count();
+    let mut next = (len - inserts) as u32;
+    let mut out = Vec::new();
+    for e in edits {
+        match e {
+            Edit::Update {
+                index, moved: true, ..
+            } => {
+                let j = remap.map_or(Some(*index), |m| m.get(*index as usize).copied().flatten());
+                out.extend(j);
+            }
+            Edit::Insert(_) => {
+                out.push(next);
+                next += 1;
+            }
+            _ => {}
+        }
+    }
+    out
 }

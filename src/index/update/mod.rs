@@ -10,7 +10,8 @@
 //!   deletions compact the vector in order and bulk-load the R-tree again, so feature order
 //!   — which decides thinning representatives and drawing order — never changes for the
 //!   features that stay;
-//! - point thinning is rebuilt only when a point moved, appeared or disappeared;
+//! - point thinning is decided again only in the grid cells where a point moved, appeared or
+//!   disappeared (`thinning`);
 //! - merged line groups (feeders at low zoom) are recomputed only for the groups whose
 //!   members changed (old and new group keys);
 //! - a moved, added or removed junction point (switch, transformer, substation) re-ranks the
@@ -25,6 +26,7 @@ mod edits;
 mod groups;
 mod junctions;
 mod layer;
+mod thinning;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
