@@ -5,7 +5,8 @@
 //! ([`crate::http::AppState::subscribe_changes`]). It is built for a browser map fed by
 //! server-sent events:
 //! - `changes`: per asset, the layer, id, kind and every attribute after the change, so the
-//!   map can restyle a feature (`feature-state`) without reloading tiles;
+//!   map can restyle a feature (`feature-state`) without reloading tiles (capped at
+//!   [`MAX_EVENT_CHANGES`], `changes_incomplete` set beyond);
 //! - `geometry_changed` per asset and `invalidated_tiles` (`"z/x/y"`, capped at
 //!   [`MAX_EVENT_TILES`]): the tiles whose content changed, to refetch exactly those; when
 //!   `tiles_incomplete` is true the list is partial (a huge change, or a zoom in
@@ -26,13 +27,19 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 /// At most this many tiles are listed in one event.
 pub const MAX_EVENT_TILES: usize = 2000;
 
+/// At most this many asset changes are listed in one event (a resynchronization after a long
+/// outage can find far more).
+pub const MAX_EVENT_CHANGES: usize = 10_000;
+
 /// One published update.
 #[derive(Clone, Debug, Serialize)]
 pub struct ChangeEvent {
     /// The snapshot version now served.
     pub version: u64,
-    /// The changed assets.
+    /// The changed assets (at most [`MAX_EVENT_CHANGES`]).
     pub changes: Vec<AssetChange>,
+    /// True when more assets changed than `changes` lists: reload rather than patch.
+    pub changes_incomplete: bool,
     /// Tiles whose content changed, as `"z/x/y"`, sorted by zoom.
     #[serde(serialize_with = "tile_strings")]
     pub invalidated_tiles: Vec<TileCoord>,
@@ -49,14 +56,17 @@ impl ChangeEvent {
     /// The event for snapshot `version` with these changes and invalidation.
     pub fn new(
         version: u64,
-        changes: Vec<AssetChange>,
+        mut changes: Vec<AssetChange>,
         invalidation: &Invalidation,
         resync: bool,
     ) -> ChangeEvent {
         let (invalidated_tiles, tiles_incomplete) = invalidation.tile_list(MAX_EVENT_TILES);
+        let changes_incomplete = changes.len() > MAX_EVENT_CHANGES;
+        changes.truncate(MAX_EVENT_CHANGES);
         ChangeEvent {
             version,
             changes,
+            changes_incomplete,
             invalidated_tiles,
             tiles_incomplete,
             collapsed_zooms: invalidation.collapsed_zooms(),
