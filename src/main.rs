@@ -8,14 +8,12 @@ use gridtiles::cli::{Cli, LogFormat};
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    let format = cli.log_format;
-    gridtiles::app::init_logging(format);
     match gridtiles::app::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            match format {
-                LogFormat::Json => tracing::error!("{err:#}"),
-                LogFormat::Human => eprintln!("gridtiles: error: {err:#}"),
+            match gridtiles::app::log_format() {
+                Some(LogFormat::Json) => tracing::error!("{err:#}"),
+                _ => eprintln!("gridtiles: error: {err:#}"),
             }
             ExitCode::FAILURE
         }

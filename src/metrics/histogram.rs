@@ -1,0 +1,95 @@
+//! A lock-free histogram: fixed buckets, one relaxed atomic add per bucket hit plus one for
+//! the sum. Cheap enough for the tile hot path (the crate's own histogram takes a mutex).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Upper bounds (seconds) of request-latency buckets: cache hits take tens of microseconds,
+/// cold tiles milliseconds, timeouts 30 s.
+pub const REQUEST_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0, 30.0,
+];
+
+/// Upper bounds (seconds) of tile-render buckets: 0.1–5 ms typical, budget-bound tiles more.
+pub const RENDER_BUCKETS: &[f64] = &[
+    0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+];
+
+/// Largest number of finite buckets a histogram can have.
+const MAX_BUCKETS: usize = 20;
+
+/// A histogram of durations over fixed buckets.
+#[derive(Debug)]
+pub struct Histogram {
+    /// Bucket upper bounds in nanoseconds, ascending.
+    bounds_ns: Vec<u64>,
+    /// Upper bounds in seconds, for encoding.
+    bounds_s: &'static [f64],
+    /// Non-cumulative counts; the last one is `+Inf`.
+    counts: [AtomicU64; MAX_BUCKETS + 1],
+    /// Sum of observations in nanoseconds.
+    sum_ns: AtomicU64,
+}
+
+impl Histogram {
+    /// A histogram over `bounds` (seconds, ascending, at most 20).
+    pub fn new(bounds: &'static [f64]) -> Histogram {
+        let bounds = &bounds[..bounds.len().min(MAX_BUCKETS)];
+        Histogram {
+            bounds_ns: bounds.iter().map(|s| (s * 1e9) as u64).collect(),
+            bounds_s: bounds,
+            counts: std::array::from_fn(|_| AtomicU64::new(0)),
+            sum_ns: AtomicU64::new(0),
+        }
+    }
+
+    /// Records one observation.
+    #[inline]
+    pub fn observe(&self, d: Duration) {
+        let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let i = self.bounds_ns.partition_point(|&b| b < ns);
+        if let Some(c) = self.counts.get(i) {
+            c.fetch_add(1, Ordering::Relaxed);
+        }
+        self.sum_ns.fetch_add(ns, Ordering::Relaxed);
+    }
+
+    /// Sum in seconds, count, and cumulative `(upper bound, count)` buckets ending with
+    /// `+Inf`, as Prometheus wants them.
+    pub fn snapshot(&self) -> (f64, u64, Vec<(f64, u64)>) {
+        let mut cumulative = 0;
+        let mut buckets = Vec::with_capacity(self.bounds_s.len() + 1);
+        for (i, c) in self.counts.iter().enumerate().take(self.bounds_s.len() + 1) {
+            cumulative += c.load(Ordering::Relaxed);
+            let bound = self.bounds_s.get(i).copied().unwrap_or(f64::INFINITY);
+            buckets.push((bound, cumulative));
+        }
+        let sum = self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
+        (sum, cumulative, buckets)
+    }
+
+    /// Number of observations.
+    pub fn count(&self) -> u64 {
+        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_cumulative_and_bounds_inclusive() {
+        let h = Histogram::new(&[0.001, 0.01]);
+        h.observe(Duration::from_micros(500));
+        h.observe(Duration::from_millis(1));
+        h.observe(Duration::from_millis(5));
+        h.observe(Duration::from_secs(2));
+        let (sum, count, buckets) = h.snapshot();
+        assert_eq!(count, 4);
+        assert_eq!(h.count(), 4);
+        assert_eq!(buckets, vec![(0.001, 2), (0.01, 3), (f64::INFINITY, 4)]);
+        assert!((sum - 2.0065).abs() < 1e-9, "{sum}");
+    }
+}
