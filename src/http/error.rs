@@ -41,8 +41,8 @@ pub enum ApiError {
     PayloadTooLarge(u64),
     /// The request took longer than `server.request_timeout_s` (`503`: the server, not
     /// the client, was slow; `408` would invite browsers to retry).
-    #[error("request timed out after {0} s")]
-    Timeout(u64),
+    #[error("request timed out after {}", human(.0))]
+    Timeout(std::time::Duration),
     /// The server is shutting down (`503`).
     #[error("{0}")]
     Unavailable(&'static str),
@@ -102,6 +102,15 @@ impl IntoResponse for ApiError {
                 .insert(RETRY_AFTER, HeaderValue::from_static("1"));
         }
         res
+    }
+}
+
+/// `30 s`, or `250 ms` below a second or for fractions.
+fn human(d: &std::time::Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
     }
 }
 

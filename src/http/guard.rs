@@ -198,8 +198,8 @@ where
                 Poll::Ready(Ok(Ok(res))) => res,
                 Poll::Ready(Ok(Err(never))) => match never {},
                 Poll::Ready(Err(_elapsed)) => {
-                    let secs = this.info.as_ref().map_or(0, |i| i.cfg.timeout.as_secs());
-                    ApiError::Timeout(secs).into_response()
+                    let limit = this.info.as_ref().map_or(Duration::ZERO, |i| i.cfg.timeout);
+                    ApiError::Timeout(limit).into_response()
                 }
             },
             StateProj::Done { res } => res.take().unwrap_or_else(|| {
@@ -227,7 +227,7 @@ fn finish(mut res: Response, info: &Info) -> Response {
     if slow {
         metrics.count_slow();
         tracing::warn!(
-            request_id = ?info.id,
+            request_id = info.id.to_str().unwrap_or("-"),
             method = %info.method,
             uri = %info.uri,
             route = info.route.template(),
@@ -237,7 +237,7 @@ fn finish(mut res: Response, info: &Info) -> Response {
         );
     } else {
         tracing::debug!(
-            request_id = ?info.id,
+            request_id = info.id.to_str().unwrap_or("-"),
             method = %info.method,
             uri = %info.uri,
             route = info.route.template(),
@@ -248,7 +248,7 @@ fn finish(mut res: Response, info: &Info) -> Response {
     }
     if status.is_server_error() && !slow {
         tracing::warn!(
-            request_id = ?info.id,
+            request_id = info.id.to_str().unwrap_or("-"),
             method = %info.method,
             uri = %info.uri,
             status = status.as_u16(),

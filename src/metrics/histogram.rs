@@ -55,18 +55,19 @@ impl Histogram {
         self.sum_ns.fetch_add(ns, Ordering::Relaxed);
     }
 
-    /// Sum in seconds, count, and cumulative `(upper bound, count)` buckets ending with
-    /// `+Inf`, as Prometheus wants them.
+    /// Sum in seconds, count, and per-bucket `(upper bound, count)` ending with `+Inf`.
+    /// Counts are *not* cumulative: prometheus-client's encoder accumulates them.
     pub fn snapshot(&self) -> (f64, u64, Vec<(f64, u64)>) {
-        let mut cumulative = 0;
+        let mut total = 0;
         let mut buckets = Vec::with_capacity(self.bounds_s.len() + 1);
         for (i, c) in self.counts.iter().enumerate().take(self.bounds_s.len() + 1) {
-            cumulative += c.load(Ordering::Relaxed);
+            let n = c.load(Ordering::Relaxed);
+            total += n;
             let bound = self.bounds_s.get(i).copied().unwrap_or(f64::INFINITY);
-            buckets.push((bound, cumulative));
+            buckets.push((bound, n));
         }
         let sum = self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
-        (sum, cumulative, buckets)
+        (sum, total, buckets)
     }
 
     /// Number of observations.
@@ -80,7 +81,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_are_cumulative_and_bounds_inclusive() {
+    fn buckets_count_each_observation_once_and_bounds_are_inclusive() {
         let h = Histogram::new(&[0.001, 0.01]);
         h.observe(Duration::from_micros(500));
         h.observe(Duration::from_millis(1));
@@ -89,7 +90,7 @@ mod tests {
         let (sum, count, buckets) = h.snapshot();
         assert_eq!(count, 4);
         assert_eq!(h.count(), 4);
-        assert_eq!(buckets, vec![(0.001, 2), (0.01, 3), (f64::INFINITY, 4)]);
+        assert_eq!(buckets, vec![(0.001, 2), (0.01, 1), (f64::INFINITY, 1)]);
         assert!((sum - 2.0065).abs() < 1e-9, "{sum}");
     }
 }
