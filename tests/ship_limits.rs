@@ -100,19 +100,15 @@ async fn every_response_has_a_request_id_and_nosniff() {
     let b = get(&state, "/nope", &[]).await;
     for r in [&a, &b] {
         assert_eq!(r.header("x-content-type-options"), "nosniff");
-        assert_eq!(
-            r.header("x-request-id").len(),
-            16,
-            "{}",
-            r.header("x-request-id")
-        );
+        let id = r.header("x-request-id");
+        assert!(id.len() >= 12 && id.split('-').count() == 3, "{id}");
     }
     assert_ne!(a.header("x-request-id"), b.header("x-request-id"));
     // An upstream id is kept; a malformed one is replaced.
     let r = get(&state, Z14_TILE, &[("x-request-id", "lb-7f3a:42")]).await;
     assert_eq!(r.header("x-request-id"), "lb-7f3a:42");
     let r = get(&state, Z14_TILE, &[("x-request-id", "bad id with spaces")]).await;
-    assert_eq!(r.header("x-request-id").len(), 16);
+    assert_eq!(r.header("x-request-id").split('-').count(), 3);
 }
 
 #[tokio::test]

@@ -7,11 +7,12 @@
 //! request-id header. Applied with `Router::layer`, so it runs after routing and reads the
 //! route template from axum's `MatchedPath`.
 
+use std::cell::Cell;
 use std::convert::Infallible;
 use std::future::Future;
 use std::io::Write as _;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -38,7 +39,6 @@ struct Config {
     max_body: u64,
     slow: Option<Duration>,
     id_prefix: u32,
-    next_id: AtomicU64,
 }
 
 /// Builds [`Guard`] services.
@@ -60,7 +60,6 @@ impl GuardLayer {
             max_body,
             slow,
             id_prefix: rand::random(),
-            next_id: AtomicU64::new(1),
         }))
     }
 }
@@ -94,10 +93,10 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request) -> Self::Future {
+    fn call(&mut self, req: Request) -> Self::Future {
         let start = Instant::now();
         let route = Route::from_template(req.extensions().get::<MatchedPath>().map(|m| m.as_str()));
-        let id = request_id(&mut req, &self.cfg);
+        let id = request_id(&req, &self.cfg);
         self.cfg.metrics.start_request();
         let info = Info {
             start,
@@ -128,9 +127,18 @@ where
     }
 }
 
-/// Takes a sane upstream request id or makes one (`<process prefix><counter>` in hex), and
-/// puts it on the request.
-fn request_id(req: &mut Request, cfg: &Config) -> HeaderValue {
+/// Numbers threads for request ids (process-wide: thread numbers never repeat).
+static NEXT_THREAD: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    /// This thread's number and its next request number.
+    static LOCAL_IDS: Cell<(u32, u64)> = const { Cell::new((u32::MAX, 0)) };
+}
+
+/// Takes a sane upstream request id or makes one (`<process prefix>-<thread>-<count>` in
+/// hex; the prefix is random per process, so ids from replicas do not collide). It is
+/// sent back on the response and named in the logs.
+fn request_id(req: &Request, cfg: &Config) -> HeaderValue {
     if let Some(v) = req.headers().get(&REQUEST_ID) {
         let b = v.as_bytes();
         if (1..=128).contains(&b.len())
@@ -140,14 +148,20 @@ fn request_id(req: &mut Request, cfg: &Config) -> HeaderValue {
             return v.clone();
         }
     }
-    let n = cfg.next_id.fetch_add(1, Ordering::Relaxed);
-    let mut buf = [0u8; 32];
+    // Per-thread numbering: no counter shared between cores on the hot path.
+    let (thread, n) = LOCAL_IDS.with(|c| {
+        let (mut thread, n) = c.get();
+        if thread == u32::MAX {
+            thread = NEXT_THREAD.fetch_add(1, Ordering::Relaxed);
+        }
+        c.set((thread, n + 1));
+        (thread, n)
+    });
+    let mut buf = [0u8; 48];
     let mut w = &mut buf[..];
-    let _ = write!(w, "{:08x}{:08x}", cfg.id_prefix, n);
-    let len = 32 - w.len();
-    let id = HeaderValue::from_bytes(&buf[..len]).unwrap_or(HeaderValue::from_static("0"));
-    req.headers_mut().insert(REQUEST_ID, id.clone());
-    id
+    let _ = write!(w, "{:08x}-{thread:x}-{n:x}", cfg.id_prefix);
+    let len = 48 - w.len();
+    HeaderValue::from_bytes(&buf[..len]).unwrap_or(HeaderValue::from_static("0"))
 }
 
 #[derive(Debug)]

@@ -1,8 +1,11 @@
 //! A lock-free histogram: fixed buckets, one relaxed atomic add per bucket hit plus one for
-//! the sum. Cheap enough for the tile hot path (the crate's own histogram takes a mutex).
+//! the sum, on the current thread's shard. Cheap enough for the tile hot path (the crate's
+//! own histogram takes a mutex).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use super::shard::{self, Padded, SHARDS};
 
 /// Upper bounds (seconds) of request-latency buckets: cache hits take tens of microseconds,
 /// cold tiles milliseconds, timeouts 30 s.
@@ -19,6 +22,15 @@ pub const RENDER_BUCKETS: &[f64] = &[
 /// Largest number of finite buckets a histogram can have.
 const MAX_BUCKETS: usize = 20;
 
+/// One thread's share of a histogram.
+#[derive(Debug, Default)]
+struct Shard {
+    /// Non-cumulative counts; the last one is `+Inf`.
+    counts: [AtomicU64; MAX_BUCKETS + 1],
+    /// Sum of observations in nanoseconds.
+    sum_ns: AtomicU64,
+}
+
 /// A histogram of durations over fixed buckets.
 #[derive(Debug)]
 pub struct Histogram {
@@ -26,10 +38,7 @@ pub struct Histogram {
     bounds_ns: Vec<u64>,
     /// Upper bounds in seconds, for encoding.
     bounds_s: &'static [f64],
-    /// Non-cumulative counts; the last one is `+Inf`.
-    counts: [AtomicU64; MAX_BUCKETS + 1],
-    /// Sum of observations in nanoseconds.
-    sum_ns: AtomicU64,
+    shards: Box<[Padded<Shard>]>,
 }
 
 impl Histogram {
@@ -39,8 +48,7 @@ impl Histogram {
         Histogram {
             bounds_ns: bounds.iter().map(|s| (s * 1e9) as u64).collect(),
             bounds_s: bounds,
-            counts: std::array::from_fn(|_| AtomicU64::new(0)),
-            sum_ns: AtomicU64::new(0),
+            shards: (0..SHARDS).map(|_| Padded::default()).collect(),
         }
     }
 
@@ -49,10 +57,12 @@ impl Histogram {
     pub fn observe(&self, d: Duration) {
         let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
         let i = self.bounds_ns.partition_point(|&b| b < ns);
-        if let Some(c) = self.counts.get(i) {
-            c.fetch_add(1, Ordering::Relaxed);
+        if let Some(Padded(shard)) = self.shards.get(shard::current()) {
+            if let Some(c) = shard.counts.get(i) {
+                c.fetch_add(1, Ordering::Relaxed);
+            }
+            shard.sum_ns.fetch_add(ns, Ordering::Relaxed);
         }
-        self.sum_ns.fetch_add(ns, Ordering::Relaxed);
     }
 
     /// Sum in seconds, count, and per-bucket `(upper bound, count)` ending with `+Inf`.
@@ -60,19 +70,32 @@ impl Histogram {
     pub fn snapshot(&self) -> (f64, u64, Vec<(f64, u64)>) {
         let mut total = 0;
         let mut buckets = Vec::with_capacity(self.bounds_s.len() + 1);
-        for (i, c) in self.counts.iter().enumerate().take(self.bounds_s.len() + 1) {
-            let n = c.load(Ordering::Relaxed);
+        for i in 0..=self.bounds_s.len() {
+            let n = self
+                .shards
+                .iter()
+                .map(|Padded(s)| s.counts[i].load(Ordering::Relaxed))
+                .sum();
             total += n;
             let bound = self.bounds_s.get(i).copied().unwrap_or(f64::INFINITY);
             buckets.push((bound, n));
         }
-        let sum = self.sum_ns.load(Ordering::Relaxed) as f64 / 1e9;
+        let sum_ns: u64 = self
+            .shards
+            .iter()
+            .map(|Padded(s)| s.sum_ns.load(Ordering::Relaxed))
+            .sum();
+        let sum = sum_ns as f64 / 1e9;
         (sum, total, buckets)
     }
 
     /// Number of observations.
     pub fn count(&self) -> u64 {
-        self.counts.iter().map(|c| c.load(Ordering::Relaxed)).sum()
+        self.shards
+            .iter()
+            .flat_map(|Padded(s)| s.counts.iter())
+            .map(|c| c.load(Ordering::Relaxed))
+            .sum()
     }
 }
 

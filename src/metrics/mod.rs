@@ -1,13 +1,15 @@
 //! Server metrics, exposed at `GET /metrics` in the Prometheus text format (0.0.4).
 //!
-//! The hot path only does relaxed atomic adds on counters that exist from the start: a
-//! request's route is a [`Route`] (an index, named by the route template), its status one
-//! of a fixed set of codes; nothing is looked up by string or allocated per request. Values
+//! The hot path only does relaxed atomic adds on counters that exist from the start, on the
+//! current thread's shard (no cache line bounces between cores): a request's route is a
+//! [`Route`] (an index, named by the route template), its status one of a fixed set of
+//! codes; nothing is looked up by string or allocated per request. Values
 //! that are already kept elsewhere (cache counters, snapshot version) are read at scrape
 //! time. [`expose`] encodes everything with `prometheus-client`'s text encoder.
 
 pub mod expose;
 pub mod histogram;
+mod shard;
 
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use std::time::Duration;
 
 pub use histogram::Histogram;
 use histogram::{RENDER_BUCKETS, REQUEST_BUCKETS};
+use shard::{Padded, SHARDS};
 
 /// The routes requests are counted under, named by their route template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,11 +83,14 @@ pub const CODES: [u16; 18] = [
     200, 204, 206, 301, 304, 400, 401, 403, 404, 405, 408, 413, 416, 429, 500, 502, 503, 504,
 ];
 
+/// One counter per entry of [`CODES`], then one per class 1xx..5xx.
+type CodeCounts = [AtomicU64; CODES.len() + 5];
+
 /// Per-route request counters and latency.
 #[derive(Debug)]
 pub struct RouteStats {
-    /// One counter per entry of [`CODES`], then one per class 1xx..5xx.
-    codes: [AtomicU64; CODES.len() + 5],
+    /// Per-thread shards of the status counters.
+    codes: Box<[Padded<CodeCounts>]>,
     /// Time from request to response head.
     pub duration: Histogram,
 }
@@ -92,7 +98,9 @@ pub struct RouteStats {
 impl RouteStats {
     fn new() -> RouteStats {
         RouteStats {
-            codes: std::array::from_fn(|_| AtomicU64::new(0)),
+            codes: (0..SHARDS)
+                .map(|_| Padded(std::array::from_fn(|_| AtomicU64::new(0))))
+                .collect(),
             duration: Histogram::new(REQUEST_BUCKETS),
         }
     }
@@ -104,7 +112,11 @@ impl RouteStats {
             .iter()
             .position(|&c| c == status)
             .unwrap_or_else(|| CODES.len() + usize::from(status / 100).clamp(1, 5) - 1);
-        if let Some(c) = self.codes.get(i) {
+        if let Some(c) = self
+            .codes
+            .get(shard::current())
+            .and_then(|Padded(c)| c.get(i))
+        {
             c.fetch_add(1, Ordering::Relaxed);
         }
         self.duration.observe(elapsed);
@@ -113,11 +125,13 @@ impl RouteStats {
     /// `(code label, count)` for every code seen.
     pub fn counts(&self) -> Vec<(String, u64)> {
         let classes = ["1xx", "2xx", "3xx", "4xx", "5xx"];
-        self.codes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| {
-                let n = c.load(Ordering::Relaxed);
+        (0..CODES.len() + 5)
+            .filter_map(|i| {
+                let n: u64 = self
+                    .codes
+                    .iter()
+                    .map(|Padded(c)| c[i].load(Ordering::Relaxed))
+                    .sum();
                 let label = match CODES.get(i) {
                     Some(code) => code.to_string(),
                     None => classes.get(i - CODES.len())?.to_string(),
@@ -174,7 +188,7 @@ impl RenderTimes {
 #[derive(Debug)]
 pub struct Metrics {
     routes: [RouteStats; Route::ALL.len()],
-    in_flight: AtomicI64,
+    in_flight: Box<[Padded<AtomicI64>]>,
     slow: AtomicU64,
     events_clients: Arc<AtomicI64>,
     db: AtomicU8,
@@ -184,7 +198,7 @@ impl Default for Metrics {
     fn default() -> Self {
         Metrics {
             routes: std::array::from_fn(|_| RouteStats::new()),
-            in_flight: AtomicI64::new(0),
+            in_flight: (0..SHARDS).map(|_| Padded::default()).collect(),
             slow: AtomicU64::new(0),
             events_clients: Arc::new(AtomicI64::new(0)),
             db: AtomicU8::new(DbState::None as u8),
@@ -202,18 +216,25 @@ impl Metrics {
     /// Marks a request as started (pair with [`Metrics::end_request`]).
     #[inline]
     pub fn start_request(&self) {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        if let Some(Padded(n)) = self.in_flight.get(shard::current()) {
+            n.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Marks a request as finished (see [`Metrics::start_request`]).
     #[inline]
     pub fn end_request(&self) {
-        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+        if let Some(Padded(n)) = self.in_flight.get(shard::current()) {
+            n.fetch_sub(1, Ordering::Relaxed);
+        }
     }
 
     /// Requests being handled now.
     pub fn in_flight(&self) -> i64 {
-        self.in_flight.load(Ordering::Relaxed)
+        self.in_flight
+            .iter()
+            .map(|Padded(n)| n.load(Ordering::Relaxed))
+            .sum()
     }
 
     /// Counts a request over the slow threshold.
