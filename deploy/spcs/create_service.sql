@@ -15,8 +15,8 @@ CREATE IMAGE REPOSITORY IF NOT EXISTS gridtiles_db.app.images;
 SHOW IMAGE REPOSITORIES IN SCHEMA gridtiles_db.app;   -- repository_url
 
 -- 2. Compute pool: one node per instance at most, so MAX_NODES = MAX_INSTANCES. MIN_NODES = 1
---    and no auto-suspend: the first instance is always warm (the grid is held in memory and
---    takes seconds to load; nobody should wait for it).
+--    and no auto-suspend: the first instance is always warm (a node takes minutes to
+--    provision; nobody should wait for it).
 CREATE COMPUTE POOL IF NOT EXISTS gridtiles_pool
   MIN_NODES = 1
   MAX_NODES = 5
