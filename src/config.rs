@@ -99,7 +99,7 @@ impl LayerConfig {
                 minzoom: 8,
                 merge_by: vec!["feeder_id".into(), "status".into()],
                 merge_id: Some("feeder_id".into()),
-                merge_below: 13,
+                merge_below: 14,
                 ..base
             },
             "switches" => LayerConfig {
@@ -148,5 +148,38 @@ impl TilingConfig {
             .unwrap_or_else(|| LayerConfig::defaults_for(name));
         cfg.maxzoom = cfg.maxzoom.min(self.tiles.maxzoom);
         cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented example must parse and state exactly the built-in defaults.
+    #[test]
+    fn example_config_states_the_defaults() {
+        let example =
+            toml::from_str::<crate::settings::Config>(include_str!("../config/example.toml"))
+                .expect("example parses")
+                .tiling();
+        assert_eq!(example.tiles, TileConfig::default());
+        assert_eq!(example.layers.len(), 6);
+        for (name, cfg) in &example.layers {
+            assert_eq!(cfg, &LayerConfig::defaults_for(name), "layer {name}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<TilingConfig>("[tiles]\nextnt = 1\n").unwrap_err();
+        assert!(err.to_string().contains("extnt"), "{err}");
+    }
+
+    #[test]
+    fn layer_maxzoom_is_clamped_to_the_server_maxzoom() {
+        let cfg: TilingConfig =
+            toml::from_str("[tiles]\nmaxzoom = 14\n[layers.x]\nmaxzoom = 20\n").unwrap();
+        assert_eq!(cfg.layer("x").maxzoom, 14);
+        assert_eq!(cfg.layer("meters").maxzoom, 14);
     }
 }

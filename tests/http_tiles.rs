@@ -284,9 +284,10 @@ fn failing_render(
     tile: TileCoord,
     _: &LayerSelection,
 ) -> Result<RenderedTile, RenderError> {
-    Err(RenderError::Encode {
+    Err(RenderError::TooLarge {
         tile,
-        reason: "too many vertices".into(),
+        bytes: 70 << 20,
+        limit: 64 << 20,
     })
 }
 

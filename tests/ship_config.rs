@@ -179,6 +179,20 @@ fn flat_names_and_database_url_are_aliases() {
 }
 
 #[test]
+fn a_layer_set_only_from_the_environment_keeps_its_other_defaults() {
+    let c = Config::load(None, vars(&[("GRIDTILES_LAYERS__POLES__MAXZOOM", "15")]))
+        .unwrap()
+        .config;
+    let poles = c.tiling().layer("poles");
+    let defaults = gridtiles::config::LayerConfig::defaults_for("poles");
+    assert_eq!(poles.maxzoom, 15);
+    assert_eq!(
+        (poles.minzoom, poles.full_zoom),
+        (defaults.minzoom, defaults.full_zoom)
+    );
+}
+
+#[test]
 fn bad_environment_is_an_error_naming_the_variable() {
     for (name, value, want) in [
         ("GRIDTILES_SERVER__CACHE_MB", "lots", "expected an integer"),

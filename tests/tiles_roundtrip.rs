@@ -206,14 +206,15 @@ fn merged_feeders_below_merge_below_carry_feeder_ids() {
         parts > l.features.len(),
         "merged feeders are MultiLineStrings"
     );
-    let t13 = TileCoord::covering([LON0, LAT0, LON0, LAT0], 13)
+    let below = snap.layer("feeders").unwrap().config.merge_below;
+    let t = TileCoord::covering([LON0, LAT0, LON0, LAT0], below)
         .next()
         .unwrap();
-    let tile = render(&snap, t13);
-    let l = layer(&tile, "feeders").expect("feeders at z13");
+    let tile = render(&snap, t);
+    let l = layer(&tile, "feeders").expect("feeders at merge_below");
     assert!(
         l.features.iter().all(|f| f.id.unwrap() > 10_000),
-        "spans at z13"
+        "spans from merge_below on"
     );
 }
 

@@ -14,7 +14,7 @@ use crate::model::LayerData;
 use super::geometry::merge_boxes;
 use super::{
     BoxEntry, GeometryKind, IndexedFeature, IndexedLayer, MergedLines, Snapshot, Thinning,
-    WorldGeometry,
+    WorldGeometry, ZoomPrep,
 };
 
 /// Why a set of layers cannot become a snapshot.
@@ -161,11 +161,17 @@ impl SnapshotBuilder {
                 .map(merge_field)
                 .collect::<Result<Vec<_>, _>>()?;
             let id_field = config.merge_id.as_ref().map(merge_field).transpose()?;
+            let prep = ZoomPrep {
+                minzoom: config.minzoom,
+                extent: self.tiling.tiles.extent,
+                tolerance: self.tiling.tiles.simplify_tolerance,
+            };
             Some(MergedLines::build(
                 &features,
                 &keys,
                 id_field,
                 config.merge_below,
+                prep,
                 is_junction,
             ))
         } else {

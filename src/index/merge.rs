@@ -24,9 +24,60 @@ pub struct MergedGroup {
     /// Attribute values shared by every member (`None` where members differ).
     pub properties: Vec<Option<Value>>,
     pub paths: Vec<Path>,
+    /// `by_zoom[z]`: `paths` simplified for zoom `z` (vertices at or below that zoom's
+    /// tolerance removed, paths smaller than a pixel dropped), for `minzoom <= z < below`;
+    /// empty below the layer's minzoom. Prepared once so a low-zoom tile touches only the
+    /// vertices it draws.
+    pub by_zoom: Vec<Vec<Path>>,
     pub bbox: [f64; 4],
     /// Number of source features merged into this group.
     pub members: u32,
+}
+
+impl MergedGroup {
+    /// The group's paths prepared for zoom `z` (the full paths if none were prepared).
+    pub fn paths_at(&self, z: u8) -> &[Path] {
+        match self.by_zoom.get(z as usize) {
+            Some(paths) if z as usize >= self.first_prepared() => paths,
+            _ => &self.paths,
+        }
+    }
+
+    fn first_prepared(&self) -> usize {
+        self.by_zoom
+            .iter()
+            .position(|p| !p.is_empty())
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// How merged paths are prepared per zoom: the layer's zoom range and the tile settings that
+/// decide which vertices and paths a zoom draws.
+#[derive(Clone, Copy, Debug)]
+pub struct ZoomPrep {
+    /// First zoom at which the layer is drawn.
+    pub minzoom: u8,
+    /// Tile extent in tile units.
+    pub extent: u32,
+    /// Simplification tolerance in tile units.
+    pub tolerance: f64,
+}
+
+impl ZoomPrep {
+    /// Squared tolerance in world units² at zoom `z` (as the tile engine computes it).
+    fn sq_tolerance(&self, z: u8) -> f64 {
+        let t = self.tolerance / (f64::from(self.extent.max(1)) * f64::from(1u32 << z.min(31)));
+        if (t * t).is_finite() {
+            t * t
+        } else {
+            0.0
+        }
+    }
+
+    /// One pixel (1/256 of a tile) in world units at zoom `z`.
+    fn pixel(z: u8) -> f64 {
+        1.0 / (256.0 * f64::from(1u32 << z.min(31)))
+    }
 }
 
 /// The merged generalization of a line layer.
@@ -48,6 +99,7 @@ impl MergedLines {
         keys: &[usize],
         id_field: Option<usize>,
         below: u8,
+        prep: ZoomPrep,
         is_junction: &impl Fn(WorldCoord) -> bool,
     ) -> MergedLines {
         let mut order: HashMap<Vec<GroupKey>, usize> = HashMap::new();
@@ -68,7 +120,19 @@ impl MergedLines {
         }
         let groups: Vec<MergedGroup> = members
             .iter()
-            .map(|idx| merge_group(features, idx, id_field, is_junction))
+            .map(|idx| {
+                let mut group = merge_group(features, idx, id_field, is_junction);
+                group.by_zoom = (0..below)
+                    .map(|z| {
+                        if z < prep.minzoom {
+                            Vec::new()
+                        } else {
+                            prepare_for_zoom(&group.paths, prep.sq_tolerance(z), ZoomPrep::pixel(z))
+                        }
+                    })
+                    .collect();
+                group
+            })
             .collect();
         let rtree = RTree::bulk_load(
             groups
@@ -143,9 +207,34 @@ fn merge_group(
         id,
         properties,
         paths,
+        by_zoom: Vec::new(),
         bbox,
         members: idx.len() as u32,
     }
+}
+
+/// The paths as drawn at a zoom with squared tolerance `sq_tol` and pixel size `pixel`:
+/// vertices with `importance > sq_tol` (importance kept, so a tile over its size budget can
+/// simplify further), paths smaller than a pixel in both directions left out.
+fn prepare_for_zoom(paths: &[Path], sq_tol: f64, pixel: f64) -> Vec<Path> {
+    paths
+        .iter()
+        .filter(|p| p.bbox[2] - p.bbox[0] >= pixel || p.bbox[3] - p.bbox[1] >= pixel)
+        .map(|p| {
+            let (coords, importance): (Vec<WorldCoord>, Vec<f32>) = p
+                .coords
+                .iter()
+                .zip(&p.importance)
+                .filter(|(_, &imp)| f64::from(imp) > sq_tol)
+                .map(|(&c, &imp)| (c, imp))
+                .unzip();
+            Path {
+                coords,
+                importance,
+                bbox: p.bbox,
+            }
+        })
+        .collect()
 }
 
 /// Attribute values equal across all members of the group.
@@ -227,6 +316,12 @@ fn chain_edges(edges: &[&[WorldCoord]]) -> Vec<Vec<WorldCoord>> {
 mod tests {
     use super::*;
 
+    const PREP: ZoomPrep = ZoomPrep {
+        minzoom: 8,
+        extent: 4096,
+        tolerance: 3.0,
+    };
+
     fn span(id: u64, a: WorldCoord, b: WorldCoord, feeder: i64) -> IndexedFeature {
         IndexedFeature {
             id,
@@ -247,7 +342,7 @@ mod tests {
             span(4, m(0.0), m(1.0), 7),
             span(5, m(1.0), m(2.0), 7),
         ];
-        let merged = MergedLines::build(&feats, &[0], Some(0), 13, &|_| false);
+        let merged = MergedLines::build(&feats, &[0], Some(0), 13, PREP, &|_| false);
         assert_eq!(merged.groups.len(), 1);
         let g = &merged.groups[0];
         assert_eq!(g.id, 7);
@@ -262,6 +357,18 @@ mod tests {
             assert_eq!(p.importance[0], f32::INFINITY);
             assert_eq!(*p.importance.last().unwrap(), f32::INFINITY);
         }
+        // Prepared zooms: nothing below minzoom; at z8 a pixel is 1.53e-5 world units, so the
+        // one-span path (1e-5) is left out and the two-span paths (2e-5) stay.
+        assert_eq!(g.by_zoom.len(), 13);
+        assert!(g.by_zoom[..8].iter().all(Vec::is_empty));
+        assert_eq!(g.by_zoom[8].len(), 2, "sub-pixel paths are left out");
+        let z12 = &g.by_zoom[12];
+        assert_eq!(z12.len(), 3, "at z12 every path is over a pixel");
+        for (p, full) in z12.iter().zip(&g.paths) {
+            assert_eq!(p.coords.first(), full.coords.first(), "endpoints stay");
+            assert_eq!(p.coords.last(), full.coords.last());
+            assert!(p.coords.len() <= full.coords.len());
+        }
     }
 
     #[test]
@@ -270,7 +377,7 @@ mod tests {
             span(1, [0.1, 0.1], [0.2, 0.1], 1),
             span(2, [0.2, 0.1], [0.3, 0.1], 2),
         ];
-        let merged = MergedLines::build(&feats, &[0], None, 13, &|_| false);
+        let merged = MergedLines::build(&feats, &[0], None, 13, PREP, &|_| false);
         assert_eq!(merged.groups.len(), 2);
         assert_eq!(merged.groups[0].id, 1);
         assert_eq!(merged.groups[1].id, 2);
@@ -283,7 +390,7 @@ mod tests {
             span(2, [0.2, 0.1], [0.2, 0.2], 1),
             span(3, [0.2, 0.2], [0.1, 0.1], 1),
         ];
-        let merged = MergedLines::build(&feats, &[0], None, 13, &|_| false);
+        let merged = MergedLines::build(&feats, &[0], None, 13, PREP, &|_| false);
         assert_eq!(merged.groups[0].paths.len(), 1);
         assert_eq!(merged.groups[0].paths[0].coords.len(), 4);
     }

@@ -20,7 +20,7 @@ mod thin;
 
 pub use build::{BuildError, SnapshotBuilder};
 pub use geometry::{Path, WorldGeometry};
-pub use merge::{MergedGroup, MergedLines};
+pub use merge::{MergedGroup, MergedLines, ZoomPrep};
 pub use thin::Thinning;
 
 use std::collections::HashMap;

@@ -1,6 +1,7 @@
 //! Environment overrides. `GRIDTILES_SECTION__KEY=value` sets `key` of `[section]`
 //! (`GRIDTILES_SERVER__LISTEN`, `GRIDTILES_AUTH__API`, `GRIDTILES_TILES__MAXZOOM`);
-//! `GRIDTILES_LAYERS__NAME__KEY` sets a key of `[layers.NAME]` (name lower-cased). The flat
+//! `GRIDTILES_LAYERS__NAME__KEY` sets a key of `[layers.NAME]` (name lower-cased; a layer
+//! not in the file starts from its built-in defaults). The flat
 //! names documented before sections existed (`GRIDTILES_LISTEN`, `GRIDTILES_DATA`, ...) keep
 //! working; `DATABASE_URL` sets `postgres.url`.
 //!
@@ -11,6 +12,7 @@
 use toml::{Table, Value};
 
 use super::SettingsError;
+use crate::config::LayerConfig;
 
 /// Prefix of every variable.
 pub const PREFIX: &str = "GRIDTILES_";
@@ -65,6 +67,7 @@ pub fn apply(
         let Some(path) = target(&name, &mut out)? else {
             continue;
         };
+        seed_layer(table, &path);
         let kind = lookup(template, &path).or_else(|| layer_template(template, &path));
         let value = convert(&name, &raw, kind, &path)?;
         insert(table, &path, value);
@@ -121,6 +124,18 @@ fn layer_template<'a>(template: &'a Table, path: &[String]) -> Option<&'a Value>
     match path {
         [s, _, k] if s == "layers" => lookup(template, &["layers".into(), "_".into(), k.clone()]),
         _ => None,
+    }
+}
+
+/// A layer listed in the file replaces its built-in defaults as a whole; one set only from
+/// the environment starts from them, so `GRIDTILES_LAYERS__POLES__MAXZOOM` changes one key.
+fn seed_layer(table: &mut Table, path: &[String]) {
+    let [s, name, _] = path else { return };
+    if s != "layers" || lookup(table, &[s.clone(), name.clone()]).is_some() {
+        return;
+    }
+    if let Ok(defaults) = Table::try_from(LayerConfig::defaults_for(name)) {
+        insert(table, &[s.clone(), name.clone()], Value::Table(defaults));
     }
 }
 

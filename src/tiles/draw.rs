@@ -3,16 +3,16 @@
 //!
 //! The caller ([`super::render`]) has already queried the R-tree and sorted the candidate
 //! indices; this module decides per candidate what is drawn (thinning representatives,
-//! merged groups) and writes it. Every buffer lives in [`DrawScratch`], reused across
-//! features, layers and tiles: the only per-feature allocations are the `mvt` crate's.
-
-use mvt::{Feature, GeomType};
+//! merged groups) and writes it. Every buffer lives in [`DrawScratch`] or the
+//! [`MvtWriter`], reused across features, layers and tiles: a warm thread draws without
+//! allocating.
 
 use crate::index::{IndexedLayer, MergedLines, Path, Thinning, WorldGeometry};
 use crate::model::Value;
 
 use super::clip::{clip_line, ClipBox, RingClipper, TilePoint};
-use super::encode::{add_value, LayerWriter, TileGeom};
+use super::encode::TileGeom;
+use super::mvt_writer::{GeomType, MvtWriter};
 use super::transform::{simplified, TileTransform};
 
 /// Name of the attribute that thinned point features carry: how many points the drawn point
@@ -60,8 +60,8 @@ pub fn draw_layer(
     cands: &[u32],
     ctx: &DrawCtx,
     s: &mut DrawScratch,
-    out: &mut LayerWriter,
-) -> Result<(), mvt::Error> {
+    out: &mut MvtWriter,
+) {
     match mode {
         LayerMode::Merged(merged) => {
             for &gi in cands {
@@ -69,12 +69,10 @@ pub fn draw_layer(
                     continue;
                 };
                 s.geom.begin(GeomType::Linestring);
-                for path in &group.paths {
+                for path in group.paths_at(ctx.tf.zoom()) {
                     draw_line(path, ctx, s);
                 }
-                out.add(group.id, &s.geom, |f| {
-                    write_tags(f, layer, &group.properties, None)
-                })?;
+                write_feature(out, layer, group.id, &s.geom, &group.properties, None);
             }
         }
         LayerMode::Features | LayerMode::Thinned(..) => {
@@ -96,29 +94,57 @@ pub fn draw_layer(
                     continue;
                 };
                 draw_geometry(&feature.geometry, ctx, s);
-                out.add(feature.id, &s.geom, |f| {
-                    write_tags(f, layer, &feature.properties, count)
-                })?;
+                write_feature(out, layer, feature.id, &s.geom, &feature.properties, count);
             }
         }
     }
-    Ok(())
 }
 
 /// Writes the layer's tile attributes of `props`, then `point_count` when thinned (a source
 /// attribute of that name is left out on thinned zooms).
-fn write_tags(f: &mut Feature, layer: &IndexedLayer, props: &[Option<Value>], count: Option<u32>) {
+fn write_feature(
+    out: &mut MvtWriter,
+    layer: &IndexedLayer,
+    id: u64,
+    geom: &TileGeom,
+    props: &[Option<Value>],
+    count: Option<u32>,
+) {
+    if geom.is_empty() {
+        return;
+    }
+    out.begin_tags();
     for &j in &layer.tile_fields {
         if let (Some(field), Some(Some(value))) = (layer.fields.get(j), props.get(j)) {
             if count.is_some() && field.name == POINT_COUNT {
                 continue;
             }
-            add_value(f, &field.name, value);
+            out.tag(j, value);
         }
     }
     if let Some(c) = count {
-        f.add_tag_sint(POINT_COUNT, i64::from(c));
+        out.tag_int(point_count_slot(layer), i64::from(c));
     }
+    let (pts, ends) = geom.parts();
+    out.add_feature(id, geom.kind(), pts, ends);
+}
+
+/// Key slots of a layer: one per field, then `point_count`.
+pub fn key_slots(layer: &IndexedLayer) -> usize {
+    layer.fields.len() + 1
+}
+
+/// The key slot of `point_count`.
+fn point_count_slot(layer: &IndexedLayer) -> usize {
+    layer.fields.len()
+}
+
+/// The attribute name of key slot `slot`.
+pub fn key_name(layer: &IndexedLayer, slot: usize) -> &str {
+    layer
+        .fields
+        .get(slot)
+        .map_or(POINT_COUNT, |f| f.name.as_str())
 }
 
 /// Fills `s.geom` with the tile geometry of `geometry` (possibly empty).

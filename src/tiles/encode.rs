@@ -1,27 +1,20 @@
-//! MVT 2.1 encoding: a thin wrapper over the `mvt` crate.
+//! Integer tile geometry that satisfies the MVT 2.1 geometry rules.
 //!
-//! [`TileGeom`] turns clipped `f64` tile-unit geometry into integer geometry that satisfies the
-//! MVT 2.1 geometry rules before the `mvt` crate's `GeomEncoder` sees it:
+//! [`TileGeom`] turns clipped `f64` tile-unit geometry into integer geometry before the
+//! [`MvtWriter`](super::mvt_writer::MvtWriter) encodes it:
 //! - coordinates are rounded to the nearest integer; consecutive repeats are dropped, so no
 //!   LineTo has zero length;
 //! - a line part that rounds to a single point is skipped; a part that starts where the
-//!   previous one ended is joined to it (the encoder would otherwise continue the previous
-//!   part with a second LineTo, which the spec forbids);
+//!   previous one ended is joined to it (a zero-length MoveTo would start it otherwise);
 //! - a polygon ring loses collinear vertices and spikes; a ring left with fewer than three
 //!   vertices or zero area is skipped (with its holes, if it was an exterior ring);
 //! - winding is fixed after clipping and rounding: exterior rings get positive area by the
 //!   spec's shoelace formula (clockwise on screen, y down), interior rings negative;
 //! - a ring never starts on the point where the previous ring ended (it is rotated by one),
 //!   so every ring begins with a real MoveTo.
-//!
-//! [`LayerWriter`] adds features to an `mvt::Layer`: feature id = asset id, typed attributes
-//! (`Int` → sint, `Float` → double, `Str` → string, `Bool` → bool; `None` → omitted).
-
-use mvt::{Feature, GeomData, GeomEncoder, GeomType, Layer, Tile};
-
-use crate::model::Value;
 
 use super::clip::TilePoint;
+use super::mvt_writer::GeomType;
 
 /// An integer tile coordinate.
 pub type IntPoint = [i32; 2];
@@ -204,90 +197,9 @@ impl TileGeom {
         ring_area(r) != 0
     }
 
-    /// Encodes the geometry with the `mvt` crate's encoder.
-    pub fn encode(&self) -> Result<GeomData, mvt::Error> {
-        let mut enc = GeomEncoder::<i32>::new(self.kind);
-        if self.kind == GeomType::Point {
-            for p in &self.pts {
-                enc.add_point(p[0], p[1])?;
-            }
-        } else {
-            let mut start = 0;
-            for &end in &self.ends {
-                for p in self.pts.get(start..end).unwrap_or(&[]) {
-                    enc.add_point(p[0], p[1])?;
-                }
-                enc.complete_geom()?;
-                start = end;
-            }
-        }
-        enc.encode()
-    }
-}
-
-/// Adds one typed attribute to `feature`.
-#[inline]
-pub fn add_value(feature: &mut Feature, key: &str, value: &Value) {
-    match value {
-        Value::Int(i) => feature.add_tag_sint(key, *i),
-        Value::Float(f) => feature.add_tag_double(key, *f),
-        Value::Str(s) => feature.add_tag_string(key, s),
-        Value::Bool(b) => feature.add_tag_bool(key, *b),
-    }
-}
-
-/// Builds one MVT layer feature by feature.
-pub struct LayerWriter {
-    layer: Option<Layer>,
-    features: usize,
-}
-
-impl LayerWriter {
-    /// An empty layer called `name` for `tile`.
-    pub fn new(tile: &Tile, name: &str) -> LayerWriter {
-        LayerWriter {
-            layer: Some(tile.create_layer(name)),
-            features: 0,
-        }
-    }
-
-    /// Features written so far.
-    pub fn features(&self) -> usize {
-        self.features
-    }
-
-    /// Adds a feature with id `id` and geometry `geom` (skipped if empty); `tags` writes its
-    /// attributes. Returns whether a feature was written.
-    pub fn add(
-        &mut self,
-        id: u64,
-        geom: &TileGeom,
-        tags: impl FnOnce(&mut Feature),
-    ) -> Result<bool, mvt::Error> {
-        if geom.is_empty() {
-            return Ok(false);
-        }
-        let data = geom.encode()?;
-        let Some(layer) = self.layer.take() else {
-            return Ok(false);
-        };
-        let mut feature = layer.into_feature(data);
-        feature.set_id(id);
-        tags(&mut feature);
-        self.layer = Some(feature.into_layer());
-        self.features += 1;
-        Ok(true)
-    }
-
-    /// Adds the layer to `tile` unless it has no features. Returns the feature count.
-    pub fn finish(self, tile: &mut Tile) -> Result<usize, mvt::Error> {
-        match self.layer {
-            Some(layer) if self.features > 0 => {
-                tile.add_layer(layer)?;
-                Ok(self.features)
-            }
-            _ => Ok(0),
-        }
+    /// The points and the end offset of every line part or ring (empty for points).
+    pub fn parts(&self) -> (&[IntPoint], &[usize]) {
+        (&self.pts, &self.ends)
     }
 }
 

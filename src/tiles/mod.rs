@@ -2,14 +2,15 @@
 //!
 //! One small module per pipeline step (as in geojson-vt): [`coord`] (tile math),
 //! [`transform`] (world → tile units, per-zoom simplification and size filters), [`clip`]
-//! (rectangle clipping in tile units), [`encode`] (integer geometry rules and MVT via the `mvt`
-//! crate), `draw` (one layer's features through that pipeline) and `render` (layer and zoom
+//! (rectangle clipping in tile units), [`encode`] (integer geometry rules), `mvt_writer` (the MVT
+//! protobuf writer), `draw` (one layer's features through that pipeline) and `render` (layer and zoom
 //! rules, R-tree queries, the size budget).
 
 pub mod clip;
 pub mod coord;
 mod draw;
 pub mod encode;
+mod mvt_writer;
 mod render;
 pub mod transform;
 

@@ -24,8 +24,8 @@ use thiserror::Error;
 use crate::index::{GeometryKind, IndexedLayer, Snapshot};
 
 use super::clip::ClipBox;
-use super::draw::{draw_layer, DrawCtx, DrawScratch, LayerMode};
-use super::encode::LayerWriter;
+use super::draw::{draw_layer, key_name, key_slots, DrawCtx, DrawScratch, LayerMode};
+use super::mvt_writer::MvtWriter;
 use super::transform::{pixel, sq_tolerance, TileTransform};
 use super::TileCoord;
 
@@ -64,11 +64,19 @@ pub struct RenderedTile {
     pub budget_reached: bool,
 }
 
+/// Encoded tiles larger than this are refused rather than sent (no client reads them, and
+/// the size budget normally keeps tiles far below it).
+pub const MAX_ENCODED_TILE_BYTES: usize = 64 << 20;
+
 /// Why a tile could not be rendered.
 #[derive(Debug, Error)]
 pub enum RenderError {
-    #[error("encoding tile {tile}: {reason}")]
-    Encode { tile: TileCoord, reason: String },
+    #[error("tile {tile} is {bytes} bytes even after generalization (limit {limit})")]
+    TooLarge {
+        tile: TileCoord,
+        bytes: usize,
+        limit: usize,
+    },
 }
 
 /// A layer with candidates in this tile.
@@ -84,6 +92,7 @@ struct Active<'a> {
 struct Scratch {
     cands: Vec<Vec<u32>>,
     draw: DrawScratch,
+    writer: MvtWriter,
 }
 
 thread_local! {
@@ -152,30 +161,25 @@ fn render_with(
         !a.layer.config.keep_all
             && (a.layer.thinning.is_some() || a.layer.kind != GeometryKind::Point)
     });
-    let encode_err = |e: mvt::Error| RenderError::Encode {
-        tile,
-        reason: e.to_string(),
-    };
     let mut first_size = 0;
     let mut step = 0;
     loop {
-        let (mvt_tile, count) =
-            render_step(scratch, &active, tile, cfg, extent, step).map_err(encode_err)?;
-        let data = if count == 0 {
-            Vec::new()
+        let count = render_step(scratch, &active, tile, cfg, extent, step);
+        let size = if count == 0 {
+            0
         } else {
-            mvt_tile.to_bytes().map_err(encode_err)?
+            scratch.writer.bytes().len()
         };
         if step == 0 {
-            first_size = data.len();
+            first_size = size;
         }
-        let fits = data.len() <= cfg.max_tile_bytes;
+        let fits = size <= cfg.max_tile_bytes;
         if fits || !can_generalize || step == MAX_BUDGET_STEPS {
             let over = step > 0 || !fits;
             if over {
                 tracing::warn!(
                     tile = %tile,
-                    bytes = data.len(),
+                    bytes = size,
                     first_bytes = first_size,
                     max_tile_bytes = cfg.max_tile_bytes,
                     steps = step,
@@ -183,6 +187,18 @@ fn render_with(
                     "tile size budget reached: generalized further"
                 );
             }
+            if size > MAX_ENCODED_TILE_BYTES {
+                return Err(RenderError::TooLarge {
+                    tile,
+                    bytes: size,
+                    limit: MAX_ENCODED_TILE_BYTES,
+                });
+            }
+            let data = if count == 0 {
+                Vec::new()
+            } else {
+                scratch.writer.bytes().to_vec()
+            };
             return Ok(RenderedTile {
                 data,
                 feature_count: count,
@@ -193,7 +209,8 @@ fn render_with(
     }
 }
 
-/// Encodes every active layer at generalization step `step` (0 = the zoom's normal rules).
+/// Encodes every active layer at generalization step `step` (0 = the zoom's normal rules)
+/// into `scratch.writer`. Returns the number of features written.
 fn render_step(
     scratch: &mut Scratch,
     active: &[Active<'_>],
@@ -201,7 +218,7 @@ fn render_step(
     cfg: &crate::config::TileConfig,
     extent: u32,
     step: u32,
-) -> Result<(mvt::Tile, usize), mvt::Error> {
+) -> usize {
     let z = tile.z;
     let base = DrawCtx {
         tf: TileTransform::new(tile, extent),
@@ -210,7 +227,8 @@ fn render_step(
         pixel: pixel(extent),
     };
     let factor = 4f64.powi(step as i32);
-    let mut mvt_tile = mvt::Tile::new(extent);
+    let writer = &mut scratch.writer;
+    writer.reset(extent);
     let mut count = 0;
     for a in active {
         let layer = a.layer;
@@ -228,12 +246,12 @@ fn render_step(
         } else {
             thin_mode(layer, z, step)
         };
-        let mut writer = LayerWriter::new(&mvt_tile, &layer.name);
+        writer.start_layer(key_slots(layer));
         let cands = scratch.cands.get(a.slot).map_or(&[][..], |c| &c[..]);
-        draw_layer(layer, mode, cands, &ctx, &mut scratch.draw, &mut writer)?;
-        count += writer.finish(&mut mvt_tile)?;
+        draw_layer(layer, mode, cands, &ctx, &mut scratch.draw, writer);
+        count += writer.finish_layer(&layer.name, |slot| key_name(layer, slot));
     }
-    Ok((mvt_tile, count))
+    count
 }
 
 /// The thinning level of a point layer at zoom `z` and budget step `step`.

@@ -26,6 +26,7 @@ pub struct TileTransform {
     pub scale: f64,
     ox: f64,
     oy: f64,
+    z: u8,
 }
 
 impl TileTransform {
@@ -36,7 +37,13 @@ impl TileTransform {
             scale: tile.tiles_per_axis() * extent,
             ox: f64::from(tile.x) * extent,
             oy: f64::from(tile.y) * extent,
+            z: tile.z,
         }
+    }
+
+    /// The zoom of the tile.
+    pub fn zoom(&self) -> u8 {
+        self.z
     }
 
     /// A world coordinate in tile units.
