@@ -48,7 +48,7 @@ start_server() {
   for _ in $(seq 1 1200); do
     if curl -fsS "http://127.0.0.1:$PORT/api/health" >/dev/null 2>&1; then
       t1=$(date +%s.%N)
-      echo "startup_s=$(echo "$t1 - $t0" | bc)"
+      echo "startup_s=$(python3 -c "print(round($t1 - $t0, 3))")"
       return 0
     fi
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log"; return 1; }
@@ -77,7 +77,8 @@ stop_server
 echo "-- warm: cache on, pre-warmed"
 start_server --cache-mb 256
 while read -r p; do curl -s -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT$p"; done < <(sort -u "$OUT/viewport.txt")
-replay "http://127.0.0.1:$PORT" warm
+WARM=$(replay "http://127.0.0.1:$PORT" warm)
+echo "$WARM"
 echo "rss_after_warm_mb=$(rss_mb)"
 
 echo "-- bytes: every z10 tile over the territory (gzip, as served)"
@@ -111,6 +112,9 @@ if [ -d "$CEILING" ]; then
   /tmp/ceiling-target/release/ceiling 20000 &
   SERVER_PID=$!
   sleep 0.5
-  replay "http://127.0.0.1:3099" ceiling
+  CEIL=$(replay "http://127.0.0.1:3099" ceiling)
+  echo "$CEIL"
   stop_server
+  rps() { sed -E 's/.* rps=([0-9]+).*/\1/' <<<"$1"; }
+  echo "warm_to_ceiling_ratio=$(python3 -c "print(round($(rps "$WARM") / $(rps "$CEIL"), 3))")"
 fi
