@@ -2,13 +2,14 @@
 //!
 //! Routes ([`router`]): `GET /tiles/{z}/{x}/{y}.mvt` ([`tiles`]), `GET /tiles.json`
 //! ([`tilejson`]), `GET /styles/{name}.json` and the front end at `/`
-//! ([`static_files`]), `GET /api/health` and `GET /metrics` ([`health`]); anything else is
-//! a JSON 404 or 405 ([`error`]).
+//! ([`static_files`]), `GET /api/health` and `GET /metrics` ([`health`]), the Grid API's JSON
+//! endpoints under `/api/*` ([`api`]); anything else is a JSON 404 or 405 ([`error`]).
 //!
 //! Middleware, outermost first: [`guard`] (request id, timeout, body limit, metrics, slow
 //! log, `nosniff`) → CORS → per-group [`auth`] → gzip on the JSON routes only (tiles are
 //! stored gzip-compressed already). No per-request tracing spans on tiles.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod guard;

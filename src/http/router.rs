@@ -37,7 +37,7 @@ pub fn router(state: AppState) -> Router {
         .protect(Router::new().fallback(static_files::serve_static));
     let api = auth
         .api
-        .protect(Router::new().route("/api/{*rest}", any(error::not_found)));
+        .protect(super::api::routes().route("/api/{*rest}", any(error::not_found)));
     let metrics = auth.metrics.protect(Router::new().route(
         "/metrics",
         get(health::metrics).layer(CompressionLayer::new()),

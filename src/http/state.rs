@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
 
+use super::api::graph::GraphCache;
 use super::static_files::StaticDir;
 use super::Settings;
 use crate::cache::TileCache;
@@ -25,6 +26,8 @@ struct Inner {
     /// Milliseconds after `started` at which the current snapshot was published.
     published_ms: AtomicU64,
     draining: AtomicBool,
+    /// The topology graph of the current snapshot, built on first use.
+    graph: GraphCache,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
@@ -54,6 +57,7 @@ impl AppState {
             started: Instant::now(),
             published_ms: AtomicU64::new(0),
             draining: AtomicBool::new(false),
+            graph: GraphCache::default(),
         }))
     }
 
@@ -110,6 +114,11 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.0.metrics
+    }
+
+    /// The topology graph cache (keyed by snapshot version).
+    pub fn graph_cache(&self) -> &GraphCache {
+        &self.0.graph
     }
 
     /// The front-end directory, if served.

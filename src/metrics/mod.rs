@@ -30,7 +30,7 @@ pub enum Route {
     Style,
     /// `/api/health`
     Health,
-    /// `/api/{*rest}` (API paths without a route of their own)
+    /// `/api/{*rest}` and the Grid API's routes (`/api/assets/{id}`, ...)
     Api,
     /// `/metrics`
     Metrics,
@@ -73,6 +73,8 @@ impl Route {
             Some("/api/health") => Route::Health,
             Some("/api/{*rest}") => Route::Api,
             Some("/metrics") => Route::Metrics,
+            // The Grid API's routes share one label (a fixed set: no allocation).
+            Some(t) if t.starts_with("/api/") => Route::Api,
             _ => Route::Fallback,
         }
     }

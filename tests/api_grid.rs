@@ -1,0 +1,439 @@
+//! HTTP tests of the Grid API through the real router, on the demo grid at scale 0.1 (built
+//! once per test binary): assets, traces, connections, abnormal switches, substation status,
+//! the OpenAPI document, and their error cases.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use axum::http::StatusCode;
+use axum::Router;
+use serde_json::Value;
+
+use common::{send, Reply};
+use gridtiles::cache::TileCache;
+use gridtiles::http::{router, AppState, Settings};
+use gridtiles::index::SnapshotBuilder;
+use gridtiles::model::{LayerData, Value as V};
+use gridtiles::source::demo::{generate, DemoParams};
+
+/// The demo layers (seed 1, scale 0.1) and a state serving them, built once.
+fn demo() -> &'static (Vec<LayerData>, AppState) {
+    static DEMO: OnceLock<(Vec<LayerData>, AppState)> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let layers = generate(&DemoParams {
+            seed: 1,
+            scale: 0.1,
+        });
+        let snap = SnapshotBuilder::default()
+            .build(layers.clone(), 1)
+            .expect("demo snapshot");
+        let state = AppState::new(snap, TileCache::new(1 << 20), Settings::default());
+        (layers, state)
+    })
+}
+
+fn app() -> Router {
+    router(demo().1.clone())
+}
+
+fn layer<'a>(name: &str) -> &'a LayerData {
+    demo().0.iter().find(|l| l.name == name).expect("layer")
+}
+
+/// Attribute `name` of every feature of `layer`, by feature id.
+fn column(l: &LayerData, name: &str) -> HashMap<u64, Option<V>> {
+    let i = l.fields.iter().position(|f| f.name == name).expect("field");
+    l.features
+        .iter()
+        .map(|f| (f.id, f.properties[i].clone()))
+        .collect()
+}
+
+fn s(v: &Option<V>) -> &str {
+    match v {
+        Some(V::Str(s)) => s,
+        _ => "",
+    }
+}
+
+fn i(v: &Option<V>) -> i64 {
+    match v {
+        Some(V::Int(i)) => *i,
+        _ => -1,
+    }
+}
+
+async fn get(uri: &str) -> Reply {
+    send(&app(), "GET", uri, &[]).await
+}
+
+fn ids(v: &Value) -> HashSet<u64> {
+    v.as_array()
+        .expect("id list")
+        .iter()
+        .map(|x| x.as_u64().expect("id"))
+        .collect()
+}
+
+fn assert_error(r: &Reply, status: StatusCode, needle: &str) {
+    assert_eq!(r.status, status, "{}", String::from_utf8_lossy(&r.body));
+    let msg = r.json()["error"]
+        .as_str()
+        .expect("error message")
+        .to_string();
+    assert!(msg.contains(needle), "{msg:?} should mention {needle:?}");
+}
+
+#[tokio::test]
+async fn asset_has_layer_attributes_geometry_feeder_substation_and_neighbours() {
+    let sw = layer("switches");
+    let f = &sw.features[0];
+    let r = get(&format!("/api/assets/{}", f.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.header("content-type").starts_with("application/json"));
+    let j = r.json();
+    assert_eq!(j["layer"], "switches");
+    assert_eq!(j["id"], f.id);
+    let feeder = i(&column(sw, "feeder_id")[&f.id]);
+    assert_eq!(j["properties"]["feeder_id"], feeder, "typed integer");
+    assert!(j["properties"]["device_type"].is_string());
+    assert_eq!(j["geometry"]["type"], "Point");
+    let c = &j["geometry"]["coordinates"];
+    let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+    assert!(
+        (-96.5..-94.5).contains(&lon) && (29.0..30.5).contains(&lat),
+        "{c}"
+    );
+    assert_eq!(j["feeder"]["id"], feeder);
+    assert!(j["feeder"]["name"].is_string(), "{}", j["feeder"]);
+    assert_eq!(
+        j["substation"]["id"],
+        i(&column(sw, "substation_id")[&f.id])
+    );
+    assert!(j["substation"]["name"].is_string());
+    let poles = ids(&j["neighbours"]["ids"]["poles"]);
+    let spans = ids(&j["neighbours"]["ids"]["spans"]);
+    assert!(poles.len() + spans.len() > 0, "{}", j["neighbours"]);
+    // A span: a LineString.
+    let span = &layer("feeders").features[10];
+    let j = get(&format!("/api/assets/{}", span.id)).await.json();
+    assert_eq!(j["geometry"]["type"], "LineString");
+    assert_eq!(j["layer"], "feeders");
+}
+
+#[tokio::test]
+async fn asset_errors() {
+    assert_error(
+        &get("/api/assets/abc").await,
+        StatusCode::BAD_REQUEST,
+        "abc",
+    );
+    assert_error(&get("/api/assets/-4").await, StatusCode::BAD_REQUEST, "-4");
+    assert_error(&get("/api/assets/7").await, StatusCode::NOT_FOUND, "7");
+}
+
+#[tokio::test]
+async fn downstream_of_a_breaker_has_every_energized_span_of_its_feeder() {
+    let sw = layer("switches");
+    let (kind, feeder, normal, current) = (
+        column(sw, "device_type"),
+        column(sw, "feeder_id"),
+        column(sw, "normal_state"),
+        column(sw, "current_state"),
+    );
+    // Feeders with a switch out of its normal state may be fed in part by a neighbour.
+    let disturbed: HashSet<i64> = sw
+        .features
+        .iter()
+        .filter(|f| s(&normal[&f.id]) != s(&current[&f.id]))
+        .map(|f| i(&feeder[&f.id]))
+        .collect();
+    let spans = layer("feeders");
+    let (span_feeder, status, section) = (
+        column(spans, "feeder_id"),
+        column(spans, "status"),
+        column(spans, "section"),
+    );
+    let mut checked = 0;
+    for b in sw.features.iter().filter(|f| s(&kind[&f.id]) == "breaker") {
+        let fid = i(&feeder[&b.id]);
+        if disturbed.contains(&fid) || checked >= 5 {
+            continue;
+        }
+        let want: HashSet<u64> = spans
+            .features
+            .iter()
+            .filter(|f| i(&span_feeder[&f.id]) == fid && s(&section[&f.id]) != "tie")
+            .filter(|f| s(&status[&f.id]) == "energized")
+            .map(|f| f.id)
+            .collect();
+        if want.len() < 20 {
+            continue; // a stub feeder without customers
+        }
+        let r = get(&format!("/api/trace/{}?direction=downstream", b.id)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let j = r.json();
+        assert_eq!(j["direction"], "downstream");
+        assert_eq!(j["truncated"], false);
+        let got = ids(&j["ids"]["spans"]);
+        assert!(want.is_subset(&got), "breaker {} misses spans", b.id);
+        assert!(
+            j["customer_count"].as_u64().unwrap() > 0,
+            "breaker {}",
+            b.id
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+}
+
+#[tokio::test]
+async fn upstream_of_a_meter_reaches_its_substation() {
+    let m = layer("meters");
+    let (status, sub) = (column(m, "status"), column(m, "substation_id"));
+    let on = m
+        .features
+        .iter()
+        .find(|f| s(&status[&f.id]) == "energized")
+        .unwrap();
+    let j = get(&format!("/api/trace/{}?direction=upstream", on.id))
+        .await
+        .json();
+    assert_eq!(j["energized_from"], i(&sub[&on.id]));
+    assert!(j["path"].as_array().unwrap().len() > 1);
+    assert_eq!(ids(&j["ids"]["meters"]), HashSet::from([on.id]));
+    let off = m
+        .features
+        .iter()
+        .find(|f| s(&status[&f.id]) == "de-energized")
+        .unwrap();
+    let j = get(&format!("/api/trace/{}?direction=upstream", off.id))
+        .await
+        .json();
+    assert!(j["energized_from"].is_null());
+}
+
+#[tokio::test]
+async fn isolate_names_devices_and_geometry_covers_the_ids() {
+    let m = layer("meters");
+    let status = column(m, "status");
+    let on = m
+        .features
+        .iter()
+        .find(|f| s(&status[&f.id]) == "energized")
+        .unwrap();
+    let r = get(&format!(
+        "/api/trace/{}?direction=isolate&geometry=true",
+        on.id
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["isolable"], true);
+    assert!(!j["devices_to_open"].as_array().unwrap().is_empty());
+    assert!(j["customer_count"].as_u64().unwrap() >= 1);
+    assert!(ids(&j["ids"]["meters"]).contains(&on.id));
+    let total: usize = j["ids"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_array().unwrap().len())
+        .sum();
+    let fc = &j["geometry"];
+    assert_eq!(fc["type"], "FeatureCollection");
+    assert_eq!(fc["features"].as_array().unwrap().len(), total);
+    assert_eq!(j["geometry_truncated"], false);
+    let first = &fc["features"][0];
+    assert_eq!(first["type"], "Feature");
+    assert!(first["properties"]["layer"].is_string());
+}
+
+#[tokio::test]
+async fn trace_errors() {
+    let sw = layer("switches").features[0].id;
+    let r = get(&format!("/api/trace/{sw}?direction=sideways")).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "direction");
+    let r = get(&format!("/api/trace/{sw}?geometry=maybe")).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "geometry");
+    assert_error(&get("/api/trace/x1").await, StatusCode::BAD_REQUEST, "x1");
+    assert_error(&get("/api/trace/7").await, StatusCode::NOT_FOUND, "7");
+}
+
+#[tokio::test]
+async fn connections_of_a_feeder() {
+    let spans = layer("feeders");
+    let fid = i(&column(spans, "feeder_id")[&spans.features[0].id]);
+    let want = column(spans, "feeder_id")
+        .values()
+        .filter(|v| i(v) == fid)
+        .count();
+    let j = get(&format!("/api/topology/connections?feeder={fid}"))
+        .await
+        .json();
+    assert_eq!(j["feeder_id"], fid);
+    assert_eq!(j["edges"].as_array().unwrap().len(), want);
+    assert_eq!(j["truncated"], false);
+    let r = get("/api/topology/connections").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "feeder");
+    let r = get("/api/topology/connections?feeder=ten").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "feeder");
+    let r = get("/api/topology/connections?feeder=5").await;
+    assert_error(&r, StatusCode::NOT_FOUND, "5");
+}
+
+#[tokio::test]
+async fn abnormal_switches_are_exactly_those_out_of_normal_state() {
+    let sw = layer("switches");
+    let (normal, current) = (column(sw, "normal_state"), column(sw, "current_state"));
+    let want: HashSet<u64> = sw
+        .features
+        .iter()
+        .filter(|f| s(&normal[&f.id]) != s(&current[&f.id]))
+        .map(|f| f.id)
+        .collect();
+    assert!(!want.is_empty());
+    let j = get("/api/switches/abnormal").await.json();
+    let got: HashSet<u64> = j["switches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            assert_ne!(s["normal_state"], s["current_state"]);
+            s["id"].as_u64().unwrap()
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(j["count"], want.len());
+}
+
+#[tokio::test]
+async fn substation_status_counts_feeders_and_load() {
+    let j = get("/api/substations/status").await.json();
+    let subs = j["substations"].as_array().unwrap();
+    assert_eq!(subs.len(), layer("substations").features.len());
+    let n = |k: &str| -> u64 { subs.iter().map(|s| s[k].as_u64().unwrap()).sum() };
+    let spans = layer("feeders");
+    let feeders: HashSet<i64> = column(spans, "feeder_id").values().map(i).collect();
+    let all = n("feeders_energized") + n("feeders_partially_energized") + n("feeders_de_energized");
+    assert_eq!(all as usize, feeders.len());
+    assert!(n("feeders_partially_energized") + n("feeders_de_energized") > 0);
+    let dark = column(spans, "status")
+        .iter()
+        .filter(|(id, v)| s(v) != "energized" && s(&column(spans, "section")[id]) != "tie")
+        .count();
+    assert_eq!(n("spans_de_energized") as usize, dark);
+    assert!(subs.iter().all(|s| s["load_mw"].as_f64().unwrap() > 0.0));
+    assert!(subs.iter().all(|s| s["name"].is_string()));
+    assert_eq!(j["power_factor"], 0.9);
+}
+
+#[tokio::test]
+async fn openapi_lists_every_route() {
+    let r = get("/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    let paths = j["paths"].as_object().unwrap();
+    for p in gridtiles::http::api::openapi::PATHS {
+        assert!(paths.contains_key(*p), "{p}");
+    }
+    // Each documented API path is routed (not the catch-all 404).
+    for p in ["/api/switches/abnormal", "/api/substations/status"] {
+        assert_eq!(get(p).await.status, StatusCode::OK, "{p}");
+    }
+}
+
+fn lonlat(g: &geo_types::Geometry<f64>) -> (f64, f64) {
+    match g {
+        geo_types::Geometry::Point(p) => (p.x(), p.y()),
+        other => panic!("not a point: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn nearest_is_sorted_within_range_and_in_metres() {
+    use geo::{Distance, Haversine, Point};
+    let sub = &layer("substations").features[0];
+    let (lon, lat) = lonlat(&sub.geometry);
+    // 200 m north-east of the substation, substations only: the first is it.
+    let (qlon, qlat) = (lon + 0.0015, lat + 0.0012);
+    let uri = format!("/api/nearest?lon={qlon}&lat={qlat}&layers=substations&k=3&max_m=50000");
+    let j = get(&uri).await.json();
+    let res = j["results"].as_array().unwrap();
+    assert_eq!(res[0]["id"], sub.id);
+    let want = Haversine.distance(Point::new(qlon, qlat), Point::new(lon, lat));
+    let got = res[0]["distance_m"].as_f64().unwrap();
+    assert!((got - want).abs() < want * 0.005 + 0.5, "{got} vs {want}");
+    // Every layer: sorted, within max_m, at most k.
+    let uri = format!("/api/nearest?lon={qlon}&lat={qlat}&k=25&max_m=400");
+    let j = get(&uri).await.json();
+    let res = j["results"].as_array().unwrap();
+    assert!(!res.is_empty() && res.len() <= 25);
+    let d: Vec<f64> = res
+        .iter()
+        .map(|r| r["distance_m"].as_f64().unwrap())
+        .collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]), "{d:?}");
+    assert!(d.iter().all(|&x| x <= 400.0));
+}
+
+#[tokio::test]
+async fn nearest_span_is_measured_to_the_line() {
+    let span = &layer("feeders").features[20];
+    let geo_types::Geometry::LineString(line) = &span.geometry else {
+        panic!("span is a line")
+    };
+    let (a, b) = (line.0[0], line.0[line.0.len() - 1]);
+    let mid = ((a.x + b.x) / 2.0, (a.y + b.y) / 2.0);
+    let uri = format!(
+        "/api/nearest?lon={}&lat={}&layers=feeders&k=1",
+        mid.0, mid.1
+    );
+    let j = get(&uri).await.json();
+    let first = &j["results"][0];
+    assert!(first["distance_m"].as_f64().unwrap() < 1.0, "{first}");
+    assert_eq!(first["layer"], "feeders");
+}
+
+#[tokio::test]
+async fn nearest_errors() {
+    let base = "/api/nearest?lon=-95.37&lat=29.76";
+    assert_error(
+        &get("/api/nearest?lat=29.76").await,
+        StatusCode::BAD_REQUEST,
+        "lon",
+    );
+    assert_error(
+        &get("/api/nearest?lon=-95.37&lat=north").await,
+        StatusCode::BAD_REQUEST,
+        "lat",
+    );
+    assert_error(
+        &get(&format!("{base}&k=0")).await,
+        StatusCode::BAD_REQUEST,
+        "k",
+    );
+    assert_error(
+        &get(&format!("{base}&k=101")).await,
+        StatusCode::BAD_REQUEST,
+        "k",
+    );
+    assert_error(
+        &get(&format!("{base}&max_m=50001")).await,
+        StatusCode::BAD_REQUEST,
+        "max_m",
+    );
+    assert_error(
+        &get(&format!("{base}&max_m=NaN")).await,
+        StatusCode::BAD_REQUEST,
+        "max_m",
+    );
+    assert_error(
+        &get(&format!("{base}&layers=poles,bogus")).await,
+        StatusCode::NOT_FOUND,
+        "bogus",
+    );
+    let j = get(&format!("{base}&max_m=1")).await.json();
+    assert!(j["results"].as_array().is_some());
+}
