@@ -9,6 +9,7 @@ use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
 
 use super::api::graph::GraphCache;
+use super::api::kpi::HistoryCache;
 use super::static_files::StaticDir;
 use super::Settings;
 use crate::cache::TileCache;
@@ -28,6 +29,8 @@ struct Inner {
     draining: AtomicBool,
     /// The topology graph of the current snapshot, built on first use.
     graph: GraphCache,
+    /// The synthetic outage history of the current snapshot, computed on first use.
+    history: HistoryCache,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
@@ -58,6 +61,7 @@ impl AppState {
             published_ms: AtomicU64::new(0),
             draining: AtomicBool::new(false),
             graph: GraphCache::default(),
+            history: HistoryCache::default(),
         }))
     }
 
@@ -119,6 +123,11 @@ impl AppState {
     /// The topology graph cache (keyed by snapshot version).
     pub fn graph_cache(&self) -> &GraphCache {
         &self.0.graph
+    }
+
+    /// The synthetic outage history cache (keyed by snapshot version).
+    pub fn history_cache(&self) -> &HistoryCache {
+        &self.0.history
     }
 
     /// The front-end directory, if served.

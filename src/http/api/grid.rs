@@ -9,7 +9,7 @@ use serde_json::{json, Value as Json_};
 
 use super::assets::{attr, int_attr, str_attr};
 use crate::http::{ApiError, AppState};
-use crate::index::Snapshot;
+use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
 use crate::model::Value;
 
 /// Switches listed at most by `/api/switches/abnormal` (`truncated` beyond).
@@ -83,6 +83,31 @@ fn float(v: Option<&Value>) -> Option<f64> {
     }
 }
 
+/// Load of one transformer in MW: `kva × load_pct / 100` at [`POWER_FACTOR`] (0 when
+/// either attribute is missing or not finite).
+fn transformer_mw(l: &IndexedLayer, f: &IndexedFeature) -> f64 {
+    let kva = float(attr(l, f, "kva")).unwrap_or(0.0);
+    let pct = float(attr(l, f, "load_pct")).unwrap_or(0.0);
+    let mw = kva * pct / 100.0 * POWER_FACTOR / 1000.0;
+    if mw.is_finite() {
+        mw.max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// Load served now by every energized transformer, MW (see [`transformer_mw`]).
+pub fn total_load_mw(snapshot: &Snapshot) -> f64 {
+    let Some(l) = snapshot.layer("transformers") else {
+        return 0.0;
+    };
+    l.features
+        .iter()
+        .filter(|f| str_attr(l, f, "status").is_none_or(|st| st == "energized"))
+        .map(|f| transformer_mw(l, f))
+        .sum()
+}
+
 fn status_doc(snapshot: &Snapshot) -> Json_ {
     let mut subs: BTreeMap<i64, SubTally> = BTreeMap::new();
     if let Some(l) = snapshot.layer("substations") {
@@ -131,11 +156,7 @@ fn status_doc(snapshot: &Snapshot) -> Json_ {
                 s.transformers_de_energized += 1;
                 continue;
             }
-            let kva = float(attr(l, f, "kva")).unwrap_or(0.0);
-            let pct = float(attr(l, f, "load_pct")).unwrap_or(0.0);
-            if kva.is_finite() && pct.is_finite() {
-                s.load_mw += kva * pct / 100.0 * POWER_FACTOR / 1000.0;
-            }
+            s.load_mw += transformer_mw(l, f);
         }
     }
     let list: Vec<Json_> = subs

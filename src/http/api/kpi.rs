@@ -1,0 +1,216 @@
+//! `GET /api/kpi`: IEEE 1366 reliability indices over the deterministic synthetic outage
+//! history, with outages in progress and the load served now.
+//!
+//! The history is computed once per snapshot version (two years up to the local midnight
+//! after the moment it was built, Houston time, seed 1) and cached; periods must lie inside
+//! it. Field crews are not reported: the data has no crews source.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwapOption;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde_json::{json, Value as Json_};
+
+use super::dates;
+use super::grid::{total_load_mw, POWER_FACTOR};
+use super::params;
+use crate::analytics::time::{day_start, local_day, DAY_S, HOUSTON_UTC_OFFSET_S};
+use crate::analytics::{
+    active_outages, breakdown, customer_base, feeder_customers, report, synthetic_year,
+    ActiveParams, CustomerBase, FeederCustomers, GroupBy, HistoryParams, Interruption, KpiConfig,
+    Period, ReliabilityIndices,
+};
+use crate::http::{ApiError, AppState};
+use crate::index::Snapshot;
+use crate::topology::TopologySchema;
+
+/// Days of synthetic history kept per snapshot.
+pub const HISTORY_DAYS: u32 = 730;
+/// Groups listed at most by `by=` (`groups_truncated` beyond).
+pub const MAX_GROUPS: usize = 10_000;
+
+/// One snapshot's synthetic history and customer counts.
+pub struct History {
+    /// Snapshot version it was computed for.
+    pub version: u64,
+    /// Covered period `[start, end)`, Unix seconds.
+    pub start: i64,
+    pub end: i64,
+    pub events: Vec<Interruption>,
+    pub feeders: Vec<FeederCustomers>,
+    pub base: CustomerBase,
+}
+
+/// The cached history (readers never block; one build at a time).
+#[derive(Default)]
+pub struct HistoryCache {
+    current: ArcSwapOption<History>,
+    building: Mutex<()>,
+}
+
+impl HistoryCache {
+    /// The history of `snapshot`, computed now if the cache holds another version's.
+    /// Blocking: call it from the blocking pool.
+    pub fn get(&self, snapshot: &Snapshot, now: i64) -> Arc<History> {
+        let fresh = || {
+            self.current
+                .load_full()
+                .filter(|h| h.version == snapshot.version)
+        };
+        if let Some(h) = fresh() {
+            return h;
+        }
+        let _guard = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(h) = fresh() {
+            return h;
+        }
+        let schema = TopologySchema::default();
+        let feeders = feeder_customers(snapshot, &schema);
+        let end = day_start(
+            local_day(now, HOUSTON_UTC_OFFSET_S) + 1,
+            HOUSTON_UTC_OFFSET_S,
+        );
+        let start = end - i64::from(HISTORY_DAYS) * DAY_S;
+        let params = HistoryParams {
+            start,
+            days: HISTORY_DAYS,
+            storm_days: 6,
+            ..HistoryParams::default()
+        };
+        let h = Arc::new(History {
+            version: snapshot.version,
+            start,
+            end,
+            events: synthetic_year(&feeders, &params),
+            base: customer_base(snapshot, &schema),
+            feeders,
+        });
+        self.current.store(Some(Arc::clone(&h)));
+        h
+    }
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The period of a request, checked against the history's coverage.
+pub fn checked_period(q: &params::Query, h: &History, now: i64) -> Result<Period, ApiError> {
+    let (from, to) = dates::period(q, now, 365)?;
+    if from < h.start || to > h.end {
+        return Err(ApiError::BadRequest(format!(
+            "the outage history covers {} to {}: narrow from/to",
+            dates::format(h.start),
+            dates::format(h.end)
+        )));
+    }
+    Ok(Period {
+        start: from,
+        end: to,
+    })
+}
+
+fn indices_json(r: &ReliabilityIndices) -> Json_ {
+    let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+    json!({
+        "customers_served": r.customers_served,
+        "saifi": r3(r.saifi),
+        "saidi_min": r3(r.saidi),
+        "caidi_min": r3(r.caidi),
+        "maifi": r3(r.maifi),
+        "caifi": r3(r.caifi),
+        "asai": (r.asai * 1e7).round() / 1e7,
+        "sustained_events": r.sustained_events,
+        "momentary_events": r.momentary_events,
+        "customer_interruptions": r.customer_interruptions,
+        "customer_minutes": r.customer_minutes.round(),
+    })
+}
+
+fn kpi_doc(
+    snapshot: &Snapshot,
+    h: &History,
+    q: &params::Query,
+    now: i64,
+) -> Result<Json_, ApiError> {
+    let period = checked_period(q, h, now)?;
+    let exclude_med = params::flag(q, "exclude_med", false)?;
+    let by = match q.get("by").map(String::as_str) {
+        None => None,
+        Some("feeder") => Some(GroupBy::Feeder),
+        Some("substation") => Some(GroupBy::Substation),
+        Some(_) => return Err(params::bad("by", "feeder | substation")),
+    };
+    let cfg = KpiConfig {
+        period,
+        utc_offset_s: HOUSTON_UTC_OFFSET_S,
+        t_med_override: None,
+    };
+    let rep = report(&h.events, &h.base, &cfg);
+    let chosen = if exclude_med {
+        &rep.excluding_meds
+    } else {
+        &rep.all
+    };
+    let active = active_outages(&h.feeders, now, &ActiveParams::default());
+    let out_now: u64 = active.iter().map(|e| e.customers_interrupted).sum();
+    let mut doc = json!({
+        "from": dates::format(period.start),
+        "to": dates::format(period.end),
+        "exclude_med": exclude_med,
+        "indices": indices_json(chosen),
+        "active_outages": active.len(),
+        "customers_out_now": out_now,
+        "total_load_mw": (total_load_mw(snapshot) * 1000.0).round() / 1000.0,
+        "power_factor": POWER_FACTOR,
+        "history": {"from": dates::format(h.start), "to": dates::format(h.end), "synthetic": true},
+    });
+    if exclude_med {
+        let days: Vec<&str> = rep
+            .major_event_days
+            .iter()
+            .map(|d| d.date.as_str())
+            .collect();
+        doc["t_med_min"] = json!(rep.threshold.map(|t| (t.t_med * 1000.0).round() / 1000.0));
+        doc["major_event_days"] = json!(days);
+    }
+    if let Some(group) = by {
+        let groups = breakdown(&h.events, &h.base, &cfg, group);
+        let list: Vec<Json_> = groups
+            .iter()
+            .take(MAX_GROUPS)
+            .map(|g| {
+                let r = if exclude_med {
+                    &g.excluding_meds
+                } else {
+                    &g.all
+                };
+                json!({"id": g.id, "indices": indices_json(r)})
+            })
+            .collect();
+        doc["by"] = json!(q.get("by"));
+        doc["groups"] = json!(list);
+        doc["groups_truncated"] = json!(groups.len() > MAX_GROUPS);
+    }
+    Ok(doc)
+}
+
+/// `GET /api/kpi?from=&to=&by=feeder|substation&exclude_med=true`.
+pub async fn kpi(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Json<Json_>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let snapshot = state.snapshot_arc();
+        let now = now();
+        let h = state.history_cache().get(&snapshot, now);
+        kpi_doc(&snapshot, &h, &q, now).map(Json)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("kpi task failed: {e}")))?
+}
