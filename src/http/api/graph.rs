@@ -80,3 +80,29 @@ where
     .await
     .map_err(|e| ApiError::Internal(format!("topology task failed: {e}")))?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::SnapshotBuilder;
+    use crate::source::demo::{generate, DemoParams};
+
+    #[test]
+    fn a_new_snapshot_gets_a_new_graph_and_readers_share_it() {
+        let layers = generate(&DemoParams {
+            seed: 1,
+            scale: 0.02,
+        });
+        let build = |v| SnapshotBuilder::default().build(layers.clone(), v).unwrap();
+        let (one, two) = (build(1), build(2));
+        let cache = GraphCache::default();
+        let a = cache.get(&one).unwrap();
+        assert_eq!(a.version(), 1);
+        assert!(Arc::ptr_eq(&a, &cache.get(&one).unwrap()), "cached");
+        let b = cache.get(&two).unwrap();
+        assert_eq!(b.version(), 2);
+        assert!(Arc::ptr_eq(&b, &cache.get(&two).unwrap()));
+        let empty = SnapshotBuilder::default().build(Vec::new(), 3).unwrap();
+        assert!(matches!(cache.get(&empty), Err(ApiError::NotFound(_))));
+    }
+}

@@ -1,5 +1,5 @@
 //! Grid state summaries over the snapshot's attributes: `GET /api/switches/abnormal` and
-//! `GET /api/substations/status`.
+//! `GET /api/substations/status` (with the outages in progress of the synthetic history).
 
 use std::collections::BTreeMap;
 
@@ -8,6 +8,7 @@ use axum::Json;
 use serde_json::{json, Value as Json_};
 
 use super::assets::{attr, int_attr, str_attr};
+use crate::analytics::{active_outages, ActiveParams};
 use crate::http::{ApiError, AppState};
 use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
 use crate::model::Value;
@@ -108,7 +109,10 @@ pub fn total_load_mw(snapshot: &Snapshot) -> f64 {
         .sum()
 }
 
-fn status_doc(snapshot: &Snapshot) -> Json_ {
+/// Outages in progress per substation: (count, customers out).
+pub type ActiveBySubstation = BTreeMap<i64, (u64, u64)>;
+
+fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
     let mut subs: BTreeMap<i64, SubTally> = BTreeMap::new();
     if let Some(l) = snapshot.layer("substations") {
         for f in &l.features {
@@ -162,7 +166,10 @@ fn status_doc(snapshot: &Snapshot) -> Json_ {
     let list: Vec<Json_> = subs
         .iter()
         .map(|(id, s)| {
+            let (outages, out) = active.get(id).copied().unwrap_or((0, 0));
             json!({
+                "active_outages": outages,
+                "customers_out_now": out,
                 "id": id,
                 "name": s.name,
                 "feeders_energized": s.feeders_energized,
@@ -179,11 +186,21 @@ fn status_doc(snapshot: &Snapshot) -> Json_ {
 
 /// `GET /api/substations/status`: per substation, its feeders by energization (from the
 /// span `status` attributes: all spans energized / some / none), the de-energized spans and
-/// transformers, and the load served now in MW (`kva × load_pct` of energized transformers
-/// at power factor [`POWER_FACTOR`]).
+/// transformers, the load served now in MW (`kva × load_pct` of energized transformers at
+/// power factor [`POWER_FACTOR`]), and the outages in progress (synthetic, as in `/api/kpi`).
 pub async fn substations(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
-    let state2 = state.clone();
-    tokio::task::spawn_blocking(move || Json(status_doc(&state2.snapshot_arc())))
-        .await
-        .map_err(|e| ApiError::Internal(format!("status task failed: {e}")))
+    tokio::task::spawn_blocking(move || {
+        let snapshot = state.snapshot_arc();
+        let now = super::kpi::now();
+        let h = state.history_cache().get(&snapshot, now);
+        let mut active = ActiveBySubstation::new();
+        for e in active_outages(&h.feeders, now, &ActiveParams::default()) {
+            let a = active.entry(e.substation_id).or_default();
+            a.0 += 1;
+            a.1 = a.1.saturating_add(e.customers_interrupted);
+        }
+        Json(status_doc(&snapshot, &active))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("status task failed: {e}")))
 }
