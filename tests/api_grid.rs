@@ -273,3 +273,49 @@ async fn openapi_lists_every_route() {
         assert_eq!(get(p).await.status, StatusCode::OK, "{p}");
     }
 }
+
+#[tokio::test]
+async fn grid_api_routes_are_in_the_api_auth_group() {
+    use gridtiles::http::AuthPolicy;
+    use gridtiles::settings::{AuthConfig, AuthMode, Secret};
+    let token = "tok-0123456789abcdef";
+    let auth = AuthConfig {
+        api: AuthMode::Token,
+        tokens: vec![Secret(token.into())],
+        ..AuthConfig::default()
+    };
+    let settings = gridtiles::http::Settings {
+        auth: AuthPolicy::from_config(&auth),
+        ..gridtiles::http::Settings::default()
+    };
+    let snap = gridtiles::index::SnapshotBuilder::default()
+        .build(demo().0.clone(), 1)
+        .unwrap();
+    let state =
+        gridtiles::http::AppState::new(snap, gridtiles::cache::TileCache::new(1 << 20), settings);
+    let app = gridtiles::http::router(state);
+    let sw = layer("switches").features[0].id;
+    for uri in [
+        format!("/api/assets/{sw}"),
+        format!("/api/trace/{sw}"),
+        "/api/switches/abnormal".into(),
+        "/api/openapi.json".into(),
+    ] {
+        let r = common::send(&app, "GET", &uri, &[]).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{uri}");
+        let r = common::send(&app, "GET", &uri, &[("x-api-key", token)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_network_assets_still_answer_and_traces_are_404() {
+    let app = gridtiles::http::router(common::fake_state());
+    let r = common::send(&app, "GET", "/api/assets/1000", &[]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let j = r.json();
+    assert_eq!(j["layer"], "poles");
+    assert!(j["neighbours"].is_null());
+    let r = common::send(&app, "GET", "/api/trace/1000", &[]).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "topology");
+}
