@@ -2,8 +2,9 @@
 //! history, with outages in progress and the load served now.
 //!
 //! The history is computed once per snapshot version (two years up to the local midnight
-//! after the moment it was built, Houston time, seed 1) and cached; periods must lie inside
-//! it. Field crews are not reported: the data has no crews source.
+//! after the moment it was built, Houston time, seed 1) and cached; it is recomputed when a
+//! new snapshot is published or when its last day has passed, so it always covers the last
+//! 729 days. Periods must lie inside it. Field crews are not reported: the data has no crews source.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -51,13 +52,15 @@ pub struct HistoryCache {
 }
 
 impl HistoryCache {
-    /// The history of `snapshot`, computed now if the cache holds another version's.
+    /// The history of `snapshot`, computed now if the cache holds another version's or one
+    /// whose covered period ended before `now`.
     /// Blocking: call it from the blocking pool.
     pub fn get(&self, snapshot: &Snapshot, now: i64) -> Arc<History> {
+        // Stale when the snapshot changed or the covered period has ended (once a day).
         let fresh = || {
             self.current
                 .load_full()
-                .filter(|h| h.version == snapshot.version)
+                .filter(|h| h.version == snapshot.version && now < h.end)
         };
         if let Some(h) = fresh() {
             return h;
@@ -213,4 +216,38 @@ pub async fn kpi(
     })
     .await
     .map_err(|e| ApiError::Internal(format!("kpi task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::SnapshotBuilder;
+    use crate::source::demo::{generate, DemoParams};
+
+    #[test]
+    fn history_is_cached_per_snapshot_and_day() {
+        let layers = generate(&DemoParams {
+            seed: 1,
+            scale: 0.02,
+        });
+        let snap = SnapshotBuilder::default().build(layers, 1).unwrap();
+        let cache = HistoryCache::default();
+        let t = 1_750_000_000;
+        let a = cache.get(&snap, t);
+        assert!(a.start <= t - 729 * DAY_S && t < a.end && a.end - a.start == 730 * DAY_S);
+        assert!(!a.events.is_empty());
+        assert!(
+            Arc::ptr_eq(&a, &cache.get(&snap, t + 3600)),
+            "same day: cached"
+        );
+        let b = cache.get(&snap, a.end + 1);
+        assert!(
+            !Arc::ptr_eq(&a, &b) && b.end > a.end,
+            "the next day: recomputed"
+        );
+        assert!(a
+            .events
+            .iter()
+            .all(|e| e.start >= a.start && e.start < a.end));
+    }
 }
