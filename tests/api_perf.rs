@@ -12,6 +12,7 @@ use common::send;
 use gridtiles::cache::TileCache;
 use gridtiles::http::{router, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
+use gridtiles::model::Value;
 use gridtiles::source::demo::{generate, DemoParams};
 
 #[tokio::test]
@@ -23,10 +24,35 @@ async fn trace_and_kpi_latency() {
         .unwrap_or(1.0);
     let layers = generate(&DemoParams { seed: 1, scale });
     let substation = layers[0].features[0].id;
-    let breaker = layers
+    // The breaker of the feeder with the most spans.
+    let spans = layers.iter().find(|l| l.name == "feeders").unwrap();
+    let fcol = spans
+        .fields
         .iter()
-        .find(|l| l.name == "switches")
-        .map(|l| l.features[0].id)
+        .position(|f| f.name == "feeder_id")
+        .unwrap();
+    let mut count = std::collections::HashMap::<i64, usize>::new();
+    for f in &spans.features {
+        if let Some(Value::Int(id)) = &f.properties[fcol] {
+            *count.entry(*id).or_default() += 1;
+        }
+    }
+    let big = count
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(id, _)| *id)
+        .unwrap();
+    let sw = layers.iter().find(|l| l.name == "switches").unwrap();
+    let col = |name: &str| sw.fields.iter().position(|f| f.name == name).unwrap();
+    let (kcol, swf) = (col("device_type"), col("feeder_id"));
+    let breaker = sw
+        .features
+        .iter()
+        .find(|f| {
+            matches!(&f.properties[kcol], Some(Value::Str(s)) if &**s == "breaker")
+                && f.properties[swf] == Some(Value::Int(big))
+        })
+        .map(|f| f.id)
         .unwrap();
     let meter = layers
         .iter()
@@ -49,6 +75,7 @@ async fn trace_and_kpi_latency() {
         "/api/kpi".to_string(),
         "/api/kpi".to_string(),
         "/api/kpi?by=feeder&exclude_med=true".to_string(),
+        "/api/kpi?exclude_med=false".to_string(),
         "/api/outages/trends?bucket=week&by=cause".to_string(),
         "/api/substations/status".to_string(),
         "/api/nearest?lon=-95.37&lat=29.76&k=100&max_m=5000".to_string(),
@@ -60,5 +87,9 @@ async fn trace_and_kpi_latency() {
         let ms = t.elapsed().as_secs_f64() * 1000.0;
         assert_eq!(r.status, StatusCode::OK, "{uri}");
         println!("{ms:>9.1} ms  {:>9} B  {uri}", r.body.len());
+        if uri.starts_with("/api/kpi?") {
+            let j: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            println!("           {}", j["indices"]);
+        }
     }
 }

@@ -121,8 +121,10 @@ async fn kpi_over_the_last_year_is_realistic() {
         ix["saifi"].as_f64().unwrap(),
         ix["saidi_min"].as_f64().unwrap(),
     );
-    assert!((0.9..=1.6).contains(&saifi), "SAIFI {saifi}");
-    assert!((80.0..=190.0).contains(&saidi), "SAIDI {saidi}");
+    // Excluding major event days: at most the indices with them (checked below), and a
+    // plausible year.
+    assert!((0.6..=1.6).contains(&saifi), "SAIFI {saifi}");
+    assert!((50.0..=190.0).contains(&saidi), "SAIDI {saidi}");
     let caidi = ix["caidi_min"].as_f64().unwrap();
     assert!(
         (caidi - saidi / saifi).abs() < 0.01 * caidi,
@@ -136,9 +138,18 @@ async fn kpi_over_the_last_year_is_realistic() {
     assert_eq!(j["power_factor"], 0.9);
     assert!(j["active_outages"].as_u64().is_some() && j["customers_out_now"].as_u64().is_some());
     assert!(j.get("crews").is_none(), "no crews source");
-    // With MEDs the indices can only grow.
+    // With MEDs the indices can only grow; all in, the last 365 days are a realistic year
+    // (SAIFI ≈ 1–1.5, SAIDI ≈ 90–180 min; the 60 feeders of scale 0.1 vary a little more
+    // from year to year than the full grid, hence the margin).
     let all = get("/api/kpi").await.json();
-    assert!(all["indices"]["saidi_min"].as_f64().unwrap() >= saidi);
+    let a = &all["indices"];
+    let (a_saifi, a_saidi) = (
+        a["saifi"].as_f64().unwrap(),
+        a["saidi_min"].as_f64().unwrap(),
+    );
+    assert!(a_saifi >= saifi && a_saidi >= saidi);
+    assert!((0.85..=1.6).contains(&a_saifi), "SAIFI {a_saifi}");
+    assert!((75.0..=190.0).contains(&a_saidi), "SAIDI {a_saidi}");
     assert!(all.get("t_med_min").is_none());
     // Per substation: one group per substation with customers.
     let by = get("/api/kpi?by=substation").await.json();

@@ -1,10 +1,11 @@
 //! `GET /api/kpi`: IEEE 1366 reliability indices over the deterministic synthetic outage
 //! history, with outages in progress and the load served now.
 //!
-//! The history is computed once per snapshot version (two years up to the local midnight
-//! after the moment it was built, Houston time, seed 1) and cached; it is recomputed when a
-//! new snapshot is published or when its last day has passed, so it always covers the last
-//! 729 days. Periods must lie inside it. Field crews are not reported: the data has no crews source.
+//! The history is computed once per snapshot version and cached: the current calendar year
+//! and the two before it (Houston time), each generated as the analytics module calibrates a
+//! year (seed `year − 2024`, so 2025 is its default year, three storm days), hence the same
+//! events for a year whatever the day of the request. It is recomputed when a new snapshot
+//! is published or a new year begins. Periods must lie inside it and not end in the future. Field crews are not reported: the data has no crews source.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -17,7 +18,9 @@ use serde_json::{json, Value as Json_};
 use super::dates;
 use super::grid::{total_load_mw, POWER_FACTOR};
 use super::params;
-use crate::analytics::time::{day_start, local_day, DAY_S, HOUSTON_UTC_OFFSET_S};
+use crate::analytics::time::{
+    civil_from_days, day_start, days_from_civil, local_day, HOUSTON_UTC_OFFSET_S,
+};
 use crate::analytics::{
     active_outages, breakdown, customer_base, feeder_customers, report, synthetic_year,
     ActiveParams, CustomerBase, FeederCustomers, GroupBy, HistoryParams, Interruption, KpiConfig,
@@ -27,8 +30,6 @@ use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
 use crate::topology::TopologySchema;
 
-/// Days of synthetic history kept per snapshot.
-pub const HISTORY_DAYS: u32 = 730;
 /// Groups listed at most by `by=` (`groups_truncated` beyond).
 pub const MAX_GROUPS: usize = 10_000;
 
@@ -71,22 +72,29 @@ impl HistoryCache {
         }
         let schema = TopologySchema::default();
         let feeders = feeder_customers(snapshot, &schema);
-        let end = day_start(
-            local_day(now, HOUSTON_UTC_OFFSET_S) + 1,
-            HOUSTON_UTC_OFFSET_S,
-        );
-        let start = end - i64::from(HISTORY_DAYS) * DAY_S;
-        let params = HistoryParams {
-            start,
-            days: HISTORY_DAYS,
-            storm_days: 6,
-            ..HistoryParams::default()
-        };
+        let off = HOUSTON_UTC_OFFSET_S;
+        let (year, _, _) = civil_from_days(local_day(now, off));
+        let jan1 = |y: i64| days_from_civil(y, 1, 1);
+        let mut events = Vec::new();
+        for y in year - 2..=year {
+            // Calendar years as the analytics module calibrates them (2025 = its default).
+            let params = HistoryParams {
+                seed: (y - 2024).unsigned_abs(),
+                start: day_start(jan1(y), off),
+                days: u32::try_from(jan1(y + 1) - jan1(y)).unwrap_or(365),
+                storm_days: 3,
+                utc_offset_s: off,
+            };
+            events.extend(synthetic_year(&feeders, &params));
+        }
+        for (i, e) in events.iter_mut().enumerate() {
+            e.id = i as u64 + 1;
+        }
         let h = Arc::new(History {
             version: snapshot.version,
-            start,
-            end,
-            events: synthetic_year(&feeders, &params),
+            start: day_start(jan1(year - 2), off),
+            end: day_start(jan1(year + 1), off),
+            events,
             base: customer_base(snapshot, &schema),
             feeders,
         });
@@ -105,11 +113,11 @@ pub fn now() -> i64 {
 /// The period of a request, checked against the history's coverage.
 pub fn checked_period(q: &params::Query, h: &History, now: i64) -> Result<Period, ApiError> {
     let (from, to) = dates::period(q, now, 365)?;
-    if from < h.start || to > h.end {
+    if from < h.start || to > h.end.min(now) {
         return Err(ApiError::BadRequest(format!(
-            "the outage history covers {} to {}: narrow from/to",
+            "the outage history covers {} to now ({}): narrow from/to",
             dates::format(h.start),
-            dates::format(h.end)
+            dates::format(now)
         )));
     }
     Ok(Period {
@@ -221,33 +229,47 @@ pub async fn kpi(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::time::DAY_S;
+    use crate::http::api::dates::{format, parse};
     use crate::index::SnapshotBuilder;
     use crate::source::demo::{generate, DemoParams};
 
+    /// (start, customers) of the events of calendar year 2025 (Houston time).
+    fn year_2025(h: &History) -> Vec<(i64, u64)> {
+        let lo = parse("2025-01-01T06:00:00Z").unwrap();
+        let hi = parse("2026-01-01T06:00:00Z").unwrap();
+        h.events
+            .iter()
+            .filter(|e| e.start >= lo && e.start < hi)
+            .map(|e| (e.start, e.customers_interrupted))
+            .collect()
+    }
+
     #[test]
-    fn history_is_cached_per_snapshot_and_day() {
+    fn history_is_cached_per_snapshot_and_year() {
         let layers = generate(&DemoParams {
             seed: 1,
             scale: 0.02,
         });
         let snap = SnapshotBuilder::default().build(layers, 1).unwrap();
         let cache = HistoryCache::default();
-        let t = 1_750_000_000;
+        let t = parse("2025-06-15T12:00:00Z").unwrap();
         let a = cache.get(&snap, t);
-        assert!(a.start <= t - 729 * DAY_S && t < a.end && a.end - a.start == 730 * DAY_S);
-        assert!(!a.events.is_empty());
-        assert!(
-            Arc::ptr_eq(&a, &cache.get(&snap, t + 3600)),
-            "same day: cached"
-        );
-        let b = cache.get(&snap, a.end + 1);
-        assert!(
-            !Arc::ptr_eq(&a, &b) && b.end > a.end,
-            "the next day: recomputed"
-        );
+        assert_eq!(format(a.start), "2023-01-01T06:00:00Z");
+        assert_eq!(format(a.end), "2026-01-01T06:00:00Z");
         assert!(a
             .events
             .iter()
             .all(|e| e.start >= a.start && e.start < a.end));
+        let cached = cache.get(&snap, t + 30 * DAY_S);
+        assert!(Arc::ptr_eq(&a, &cached), "same year: cached");
+        let b = cache.get(&snap, a.end + 1);
+        assert!(
+            !Arc::ptr_eq(&a, &b) && b.end > a.end,
+            "a new year: recomputed"
+        );
+        // A year's events do not depend on when they are computed.
+        assert!(!year_2025(&a).is_empty());
+        assert_eq!(year_2025(&a), year_2025(&b));
     }
 }
