@@ -128,7 +128,7 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     let start = Instant::now();
     let layers = match &config.data.dir {
         Some(dir) => load(dir, config.data.lenient)?,
-        None => generate_demo(&config.data),
+        None => generate_demo(&config.data)?,
     };
     info!(
         source = %config.data.dir.as_deref().map_or_else(|| "demo grid".into(), |d| d.display().to_string()),
@@ -188,18 +188,19 @@ fn load(dir: &Path, lenient: bool) -> Result<Vec<LayerData>> {
     Ok(loaded.layers)
 }
 
-fn generate_demo(data: &DataConfig) -> Vec<LayerData> {
-    demo::generate(&DemoParams {
+fn generate_demo(data: &DataConfig) -> Result<Vec<LayerData>> {
+    demo::generate_checked(&DemoParams {
         seed: data.seed,
         scale: data.scale,
     })
+    .context("cannot build the demo grid")
 }
 
 /// `gridtiles generate`: writes the demo grid of `data` (seed, scale) into `args.out` as
 /// FlatGeobuf.
 pub fn generate(args: &GenerateArgs, data: &DataConfig) -> Result<()> {
     let start = Instant::now();
-    let layers = generate_demo(data);
+    let layers = generate_demo(data)?;
     info!(
         seed = data.seed,
         scale = data.scale,

@@ -52,8 +52,8 @@ impl Config {
         if let Err(e) = self.auth.validate() {
             errs.push(e);
         }
-        if !(self.data.scale.is_finite() && self.data.scale > 0.0) {
-            errs.push("data.scale must be a positive number".into());
+        if let Err(e) = parse_scale(&self.data.scale.to_string()) {
+            errs.push(format!("data.scale {e}"));
         }
         self.validate_tiling(&mut errs);
         if errs.is_empty() {
@@ -186,19 +186,29 @@ pub fn parse_origin(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
-/// A positive, finite number.
+/// A demo-grid scale: a finite number in `MIN_SCALE..=MAX_SCALE` of the generator.
 pub fn parse_scale(s: &str) -> Result<f64, String> {
+    use crate::source::demo::{MAX_SCALE, MIN_SCALE};
     let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
-    if v.is_finite() && v > 0.0 {
+    if v.is_finite() && (MIN_SCALE..=MAX_SCALE).contains(&v) {
         Ok(v)
     } else {
-        Err("must be a positive number".to_owned())
+        Err(format!("must be a number from {MIN_SCALE} to {MAX_SCALE}"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scale_must_be_one_the_generator_accepts() {
+        assert_eq!(parse_scale("0.1"), Ok(0.1));
+        assert_eq!(parse_scale("20"), Ok(20.0));
+        for bad in ["0", "-1", "30", "nan", "inf", "x"] {
+            assert!(parse_scale(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn value_parsers() {
