@@ -19,7 +19,6 @@ use axum::http::Request;
 use clap::Parser;
 use geozero::mvt::{Message, Tile};
 use gridtiles::cli::{Cli, Command};
-use gridtiles::config::TilingConfig;
 use gridtiles::http::{router, AppState};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::mercator::lonlat_to_world;
@@ -115,21 +114,16 @@ async fn connect(url: &str) -> tokio_postgres::Client {
 
 /// 1,000 single-row updates, each timed from COMMIT to the first tile showing it.
 async fn latency(cfg: PgConfig) {
-    let args = match Cli::try_parse_from(["gridtiles", "serve"]).unwrap().command {
-        Command::Serve(a) => a,
+    let config = match Cli::try_parse_from(["gridtiles", "serve"]).unwrap().command {
+        Command::Serve(a) => a.load(Vec::<(String, String)>::new()).unwrap().config,
         _ => unreachable!(),
     };
     let debounce = cfg.debounce_ms;
     let url = cfg.url.clone().unwrap_or_default();
     let schema = cfg.schema.clone();
-    let (state, live) = gridtiles::app::postgres::start(
-        &args,
-        TilingConfig::default(),
-        cfg,
-        std::future::pending(),
-    )
-    .await
-    .expect("server starts");
+    let (state, live) = gridtiles::app::postgres::start(&config, cfg, std::future::pending())
+        .await
+        .expect("server starts");
     tokio::spawn(live);
     let poles = state
         .snapshot_arc()

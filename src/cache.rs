@@ -43,6 +43,7 @@ use thiserror::Error;
 use tokio::sync::OnceCell;
 
 use crate::index::Snapshot;
+use crate::metrics::RenderTimes;
 use crate::tiles::{render_tile, LayerSelection, RenderError, RenderedTile, TileCoord};
 
 pub use entry::CachedTile;
@@ -140,6 +141,7 @@ pub struct TileCache {
     counters: Arc<Counters>,
     capacity_bytes: u64,
     render: RenderFn,
+    render_times: Arc<RenderTimes>,
 }
 
 impl std::fmt::Debug for TileCache {
@@ -182,6 +184,7 @@ impl TileCache {
             counters,
             capacity_bytes,
             render,
+            render_times: Arc::default(),
         }
     }
 
@@ -276,6 +279,7 @@ impl TileCache {
         layers: LayerSelection,
     ) -> Result<CachedTile, TileError> {
         let render = self.render;
+        let times = Arc::clone(&self.render_times);
         let level = if self.cache.is_some() {
             CACHED_LEVEL
         } else {
@@ -287,6 +291,7 @@ impl TileCache {
             let rendered_at = start.elapsed();
             let cached = CachedTile::encode(snapshot.version, &rendered, level)
                 .map_err(|source| TileError::Compress { tile, source })?;
+            times.observe(tile.z, start.elapsed());
             tracing::debug!(
                 %tile,
                 features = rendered.feature_count,
@@ -319,6 +324,11 @@ impl TileCache {
         if let Some(cache) = &self.cache {
             cache.run_pending_tasks();
         }
+    }
+
+    /// Tile generation times (render and gzip) per zoom.
+    pub fn render_times(&self) -> &Arc<RenderTimes> {
+        &self.render_times
     }
 
     /// The current counters.

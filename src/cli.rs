@@ -1,12 +1,14 @@
-//! The command line (clap derive). Every flag can also be set through a `GRIDTILES_*`
-//! environment variable; a flag on the command line wins over the variable.
+//! The command line (clap derive). `serve` flags override the configuration file and the
+//! environment (see [`crate::settings`]): defaults < file < `GRIDTILES_*` variables < flags.
 
 use std::path::PathBuf;
 
-use axum::http::HeaderValue;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-use crate::http::{CorsOrigins, Settings, DEFAULT_CACHE_CONTROL};
+use crate::settings::check::{parse_origin, parse_public_url, parse_scale};
+use crate::settings::{Config, Loaded, SettingsError};
+
+pub use crate::settings::LogFormat;
 
 /// gridtiles: vector tiles for electric-utility grid GIS.
 #[derive(Clone, Debug, Parser)]
@@ -15,45 +17,44 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Log output format (the level comes from RUST_LOG, default `info`).
-    #[arg(
-        long,
-        global = true,
-        value_enum,
-        default_value_t = LogFormat::Human,
-        env = "GRIDTILES_LOG_FORMAT"
-    )]
-    pub log_format: LogFormat,
+    /// Log output format (overrides `server.log_format`; the level comes from RUST_LOG or
+    /// `server.log_level`).
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
 }
 
 /// Subcommands.
 #[derive(Clone, Debug, Subcommand)]
 pub enum Command {
-    /// Serve vector tiles over HTTP: from --data files, else from PostgreSQL when
-    /// DATABASE_URL or a [postgres] section is set, else the demo grid.
-    Serve(ServeArgs),
+    /// Serve vector tiles over HTTP (the demo grid unless a data directory is given).
+    Serve(Box<ServeArgs>),
     /// Write the demo grid as FlatGeobuf files.
     Generate(GenerateArgs),
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// GET /api/health of a running server; exit 0 when it answers 200 (for container
+    /// HEALTHCHECKs: the runtime image has no curl).
+    Healthcheck(HealthcheckArgs),
     /// PostgreSQL: create the reference schema, install change triggers, load data.
     Db(DbArgs),
 }
 
-/// `gridtiles db`.
+/// `gridtiles db`. The connection comes from `DATABASE_URL` or `postgres.url`.
 #[derive(Clone, Debug, Args)]
 pub struct DbArgs {
     /// What to do.
     #[command(subcommand)]
     pub command: DbCommand,
-    /// TOML file with a [postgres] section (connection, schema, layers).
+    /// TOML configuration file ([postgres]: connection, schema, layers).
     #[arg(long, global = true, env = "GRIDTILES_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Schema of the reference tables (overrides [postgres] schema; default `gridtiles`).
-    #[arg(long, global = true, env = "GRIDTILES_SCHEMA")]
+    /// Schema of the reference tables [postgres.schema, default gridtiles].
+    #[arg(long, global = true)]
     pub schema: Option<String>,
 }
 
-/// `gridtiles db …` subcommands. The connection string comes from `DATABASE_URL` or the
-/// configuration file.
+/// `gridtiles db …` subcommands.
 #[derive(Clone, Debug, Subcommand)]
 pub enum DbCommand {
     /// Create the reference schema (asset, KPI and analytics tables) with its change
@@ -69,74 +70,81 @@ pub enum DbCommand {
 #[derive(Clone, Debug, Args)]
 pub struct DbLoadArgs {
     /// Directory of layer files (.fgb, .geojson) named after the layers.
-    #[arg(long, conflicts_with = "demo", env = "GRIDTILES_DATA")]
+    #[arg(long, conflicts_with = "demo")]
     pub data: Option<PathBuf>,
     /// Load the demo grid (the default without --data).
-    #[arg(long, env = "GRIDTILES_DEMO")]
+    #[arg(long)]
     pub demo: bool,
     /// Demo grid parameters.
     #[command(flatten)]
     pub params: DemoArgs,
 }
 
-/// How logs are written.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    #[default]
-    Human,
-    /// One JSON object per line.
-    Json,
+/// `gridtiles config ...`.
+#[derive(Clone, Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate FILE (with the GRIDTILES_* environment applied) and print the effective
+    /// configuration as TOML, secrets redacted. Exit 1 with the reasons when invalid.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
 }
 
 /// Parameters of the built-in demo grid.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug, Default, Args)]
 pub struct DemoArgs {
-    /// Demo grid: random seed (same seed, same grid).
-    #[arg(long, default_value_t = 1, env = "GRIDTILES_SEED")]
-    pub seed: u64,
-    /// Demo grid: size factor (1.0 = the standard demo city).
-    #[arg(long, default_value_t = 1.0, value_parser = parse_scale, env = "GRIDTILES_SCALE")]
-    pub scale: f64,
+    /// Demo grid: random seed (same seed, same grid) [data.seed, default 1].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Demo grid: size factor (1.0 = the standard demo city) [data.scale].
+    #[arg(long, value_parser = parse_scale)]
+    pub scale: Option<f64>,
 }
 
-/// `gridtiles serve`.
-#[derive(Clone, Debug, Args)]
+/// `gridtiles serve`. Each flag overrides the setting named in brackets.
+#[derive(Clone, Debug, Default, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "0.0.0.0:8080", env = "GRIDTILES_LISTEN")]
-    pub listen: String,
-    /// Directory of layer files (.fgb, .geojson); without it the demo grid is generated.
-    #[arg(long, env = "GRIDTILES_DATA")]
-    pub data: Option<PathBuf>,
-    /// Skip malformed features (with a warning) instead of refusing to start.
-    #[arg(long, env = "GRIDTILES_LENIENT")]
-    pub lenient: bool,
-    /// Base URL clients reach the server at, for TileJSON tile URLs (default: from the
-    /// request's Host / X-Forwarded-* headers).
-    #[arg(long, value_parser = parse_public_url, env = "GRIDTILES_PUBLIC_URL")]
-    pub public_url: Option<String>,
-    /// Tile cache size in MiB (0 disables the cache).
-    #[arg(long, default_value_t = 256, env = "GRIDTILES_CACHE_MB")]
-    pub cache_mb: u64,
-    /// Cache-Control header of tile responses.
-    #[arg(long, default_value = DEFAULT_CACHE_CONTROL, value_parser = parse_header_value, env = "GRIDTILES_CACHE_CONTROL")]
-    pub cache_control: HeaderValue,
-    /// Origins allowed to fetch cross-origin, comma-separated (`*` = any).
-    #[arg(long, value_delimiter = ',', default_value = "*", value_parser = parse_origin, env = "GRIDTILES_CORS_ORIGINS")]
-    pub cors_origins: Vec<String>,
-    /// TOML file: tiling ([tiles], [layers.NAME]) and the PostgreSQL source ([postgres]).
+    /// TOML configuration file ([server], [auth], [data], [tiles], [layers.NAME], ...).
     #[arg(long, env = "GRIDTILES_CONFIG")]
     pub config: Option<PathBuf>,
-    /// When the database (DATABASE_URL or [postgres]) is unreachable at startup, serve this
-    /// directory of layer files instead (reported as degraded) and switch to the database
-    /// once it is reachable.
-    #[arg(long, env = "GRIDTILES_FALLBACK")]
-    pub fallback: Option<PathBuf>,
-    /// TileJSON attribution (HTML allowed by the spec).
-    #[arg(long, env = "GRIDTILES_ATTRIBUTION")]
+    /// Address to listen on [server.listen, default 0.0.0.0:8080].
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Directory of layer files (.fgb, .geojson); without it the demo grid is generated
+    /// [data.dir].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Skip malformed features (with a warning) instead of refusing to start [data.lenient].
+    #[arg(long)]
+    pub lenient: bool,
+    /// Base URL clients reach the server at, for TileJSON tile URLs [server.public_url].
+    #[arg(long, value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// Tile cache size in MiB, 0 disables the cache [server.cache_mb, default 256].
+    #[arg(long)]
+    pub cache_mb: Option<u64>,
+    /// Cache-Control header of tile responses [server.cache_control].
+    #[arg(long)]
+    pub cache_control: Option<String>,
+    /// Origins allowed to fetch cross-origin, comma-separated, `*` = any
+    /// [server.cors_origins].
+    #[arg(long, value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Option<Vec<String>>,
+    /// TileJSON attribution [server.attribution].
+    #[arg(long)]
     pub attribution: Option<String>,
-    /// Demo grid parameters (used without --data).
+    /// Front-end directory served at / [server.static_dir, default frontend/dist if present].
+    #[arg(long)]
+    pub static_dir: Option<PathBuf>,
+    /// Styles directory served at /styles/{name}.json [server.styles_dir, default styles].
+    #[arg(long)]
+    pub styles_dir: Option<PathBuf>,
+    /// With PostgreSQL: serve this directory of layer files when the database is
+    /// unreachable at startup, until it is reachable [postgres.fallback].
+    #[arg(long)]
+    pub fallback: Option<PathBuf>,
+    /// Demo grid parameters (used without a data directory).
     #[command(flatten)]
     pub demo: DemoArgs,
 }
@@ -152,100 +160,78 @@ pub struct GenerateArgs {
     pub demo: DemoArgs,
 }
 
+/// `gridtiles healthcheck`.
+#[derive(Clone, Debug, Args)]
+pub struct HealthcheckArgs {
+    /// URL to check [default: http://127.0.0.1:PORT/api/health, PORT from server.listen].
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Give up after this many seconds.
+    #[arg(long, default_value_t = 5)]
+    pub timeout_s: u64,
+    /// Configuration file (only `server.listen` is used).
+    #[arg(long, env = "GRIDTILES_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
 impl ServeArgs {
-    /// The HTTP settings these arguments ask for.
-    pub fn settings(&self) -> Settings {
-        let cors_origins = if self.cors_origins.iter().any(|o| o == "*") {
-            CorsOrigins::Any
-        } else {
-            CorsOrigins::List(
-                self.cors_origins
-                    .iter()
-                    .filter_map(|o| HeaderValue::from_str(o).ok())
-                    .collect(),
-            )
-        };
-        Settings {
-            public_url: self.public_url.clone(),
-            cache_control: self.cache_control.clone(),
-            cors_origins,
-            attribution: self.attribution.clone(),
-            ..Settings::default()
+    /// The effective configuration: the file, the environment `vars`, then these flags;
+    /// validated.
+    pub fn load(
+        &self,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Loaded, SettingsError> {
+        let mut loaded = Config::load(self.config.as_deref(), vars)?;
+        self.apply(&mut loaded.config);
+        if self.fallback.is_some() && loaded.config.postgres.is_none() {
+            loaded.warnings.push(
+                "--fallback ignored: no PostgreSQL source (set DATABASE_URL or [postgres])".into(),
+            );
         }
+        loaded.config.validate()?;
+        Ok(loaded)
     }
 
-    /// Cache capacity in bytes.
-    pub fn cache_bytes(&self) -> u64 {
-        self.cache_mb.saturating_mul(1024 * 1024)
+    /// Writes the flags that were given into `config`.
+    pub fn apply(&self, config: &mut Config) {
+        let s = &mut config.server;
+        set(&mut s.listen, &self.listen);
+        set_opt(&mut s.public_url, &self.public_url);
+        set(&mut s.cache_mb, &self.cache_mb);
+        set(&mut s.cache_control, &self.cache_control);
+        set(&mut s.cors_origins, &self.cors_origins);
+        set_opt(&mut s.attribution, &self.attribution);
+        set_opt(&mut s.static_dir, &self.static_dir);
+        set_opt(&mut s.styles_dir, &self.styles_dir);
+        let d = &mut config.data;
+        set_opt(&mut d.dir, &self.data);
+        d.lenient |= self.lenient;
+        if let (Some(dir), Some(pg)) = (&self.fallback, config.postgres.as_mut()) {
+            pg.insert(
+                "fallback".into(),
+                toml::Value::String(dir.display().to_string()),
+            );
+        }
+        self.demo.apply(config);
     }
 }
 
-fn parse_scale(s: &str) -> Result<f64, String> {
-    let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
-    if v.is_finite() && v > 0.0 {
-        Ok(v)
-    } else {
-        Err("must be a positive number".to_owned())
+impl DemoArgs {
+    /// Writes the flags that were given into `config`.
+    pub fn apply(&self, config: &mut Config) {
+        set(&mut config.data.seed, &self.seed);
+        set(&mut config.data.scale, &self.scale);
     }
 }
 
-/// `http(s)://host[:port][/path]`, returned without a trailing `/`.
-fn parse_public_url(s: &str) -> Result<String, String> {
-    let s = s.trim().trim_end_matches('/');
-    let rest = s
-        .strip_prefix("http://")
-        .or_else(|| s.strip_prefix("https://"))
-        .ok_or("must start with http:// or https://")?;
-    let host = rest.split('/').next().unwrap_or("");
-    if host.is_empty() {
-        return Err("has no host".to_owned());
+fn set<T: Clone>(target: &mut T, flag: &Option<T>) {
+    if let Some(v) = flag {
+        *target = v.clone();
     }
-    if s.contains(['?', '#']) || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain a query, fragment or whitespace".to_owned());
-    }
-    Ok(s.to_owned())
 }
 
-fn parse_header_value(s: &str) -> Result<HeaderValue, String> {
-    HeaderValue::from_str(s.trim()).map_err(|_| "not a valid header value".to_owned())
-}
-
-/// `*` or an origin `scheme://host[:port]`.
-fn parse_origin(s: &str) -> Result<String, String> {
-    let s = s.trim();
-    if s == "*" {
-        return Ok(s.to_owned());
-    }
-    let host = s
-        .strip_prefix("http://")
-        .or_else(|| s.strip_prefix("https://"))
-        .ok_or_else(|| format!("origin {s:?} must be * or start with http:// or https://"))?;
-    if host.is_empty() || host.contains('/') || HeaderValue::from_str(s).is_err() {
-        return Err(format!(
-            "origin {s:?} must look like https://host[:port] (no path)"
-        ));
-    }
-    Ok(s.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn value_parsers() {
-        assert_eq!(
-            parse_public_url("https://t.example.com/grid/").unwrap(),
-            "https://t.example.com/grid"
-        );
-        assert!(parse_public_url("t.example.com").is_err());
-        assert!(parse_public_url("http://").is_err());
-        assert!(parse_public_url("http://a/b?c").is_err());
-        assert!(parse_origin("https://maps.example.com:8443").is_ok());
-        assert!(parse_origin("maps.example.com").is_err());
-        assert!(parse_origin("https://a/b").is_err());
-        assert!(parse_scale("0").is_err());
-        assert!(parse_scale("NaN").is_err());
-        assert_eq!(parse_scale("0.5"), Ok(0.5));
+fn set_opt<T: Clone>(target: &mut Option<T>, flag: &Option<T>) {
+    if flag.is_some() {
+        target.clone_from(flag);
     }
 }

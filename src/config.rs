@@ -158,8 +158,10 @@ mod tests {
     /// The documented example must parse and state exactly the built-in defaults.
     #[test]
     fn example_config_states_the_defaults() {
-        let example: TilingConfig =
-            toml::from_str(include_str!("../config/example.toml")).expect("example parses");
+        let example =
+            toml::from_str::<crate::settings::Config>(include_str!("../config/example.toml"))
+                .expect("example parses")
+                .tiling();
         assert_eq!(example.tiles, TileConfig::default());
         assert_eq!(example.layers.len(), 6);
         for (name, cfg) in &example.layers {

@@ -3,7 +3,9 @@
 //! Data flows one way: [`source`] (demo generator, FlatGeobuf/GeoJSON files) produces
 //! [`model::LayerData`] in lon/lat → [`index`] builds an immutable [`index::Snapshot`]
 //! (projected, R-tree indexed, generalized per zoom) → [`tiles`] renders Mapbox Vector Tiles
-//! from a snapshot → [`cache`] keeps encoded tiles → [`http`] serves them. See ARCHITECTURE.md.
+//! from a snapshot → [`cache`] keeps encoded tiles → [`http`] serves them. [`settings`] is the
+//! configuration (file, environment, flags), [`metrics`] what `/metrics` reports. See
+//! ARCHITECTURE.md.
 
 pub mod analytics;
 pub mod app;
@@ -14,7 +16,9 @@ pub mod http;
 pub mod index;
 pub mod live;
 pub mod mercator;
+pub mod metrics;
 pub mod model;
+pub mod settings;
 pub mod source;
 pub mod tiles;
 pub mod topology;

@@ -5,12 +5,13 @@ mod common;
 
 use std::time::Duration;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use common::*;
 use gridtiles::app;
-use gridtiles::cli::{Cli, Command, LogFormat, ServeArgs};
+use gridtiles::cli::{Cli, Command, LogFormat};
 use gridtiles::http::{self, CorsOrigins, Settings};
 use gridtiles::index::Snapshot;
+use gridtiles::settings::Config;
 use gridtiles::tiles::{LayerSelection, RenderError, RenderedTile, TileCoord};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -140,10 +141,18 @@ async fn shutdown_finishes_requests_in_flight() {
         .unwrap();
 }
 
-fn serve_args(args: &[&str]) -> ServeArgs {
+/// The configuration `gridtiles serve ARGS` runs with, given no environment.
+fn serve_config(args: &[&str]) -> Config {
+    serve_config_env(args, &[])
+}
+
+fn serve_config_env(args: &[&str], env: &[(&str, &str)]) -> Config {
     let cli = Cli::try_parse_from([&["gridtiles", "serve"], args].concat()).unwrap();
     match cli.command {
-        Command::Serve(a) => a,
+        Command::Serve(a) => {
+            let vars = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+            a.load(vars).unwrap().config
+        }
         other => panic!("not serve: {other:?}"),
     }
 }
@@ -151,17 +160,18 @@ fn serve_args(args: &[&str]) -> ServeArgs {
 #[test]
 fn command_line_flags_and_env() {
     // Defaults.
-    let a = serve_args(&[]);
-    assert_eq!(a.listen, "0.0.0.0:8080");
-    assert_eq!(a.cache_mb, 256);
-    assert_eq!(a.cache_bytes(), 256 << 20);
-    assert!(a.data.is_none() && !a.lenient && a.public_url.is_none());
-    assert_eq!(a.cache_control, "public, max-age=60");
-    assert_eq!(a.settings().cors_origins, CorsOrigins::Any);
-    assert_eq!((a.demo.seed, a.demo.scale), (1, 1.0));
+    let c = serve_config(&[]);
+    assert_eq!(c.server.listen, "0.0.0.0:8080");
+    assert_eq!(c.server.cache_mb, 256);
+    assert_eq!(c.server.cache_bytes(), 256 << 20);
+    assert!(c.data.dir.is_none() && !c.data.lenient && c.server.public_url.is_none());
+    assert_eq!(c.server.cache_control, "public, max-age=60");
+    let s = Settings::from_config(&c).unwrap();
+    assert_eq!(s.cors_origins, CorsOrigins::Any);
+    assert_eq!((c.data.seed, c.data.scale), (1, 1.0));
 
     // Every flag.
-    let a = serve_args(&[
+    let c = serve_config(&[
         "--listen=127.0.0.1:9000",
         "--data=/srv/grid",
         "--lenient",
@@ -169,16 +179,17 @@ fn command_line_flags_and_env() {
         "--cache-mb=0",
         "--cache-control=no-cache",
         "--cors-origins=https://a.example,https://b.example:8443",
-        "--config=tiling.toml",
         "--seed=42",
         "--scale=0.25",
-        "--log-format=json",
     ]);
-    assert_eq!(a.listen, "127.0.0.1:9000");
-    assert!(a.lenient);
-    assert_eq!(a.public_url.as_deref(), Some("https://t.example.com"));
-    assert_eq!(a.cache_bytes(), 0);
-    let s = a.settings();
+    assert_eq!(c.server.listen, "127.0.0.1:9000");
+    assert!(c.data.lenient);
+    assert_eq!(
+        c.server.public_url.as_deref(),
+        Some("https://t.example.com")
+    );
+    assert_eq!(c.server.cache_bytes(), 0);
+    let s = Settings::from_config(&c).unwrap();
     assert_eq!(s.cache_control, "no-cache");
     assert_eq!(
         s.cors_origins,
@@ -187,9 +198,9 @@ fn command_line_flags_and_env() {
             "https://b.example:8443".parse().unwrap()
         ])
     );
-    assert_eq!((a.demo.seed, a.demo.scale), (42, 0.25));
+    assert_eq!((c.data.seed, c.data.scale), (42, 0.25));
     let cli = Cli::try_parse_from(["gridtiles", "serve", "--log-format", "json"]).unwrap();
-    assert_eq!(cli.log_format, LogFormat::Json);
+    assert_eq!(cli.log_format, Some(LogFormat::Json));
 
     // Bad values are rejected by the parser.
     for bad in [
@@ -205,35 +216,18 @@ fn command_line_flags_and_env() {
         );
     }
     let cli = Cli::try_parse_from(["gridtiles", "generate", "--out", "/tmp/x", "--seed", "3"]);
-    assert!(matches!(cli.unwrap().command, Command::Generate(g) if g.demo.seed == 3));
+    assert!(matches!(cli.unwrap().command, Command::Generate(g) if g.demo.seed == Some(3)));
     assert!(
         Cli::try_parse_from(["gridtiles", "generate"]).is_err(),
         "--out is required"
     );
 
-    // Every flag has a GRIDTILES_* variable ...
-    let cmd = Cli::command();
-    for sub in cmd.get_subcommands() {
-        for arg in sub.get_arguments().filter(|a| a.get_long().is_some()) {
-            let long = arg.get_long().unwrap();
-            if long == "help" || long == "version" {
-                continue;
-            }
-            let env = arg.get_env().and_then(|e| e.to_str()).unwrap_or("");
-            let want = format!("GRIDTILES_{}", long.to_uppercase().replace('-', "_"));
-            assert_eq!(env, want, "{} --{long}", sub.get_name());
-        }
-    }
-    // ... that takes effect (only this test touches the environment).
-    std::env::set_var("GRIDTILES_CACHE_MB", "12");
-    std::env::set_var("GRIDTILES_LENIENT", "true");
-    let a = serve_args(&[]);
-    let flag_wins = serve_args(&["--cache-mb=3"]);
-    std::env::remove_var("GRIDTILES_CACHE_MB");
-    std::env::remove_var("GRIDTILES_LENIENT");
-    assert_eq!(a.cache_mb, 12);
-    assert!(a.lenient);
-    assert_eq!(flag_wins.cache_mb, 3);
+    // The documented flat GRIDTILES_* variables still work; a flag wins over them.
+    let env = [("GRIDTILES_CACHE_MB", "12"), ("GRIDTILES_LENIENT", "true")];
+    let c = serve_config_env(&[], &env);
+    assert_eq!(c.server.cache_mb, 12);
+    assert!(c.data.lenient);
+    assert_eq!(serve_config_env(&["--cache-mb=3"], &env).server.cache_mb, 3);
 }
 
 #[test]
@@ -245,42 +239,52 @@ fn tiling_config_from_toml() {
         "[tiles]\nmaxzoom = 18\n\n[layers.poles]\nminzoom = 13\nfull_zoom = 16\n",
     )
     .unwrap();
-    let t = app::read_tiling(Some(&path)).unwrap();
+    let load = |p: &std::path::Path| Config::load(Some(p), std::iter::empty());
+    let t = load(&path).unwrap().config.tiling();
     assert_eq!(t.tiles.maxzoom, 18);
     assert_eq!(t.tiles.extent, 4096, "unset keys keep defaults");
     assert_eq!(t.layer("poles").minzoom, 13);
     assert_eq!(t.layer("feeders").minzoom, 8);
 
     std::fs::write(&path, "[tiles]\nmax_zoom = 18\n").unwrap();
-    let err = format!("{:#}", app::read_tiling(Some(&path)).unwrap_err());
+    let err = load(&path).unwrap_err().to_string();
     assert!(
         err.contains("tiling.toml") && err.contains("max_zoom"),
         "{err}"
     );
-    let err = format!(
-        "{:#}",
-        app::read_tiling(Some(&dir.path().join("none.toml"))).unwrap_err()
-    );
+    let err = load(&dir.path().join("none.toml")).unwrap_err().to_string();
     assert!(err.contains("none.toml"), "{err}");
-    assert_eq!(app::read_tiling(None).unwrap(), Default::default());
+    assert_eq!(
+        Config::load(None, std::iter::empty())
+            .unwrap()
+            .config
+            .tiling(),
+        Default::default()
+    );
 }
 
-#[tokio::test]
-async fn serve_fails_before_listening_when_config_is_bad() {
+#[test]
+fn serve_fails_before_listening_when_config_is_bad() {
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.toml");
     std::fs::write(&bad, "[tiles\n").unwrap();
-    let args = serve_args(&[
+    let cli = Cli::try_parse_from([
+        "gridtiles",
+        "serve",
         "--listen=127.0.0.1:0",
         &format!("--config={}", bad.display()),
-    ]);
-    let err = app::serve(args, std::future::pending()).await.unwrap_err();
-    assert!(format!("{err:#}").contains("bad.toml"), "{err:#}");
+    ])
+    .unwrap();
+    let Command::Serve(args) = cli.command else {
+        unreachable!()
+    };
+    let err = args.load(std::iter::empty()).unwrap_err();
+    assert!(err.to_string().contains("bad.toml"), "{err}");
 }
 
 #[test]
 fn prepare_builds_the_demo_grid() {
-    let state = app::prepare(&serve_args(&["--scale=0.05", "--cache-mb=1"])).unwrap();
+    let state = app::prepare(&serve_config(&["--scale=0.05", "--cache-mb=1"])).unwrap();
     let snapshot = state.snapshot_arc();
     assert_eq!(snapshot.version, 1);
     assert!(snapshot.feature_count() > 0);
@@ -302,9 +306,11 @@ fn generate_then_serve_the_files() {
     let Command::Generate(g) = cli.command else {
         unreachable!()
     };
-    app::generate(&g).unwrap();
-    let from_files = app::prepare(&serve_args(&[&format!("--data={}", out.display())])).unwrap();
-    let generated = app::prepare(&serve_args(&["--scale=0.05"])).unwrap();
+    let mut config = Config::default();
+    g.demo.apply(&mut config);
+    app::generate(&g, &config.data).unwrap();
+    let from_files = app::prepare(&serve_config(&[&format!("--data={}", out.display())])).unwrap();
+    let generated = app::prepare(&serve_config(&["--scale=0.05"])).unwrap();
     let counts = |s: &gridtiles::http::AppState| {
         let mut v: Vec<_> = s
             .snapshot_arc()
@@ -326,9 +332,12 @@ fn malformed_data_fails_naming_the_file() {
         r#"{"type":"FeatureCollection","features":[{"type":"Feature","id":1,"geometry":{"type":"Point","coordinates":["x",1]},"properties":{}}]}"#,
     )
     .unwrap();
-    let err = app::prepare(&serve_args(&[&format!("--data={}", dir.path().display())]))
-        .err()
-        .expect("malformed data is refused");
+    let err = app::prepare(&serve_config(&[&format!(
+        "--data={}",
+        dir.path().display()
+    )]))
+    .err()
+    .expect("malformed data is refused");
     let msg = format!("{err:#}");
     assert!(msg.contains("poles.geojson"), "{msg}");
 }
@@ -338,7 +347,7 @@ async fn serves_a_data_directory_and_lenient_skips_bad_features() {
     let dir = tempfile::tempdir().unwrap();
     gridtiles::source::file::write_dir(dir.path(), &houston_layers()).unwrap();
     let data = format!("--data={}", dir.path().display());
-    let state = app::prepare(&serve_args(&[&data])).unwrap();
+    let state = app::prepare(&serve_config(&[&data])).unwrap();
     let health = get(&state, "/api/health", &[]).await.json();
     assert_eq!(
         health["data"]["layers"],
@@ -352,12 +361,12 @@ async fn serves_a_data_directory_and_lenient_skips_bad_features() {
             {"type":"Feature","id":6,"geometry":{"type":"Point","coordinates":[-95.36]},"properties":{}}]}"#,
     )
     .unwrap();
-    let err = format!("{:#}", app::prepare(&serve_args(&[&data])).err().unwrap());
+    let err = format!("{:#}", app::prepare(&serve_config(&[&data])).err().unwrap());
     assert!(
         err.contains("switches.geojson") && err.contains("feature 1"),
         "{err}"
     );
-    let state = app::prepare(&serve_args(&[&data, "--lenient"])).unwrap();
+    let state = app::prepare(&serve_config(&[&data, "--lenient"])).unwrap();
     assert_eq!(
         state
             .snapshot_arc()

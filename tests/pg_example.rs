@@ -6,7 +6,6 @@ mod pg_common;
 
 use std::time::Duration;
 
-use gridtiles::app::read_tiling;
 use gridtiles::source::postgres::{db, PgConfig};
 use pg_common::*;
 
@@ -61,7 +60,13 @@ async fn the_example_config_serves_the_legacy_tables_live() {
     cfg.channel = test.channel;
     cfg.debounce_ms = 10;
     db::triggers(&cfg).await.unwrap();
-    let tiling = read_tiling(Some(std::path::Path::new(EXAMPLE))).unwrap();
+    let tiling = gridtiles::settings::Config::load(
+        Some(std::path::Path::new(EXAMPLE)),
+        Vec::<(String, String)>::new(),
+    )
+    .unwrap()
+    .config
+    .tiling();
     let state = start_tiled(cfg, tiling, &[]).await.unwrap();
     let snap = state.snapshot_arc();
     let count = |l: &str| snap.layer(l).map_or(0, |l| l.features.len());

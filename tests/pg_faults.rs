@@ -221,10 +221,11 @@ async fn the_fallback_serves_until_the_database_is_reachable() {
             "properties":{"status":"from-file"}}]}"#,
     )
     .unwrap();
-    let fallback = dir.path().to_str().unwrap();
-    let state = start_with(role.config(&s), &["--fallback", fallback])
-        .await
-        .unwrap();
+    let cfg = PgConfig {
+        fallback: Some(dir.path().to_owned()),
+        ..role.config(&s)
+    };
+    let state = start_with(cfg, &[]).await.unwrap();
     let h = health(&state).await;
     assert_eq!(h["status"], "degraded");
     assert!(
@@ -360,4 +361,36 @@ async fn bad_configurations_are_clear_errors() {
     )
     .await;
     assert!(e.to_lowercase().contains("srid"), "{e}");
+}
+
+#[test]
+fn the_fallback_flag_and_database_url_reach_the_postgres_section() {
+    let args = serve_args(&["--fallback", "/srv/grid"]);
+    let vars = vec![("DATABASE_URL".to_owned(), "postgres://u@db/grid".to_owned())];
+    let loaded = args.load(vars).unwrap();
+    let pg = gridtiles::app::postgres::pg_config(&loaded.config)
+        .unwrap()
+        .expect("PostgreSQL source");
+    assert_eq!(pg.url.as_deref(), Some("postgres://u@db/grid"));
+    assert_eq!(pg.fallback, Some(std::path::PathBuf::from("/srv/grid")));
+    // Without a database, --fallback is ignored with a warning.
+    let loaded = args.load(Vec::<(String, String)>::new()).unwrap();
+    assert!(loaded.config.postgres.is_none());
+    assert!(loaded.warnings.iter().any(|w| w.contains("--fallback")));
+}
+
+#[test]
+fn config_check_validates_the_postgres_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("grid.toml");
+    std::fs::write(&file, "[postgres]\npool_sise = 3\n").unwrap();
+    let err = gridtiles::app::check_config(&file, Vec::<(String, String)>::new()).unwrap_err();
+    assert!(format!("{err:#}").contains("pool_sise"), "{err:#}");
+    std::fs::write(
+        &file,
+        "[postgres]\nurl = \"postgres://grid:s3cret@db/gis\"\n[postgres.layers.poles]\ntable = \"poles\"\n",
+    )
+    .unwrap();
+    let out = gridtiles::app::check_config(&file, Vec::<(String, String)>::new()).unwrap();
+    assert!(!out.contains("s3cret"), "{out}");
 }

@@ -1,82 +1,75 @@
 //! `serve` from PostgreSQL (with an optional fallback directory) and the `db` commands.
 
 use std::future::Future;
-use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use tracing::{info, warn};
 
-use crate::cache::TileCache;
-use crate::cli::{DbArgs, DbCommand, ServeArgs};
-use crate::config::TilingConfig;
+use crate::cli::{DbArgs, DbCommand};
 use crate::http::AppState;
 use crate::index::SnapshotBuilder;
 use crate::live::{SourceState, SourceStatus};
-use crate::source::postgres::config::DATABASE_URL;
+use crate::settings::Config;
 use crate::source::postgres::sync::{self, Live};
 use crate::source::postgres::{db, db_load, PgConfig};
 
-/// The `[postgres]` section of the configuration file, if the server should read from
-/// PostgreSQL: the file has one, or `DATABASE_URL` is set.
-pub fn pg_config(path: Option<&Path>) -> Result<Option<PgConfig>> {
-    let from_file = match path {
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("cannot read config {}", p.display()))?;
-            PgConfig::from_toml(&text).with_context(|| format!("invalid config {}", p.display()))?
+/// The PostgreSQL source's configuration, if the server reads from PostgreSQL: the
+/// configuration has a `[postgres]` section (a file section, `DATABASE_URL` or a
+/// `GRIDTILES_POSTGRES__*` variable) and no data directory.
+pub fn pg_config(config: &Config) -> Result<Option<PgConfig>> {
+    match (&config.data.dir, &config.postgres) {
+        (None, Some(table)) => Ok(Some(
+            PgConfig::from_table(table.clone()).context("invalid [postgres] configuration")?,
+        )),
+        (Some(dir), Some(_)) => {
+            warn!(dir = %dir.display(), "data.dir is set: serving files, not PostgreSQL");
+            Ok(None)
         }
-        None => None,
-    };
-    let env = std::env::var(DATABASE_URL).is_ok_and(|v| !v.trim().is_empty());
-    Ok(from_file.or_else(|| env.then(PgConfig::default)))
+        _ => Ok(None),
+    }
 }
 
-/// Loads the first snapshot from PostgreSQL (or, when it is unreachable and `args.fallback`
-/// is set, from the fallback directory) and returns the state and the live loop, which
-/// keeps the state in sync until `shutdown`. Fails when the database is unreachable and
-/// there is no fallback.
+/// Loads the first snapshot from PostgreSQL (or, when it is unreachable and `pg.fallback` is
+/// set, from the fallback directory) and returns the state and the live loop, which keeps
+/// the state in sync until `shutdown`. Fails when the database is unreachable and there is
+/// no fallback.
 pub async fn start(
-    args: &ServeArgs,
-    tiling: TilingConfig,
-    cfg: PgConfig,
+    config: &Config,
+    pg: PgConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(AppState, impl Future<Output = ()> + Send + 'static)> {
-    let builder = SnapshotBuilder::new(tiling);
+    super::check_dirs(config)?;
+    let builder = SnapshotBuilder::new(config.tiling());
     let start = Instant::now();
-    let (layers, live, reason) = match Live::connect(&cfg).await {
+    let (layers, live, reason) = match Live::connect(&pg).await {
         Ok(live) => {
             let layers = sync::initial_layers(&live)
                 .await
                 .context("cannot load from PostgreSQL")?;
             (layers, Some(live), None)
         }
-        Err(e) => match &args.fallback {
+        Err(e) => match &pg.fallback {
             Some(dir) => {
                 warn!(error = %e, fallback = %dir.display(), "database unreachable: serving the fallback data");
-                let layers = super::load(dir, args.lenient)?;
-                (
-                    layers,
-                    None,
-                    Some(format!("{e}; serving fallback data from {}", dir.display())),
-                )
+                let layers = super::load(dir, config.data.lenient)?;
+                let why = format!("{e}; serving fallback data from {}", dir.display());
+                (layers, None, Some(why))
             }
             None => return Err(anyhow::Error::new(e).context("cannot start from PostgreSQL")),
         },
     };
     let features: usize = layers.iter().map(|l| l.features.len()).sum();
-    let b = builder.clone();
-    let snapshot = tokio::task::spawn_blocking(move || b.build(layers, 1))
+    let cfg = config.clone();
+    let snapshot = tokio::task::spawn_blocking(move || super::build_snapshot(&cfg, layers))
         .await
-        .context("snapshot task failed")?
-        .context("cannot build the snapshot")?;
+        .context("snapshot task failed")??;
     info!(
         features,
         ms = start.elapsed().as_millis() as u64,
         "snapshot ready"
     );
-    let cache = TileCache::new(args.cache_bytes());
-    let state = AppState::new(snapshot, cache, args.settings());
+    let state = super::new_state(config, snapshot)?;
     state.set_source_status(SourceStatus {
         kind: "postgres",
         state: if live.is_some() {
@@ -87,13 +80,22 @@ pub async fn start(
         reason: reason.clone(),
         last_change_version: 0,
     });
-    let task = sync::run(state.clone(), cfg, builder, live, reason, shutdown);
+    let task = sync::run(state.clone(), pg, builder, live, reason, shutdown);
     Ok((state, task))
 }
 
-/// Runs a `gridtiles db` command.
-pub async fn db_command(args: DbArgs) -> Result<()> {
-    let mut cfg = pg_config(args.config.as_deref())?.unwrap_or_default();
+/// Runs a `gridtiles db` command; the configuration comes from `args.config` and `vars`
+/// (`DATABASE_URL`, `GRIDTILES_POSTGRES__*`).
+pub async fn db_command(
+    args: DbArgs,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<()> {
+    let loaded = Config::load(args.config.as_deref(), vars)?;
+    for w in &loaded.warnings {
+        warn!("{w}");
+    }
+    let table = loaded.config.postgres.clone().unwrap_or_default();
+    let mut cfg = PgConfig::from_table(table).context("invalid [postgres] configuration")?;
     if let Some(s) = args.schema {
         cfg.schema = s;
     }
@@ -103,7 +105,16 @@ pub async fn db_command(args: DbArgs) -> Result<()> {
         DbCommand::Load(load) => {
             let layers = match &load.data {
                 Some(dir) => super::load(dir, false)?,
-                None => super::generate_demo(&load.params),
+                None => {
+                    let mut data = loaded.config.data.clone();
+                    if let Some(seed) = load.params.seed {
+                        data.seed = seed;
+                    }
+                    if let Some(scale) = load.params.scale {
+                        data.scale = scale;
+                    }
+                    super::generate_demo(&data)?
+                }
             };
             let written = db_load::load(&cfg, &layers)
                 .await

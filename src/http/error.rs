@@ -1,7 +1,8 @@
 //! API errors: every failure leaves the server as JSON `{"error": "..."}` with a fitting
 //! status, including unknown paths (404) and wrong methods (405).
 
-use axum::http::{Method, StatusCode, Uri};
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use thiserror::Error;
@@ -24,6 +25,27 @@ pub enum ApiError {
     /// The server failed (tile rendering, encoding).
     #[error("{0}")]
     Internal(String),
+    /// No or wrong credentials (`401` with `WWW-Authenticate: Bearer`).
+    #[error("{message}")]
+    Unauthorized {
+        /// What is wrong.
+        message: &'static str,
+        /// Credentials were sent but are not valid (`error="invalid_token"`).
+        invalid: bool,
+    },
+    /// Authenticated but not allowed (`403`).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request body is larger than `server.max_body_bytes` (`413`).
+    #[error("request body larger than {0} bytes")]
+    PayloadTooLarge(u64),
+    /// The request took longer than `server.request_timeout_s` (`503`: the server, not
+    /// the client, was slow; `408` would invite browsers to retry).
+    #[error("request timed out after {}", human(.0))]
+    Timeout(std::time::Duration),
+    /// The server is shutting down (`503`).
+    #[error("{0}")]
+    Unavailable(&'static str),
 }
 
 impl ApiError {
@@ -34,6 +56,10 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -56,11 +82,35 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        (
+        let mut res = (
             status,
             Json(serde_json::json!({ "error": self.to_string() })),
         )
-            .into_response()
+            .into_response();
+        if let ApiError::Unauthorized { invalid, .. } = self {
+            res.headers_mut().insert(
+                WWW_AUTHENTICATE,
+                HeaderValue::from_static(if invalid {
+                    r#"Bearer realm="gridtiles", error="invalid_token""#
+                } else {
+                    r#"Bearer realm="gridtiles""#
+                }),
+            );
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        res
+    }
+}
+
+/// `30 s`, or `250 ms` below a second or for fractions.
+fn human(d: &std::time::Duration) -> String {
+    if d.subsec_millis() == 0 && d.as_secs() > 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
     }
 }
 

@@ -1,24 +1,29 @@
-//! `GET /api/health`: liveness plus what is loaded and how the cache is doing.
+//! The operations endpoints: `GET /api/health` (readiness plus what is loaded and how the
+//! cache is doing; `503` while draining) and `GET /metrics` (Prometheus text format).
 
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::header::CACHE_CONTROL;
-use axum::http::HeaderValue;
+use std::sync::Arc;
+
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
 use crate::cache::CacheStats;
 use crate::live::{SourceState, SourceStatus};
+use crate::metrics::expose::{Scrape, CONTENT_TYPE as CONTENT_TYPE_TEXT};
 
-use super::AppState;
+use super::{ApiError, AppState};
 
 /// The health document.
 #[derive(Debug, Serialize)]
 pub struct Health {
-    /// `ok`, or `degraded` when the source is (the last snapshot is still served; the
-    /// server answers only once data is loaded).
+    /// `ok`; `degraded` (status `200`: the last snapshot is still served) while the data
+    /// source is out of sync, e.g. its database connection is lost; `draining` (with status
+    /// `503`) once shutdown has begun. The server listens only once the data is loaded.
     pub status: &'static str,
     /// Version of the snapshot being served.
     pub version: u64,
@@ -47,11 +52,13 @@ pub struct DataSummary {
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot_arc();
     state.cache().sync().await;
+    let draining = state.is_draining();
     let source = SourceStatus::clone(&state.source_status());
     let doc = Health {
-        status: match source.state {
-            SourceState::Ok => "ok",
-            SourceState::Degraded => "degraded",
+        status: match (draining, source.state) {
+            (true, _) => "draining",
+            (false, SourceState::Degraded) => "degraded",
+            (false, SourceState::Ok) => "ok",
         },
         version: snapshot.version,
         data: DataSummary {
@@ -67,8 +74,40 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
         source,
         uptime_s: state.uptime().as_secs(),
     };
-    let mut res = Json(doc).into_response();
+    let status = if draining {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    let mut res = (status, Json(doc)).into_response();
     res.headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
+}
+
+/// The metrics handler.
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let snapshot = state.snapshot_arc();
+    state.cache().sync().await;
+    let scrape = Scrape {
+        metrics: Arc::clone(state.metrics()),
+        render: Arc::clone(state.cache().render_times()),
+        cache: state.cache().stats(),
+        snapshot_version: snapshot.version,
+        snapshot_age_s: state.snapshot_age().as_secs_f64(),
+        snapshot_features: snapshot.feature_count() as u64,
+        uptime_s: state.uptime().as_secs_f64(),
+        draining: state.is_draining(),
+    };
+    match scrape.render() {
+        Ok(text) => (
+            [
+                (CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_TEXT)),
+                (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(e) => ApiError::Internal(format!("encoding metrics: {e}")).into_response(),
+    }
 }

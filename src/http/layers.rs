@@ -33,7 +33,7 @@ pub(crate) fn selection(uri: &Uri, snapshot: &Snapshot) -> Result<LayerSelection
     parse_list(&list, snapshot)
 }
 
-fn parse_list(list: &str, snapshot: &Snapshot) -> Result<LayerSelection, ApiError> {
+pub(crate) fn parse_list(list: &str, snapshot: &Snapshot) -> Result<LayerSelection, ApiError> {
     if list.trim().is_empty() {
         return Err(ApiError::BadRequest(
             "layers must name at least one layer".to_owned(),

@@ -1,37 +1,39 @@
-//! The HTTP layer (axum): routes, shared state and the server loop.
+//! The HTTP layer (axum): routes, shared state, middleware and the server loop.
 //!
-//! Routes: `GET /tiles/{z}/{x}/{y}.mvt` ([`tiles`]), `GET /tiles.json` ([`tilejson`]),
-//! `GET /api/health` ([`health`]); anything else is a JSON 404 or 405 ([`error`]).
+//! Routes ([`router`]): `GET /tiles/{z}/{x}/{y}.mvt` ([`tiles`]), `GET /tiles.json`
+//! ([`tilejson`]), `GET /styles/{name}.json` and the front end at `/`
+//! ([`static_files`]), `GET /api/health` and `GET /metrics` ([`health`]), the Grid API's JSON
+//! endpoints under `/api/*` ([`api`]); anything else is a JSON 404 or 405 ([`error`]).
 //!
-//! Middleware is deliberately thin: CORS on everything, gzip compression only on the JSON
-//! routes (tiles are stored gzip-compressed already), no per-request tracing spans on tiles.
+//! Middleware, outermost first: [`guard`] (request id, timeout, body limit, metrics, slow
+//! log, `nosniff`) → CORS → per-group [`auth`] → gzip on the JSON routes only (tiles are
+//! stored gzip-compressed already). No per-request tracing spans on tiles.
 
+pub mod api;
+pub mod auth;
 pub mod error;
+pub mod guard;
 pub mod health;
 mod layers;
+mod router;
+mod state;
+pub mod static_files;
 pub mod tilejson;
 pub mod tiles;
 
-use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use arc_swap::ArcSwap;
-use axum::http::header::{ETAG, VARY};
-use axum::http::{HeaderValue, Method};
-use axum::routing::get;
-use axum::Router;
-use tower_http::compression::CompressionLayer;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+use axum::http::HeaderValue;
 
-use crate::cache::TileCache;
-use crate::index::{Snapshot, Update};
-use crate::live::{ChangeEvent, SourceStatus, CHANNEL_CAPACITY};
+use crate::settings::Config;
 
+pub use auth::{AuthPolicy, GroupAuth, Identity};
 pub use error::ApiError;
+pub use router::{router, serve, serve_until, ShutdownTiming};
+pub use state::AppState;
 
-/// Default `Cache-Control` of tile responses.
-pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60";
+pub use crate::settings::DEFAULT_CACHE_CONTROL;
 
 /// Which origins may read responses cross-origin.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,6 +59,18 @@ pub struct Settings {
     pub name: String,
     /// TileJSON `attribution`.
     pub attribution: Option<String>,
+    /// Front-end directory (`None`: no front end).
+    pub static_dir: Option<PathBuf>,
+    /// Styles directory (`None`: no styles).
+    pub styles_dir: Option<PathBuf>,
+    /// Requests running longer are answered `503`.
+    pub request_timeout: Duration,
+    /// Largest request body accepted.
+    pub max_body_bytes: u64,
+    /// Requests at least this slow are logged; `None`: none.
+    pub slow_request: Option<Duration>,
+    /// Authentication per route group.
+    pub auth: AuthPolicy,
 }
 
 impl Default for Settings {
@@ -67,198 +81,48 @@ impl Default for Settings {
             cors_origins: CorsOrigins::Any,
             name: "gridtiles".to_owned(),
             attribution: None,
+            static_dir: None,
+            styles_dir: None,
+            request_timeout: Duration::from_secs(30),
+            max_body_bytes: 1 << 20,
+            slow_request: Some(Duration::from_secs(1)),
+            auth: AuthPolicy::default(),
         }
     }
 }
 
-struct Inner {
-    snapshot: ArcSwap<Snapshot>,
-    cache: TileCache,
-    settings: Settings,
-    started: Instant,
-    /// Serializes publishers (invalidate, then swap).
-    writer: Mutex<()>,
-    changes: tokio::sync::broadcast::Sender<Arc<ChangeEvent>>,
-    source: ArcSwap<SourceStatus>,
-}
-
-/// State shared by all handlers. Cloning is one `Arc` increment.
-///
-/// The snapshot lives in an [`ArcSwap`]: a request takes the current snapshot without a lock
-/// and keeps it to the end, while a writer publishes a new one atomically — always through
-/// [`AppState::publish`] or [`AppState::publish_update`], which invalidate cached tiles first
-/// (the cache keeps tiles across versions).
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-impl AppState {
-    /// State serving `snapshot` through `cache`.
-    pub fn new(snapshot: Snapshot, cache: TileCache, settings: Settings) -> AppState {
-        let (changes, _) = tokio::sync::broadcast::channel(CHANNEL_CAPACITY);
-        AppState(Arc::new(Inner {
-            snapshot: ArcSwap::from_pointee(snapshot),
-            cache,
-            settings,
-            started: Instant::now(),
-            writer: Mutex::new(()),
-            changes,
-            source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
-        }))
+impl Settings {
+    /// The HTTP settings of a validated configuration.
+    pub fn from_config(config: &Config) -> Result<Settings, String> {
+        let s = &config.server;
+        let cors_origins = if s.cors_origins.iter().any(|o| o == "*") {
+            CorsOrigins::Any
+        } else {
+            CorsOrigins::List(
+                s.cors_origins
+                    .iter()
+                    .map(|o| HeaderValue::from_str(o).map_err(|_| format!("bad origin {o:?}")))
+                    .collect::<Result<_, _>>()?,
+            )
+        };
+        let public_url = s
+            .public_url
+            .as_deref()
+            .map(crate::settings::check::parse_public_url)
+            .transpose()?;
+        Ok(Settings {
+            public_url,
+            cache_control: HeaderValue::from_str(&s.cache_control)
+                .map_err(|_| "server.cache_control is not a valid header value".to_owned())?,
+            cors_origins,
+            name: "gridtiles".to_owned(),
+            attribution: s.attribution.clone(),
+            static_dir: s.effective_static_dir(),
+            styles_dir: s.effective_styles_dir(),
+            request_timeout: Duration::from_secs(s.request_timeout_s.max(1)),
+            max_body_bytes: s.max_body_bytes,
+            slow_request: (s.slow_request_ms > 0).then(|| Duration::from_millis(s.slow_request_ms)),
+            auth: AuthPolicy::from_config(&config.auth),
+        })
     }
-
-    /// The snapshot being served now.
-    pub fn snapshot_arc(&self) -> Arc<Snapshot> {
-        self.0.snapshot.load_full()
-    }
-
-    /// Serves `snapshot` from now on, replacing the data wholesale (its version must be
-    /// higher than the current one): every cached tile is dropped first.
-    pub fn publish(&self, snapshot: Snapshot) {
-        let _writer = self.0.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let new = snapshot.version;
-        let old = self.0.snapshot.load().version;
-        if new <= old {
-            tracing::warn!(
-                old,
-                new,
-                "published a snapshot whose version does not increase"
-            );
-        }
-        self.0.cache.invalidate_everything(new);
-        retire(self.0.snapshot.swap(Arc::new(snapshot)));
-    }
-
-    /// Publishes an incremental update of the current snapshot (from
-    /// [`Snapshot::apply`]): removes exactly the cached tiles it makes stale, then swaps the
-    /// snapshot in, records its version as the source's `last_change_version`, then sends a
-    /// [`ChangeEvent`] to subscribers, which it returns. Readers
-    /// never wait. The update must have been computed from the snapshot being served (one
-    /// writer at a time).
-    pub fn publish_update(&self, update: Update, resync: bool) -> Arc<ChangeEvent> {
-        let _writer = self.0.writer.lock().unwrap_or_else(|e| e.into_inner());
-        let Update {
-            snapshot,
-            invalidation,
-            changes,
-        } = update;
-        let version = snapshot.version;
-        let base = self.0.snapshot.load().version;
-        if version <= base {
-            tracing::warn!(base, version, "update version does not increase");
-        }
-        let invalidation = Arc::new(invalidation);
-        let removed = self.0.cache.invalidate(version, &invalidation);
-        retire(self.0.snapshot.swap(Arc::new(snapshot)));
-        let event = Arc::new(ChangeEvent::new(version, changes, &invalidation, resync));
-        let mut source = SourceStatus::clone(&self.0.source.load());
-        source.last_change_version = version;
-        self.0.source.store(Arc::new(source));
-        tracing::debug!(
-            version,
-            changes = event.changes.len(),
-            tiles = event.invalidated_tiles.len(),
-            removed,
-            "published update"
-        );
-        // No subscriber is not an error.
-        let _ = self.0.changes.send(Arc::clone(&event));
-        event
-    }
-
-    /// A receiver of every [`ChangeEvent`] published from now on.
-    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<Arc<ChangeEvent>> {
-        self.0.changes.subscribe()
-    }
-
-    /// The data source's state, as `/api/health` reports it.
-    pub fn source_status(&self) -> Arc<SourceStatus> {
-        self.0.source.load_full()
-    }
-
-    /// Sets the data source's state.
-    pub fn set_source_status(&self, status: SourceStatus) {
-        self.0.source.store(Arc::new(status));
-    }
-
-    /// The tile cache.
-    pub fn cache(&self) -> &TileCache {
-        &self.0.cache
-    }
-
-    /// The settings.
-    pub fn settings(&self) -> &Settings {
-        &self.0.settings
-    }
-
-    /// `Cache-Control` of tile responses.
-    pub(crate) fn cache_control(&self) -> &HeaderValue {
-        &self.0.settings.cache_control
-    }
-
-    /// Time since the state was created.
-    pub fn uptime(&self) -> Duration {
-        self.0.started.elapsed()
-    }
-}
-
-/// Drops a replaced snapshot on the blocking pool when this is its last reference: freeing
-/// millions of features takes long enough to stall an async worker.
-fn retire(old: Arc<Snapshot>) {
-    match tokio::runtime::Handle::try_current() {
-        Ok(rt) => {
-            rt.spawn_blocking(move || drop(old));
-        }
-        Err(_) => drop(old),
-    }
-}
-
-/// The application's routes and middleware.
-pub fn router(state: AppState) -> Router {
-    let cors = cors_layer(&state.settings().cors_origins);
-    let json_routes = Router::new()
-        .route("/tiles.json", get(tilejson::tilejson))
-        .route("/api/health", get(health::health))
-        .layer(CompressionLayer::new());
-    Router::new()
-        .route("/tiles/{z}/{x}/{y}", get(tiles::tile))
-        .merge(json_routes)
-        .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
-        .layer(cors)
-        .with_state(state)
-}
-
-fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
-    let allow = match origins {
-        CorsOrigins::Any => AllowOrigin::any(),
-        CorsOrigins::List(list) => AllowOrigin::list(list.iter().cloned()),
-    };
-    let layer = CorsLayer::new()
-        .allow_origin(allow)
-        .allow_methods([Method::GET, Method::HEAD])
-        .allow_headers(Any)
-        .expose_headers([ETAG, VARY])
-        .max_age(Duration::from_secs(3600));
-    match origins {
-        // A fixed `*` does not depend on the request's Origin: no need to vary on it.
-        CorsOrigins::Any => layer.vary([]),
-        CorsOrigins::List(_) => layer,
-    }
-}
-
-/// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in
-/// flight and returns.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        // Small responses (tiles, 304s) must not wait for Nagle.
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
 }

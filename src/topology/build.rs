@@ -1,5 +1,5 @@
 //! Building a [`GridGraph`] from a snapshot: intern node ids, lay out spans as CSR
-//! adjacency, attach devices, apply the switch-controls-span rule, and compute the
+//! adjacency, attach devices, apply the switch-cuts-spans-leaving-its-node rule, and compute the
 //! energization forest for the current switch states.
 
 use std::collections::{HashMap, VecDeque};
@@ -331,9 +331,9 @@ impl GridGraph {
 }
 
 /// The edges a switch at `node` controls (see the module docs): a tie switch controls the
-/// tie spans at its node; any other switch the non-tie spans of its feeder whose `to` end is
-/// its node, or, if there are none (a breaker placed at the substation root), the spans of
-/// its feeder that leave its node.
+/// tie spans that leave its node (it sits at their `from` end); any other switch the
+/// non-tie spans of its feeder that leave its node (`from` end = its node), so equipment at
+/// the switch's own node stays on its source side.
 fn controlled_edges(
     adj: &Csr,
     edges: &[Edge],
@@ -345,28 +345,15 @@ fn controlled_edges(
     if node == NONE {
         return Vec::new();
     }
-    let incident = adj.row(node);
     let edge = |e: &u32| edges.get(*e as usize).copied();
-    if kind == DeviceKind::TieSwitch {
-        return incident
-            .iter()
-            .filter(|e| edge(e).is_some_and(|x| x.tie))
-            .copied()
-            .collect();
-    }
+    let tie = kind == DeviceKind::TieSwitch;
     let on_feeder =
         |x: &Edge| !x.tie && feeder.is_none_or(|f| feeder_ids.get(x.feeder as usize) == Some(&f));
-    let into: Vec<u32> = incident
+    adj.row(node)
         .iter()
-        .filter(|e| edge(e).is_some_and(|x| on_feeder(&x) && x.to == node))
-        .copied()
-        .collect();
-    if !into.is_empty() {
-        return into;
-    }
-    incident
-        .iter()
-        .filter(|e| edge(e).is_some_and(|x| on_feeder(&x) && x.from == node))
+        .filter(|e| {
+            edge(e).is_some_and(|x| x.from == node && if tie { x.tie } else { on_feeder(&x) })
+        })
         .copied()
         .collect()
 }

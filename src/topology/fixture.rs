@@ -1,18 +1,21 @@
 //! A small hand-built grid for tests: one substation, two feeders with trunks and laterals,
-//! a recloser, fuses, breakers (one at a pole, one at the substation root), a normally open
-//! tie switch, transformers and meters, plus a pole with a transformer and meter that no
-//! span reaches.
+//! a recloser, fuses, breakers at the substation root, a normally open tie switch,
+//! transformers and meters, plus a pole with a transformer and meter that no span reaches.
+//!
+//! A device at node `N` cuts the spans of its feeder leaving `N` (the demo's convention):
+//! BA and BB cut A1 and B1, RA cuts A4, FA cuts A6, FB cuts B5, TS (at P4) cuts T1.
 //!
 //! ```text
-//!                 BA        RA              TS (tie, normally open)
+//!   BA,BB at S                       RA                TS (tie, normally open, at P4)
 //!   S=1 ──A1──► P1 ──A2──► P2 ──A3──► P3 ──A4──► P4 ─ ─ T1 ─ ─ Q3
 //!    │                      │                    TA2(MA3)         │
-//!    │                     A5 FA(at P5)                            │
-//!    │                      ▼                                     │
+//!    │                     A5                                     │
+//!    │                      ▼     FA                              │
 //!    │                     P5 ──A6──► P6 TA3(MA4,MA5,MA6)          │
 //!    │          TA1(MA1,MA2) at P2                                │
-//!    └─ BB(at S) ──B1──► Q1 ──B2──► Q2 ──B3──────────────────────► Q3 TB1(MB1,MB2)
-//!                                    └──B4──► Q4 FB(at Q4) TB2(MB3)
+//!    └──────────── B1──► Q1 ──B2──► Q2 ──B3──────────────────────► Q3 TB1(MB1,MB2)
+//!                                    └──B4──► Q4 ──B5──► Q5 TB2(MB3)
+//!                                             FB
 //!   P9 TX(MX): no span
 //! ```
 
@@ -40,6 +43,7 @@ pub const Q1: u64 = 20_000_011;
 pub const Q2: u64 = 20_000_012;
 pub const Q3: u64 = 20_000_013;
 pub const Q4: u64 = 20_000_014;
+pub const Q5: u64 = 20_000_015;
 pub const P9: u64 = 20_000_099;
 
 pub const A1: u64 = 10_000_001;
@@ -52,6 +56,7 @@ pub const B1: u64 = 10_000_011;
 pub const B2: u64 = 10_000_012;
 pub const B3: u64 = 10_000_013;
 pub const B4: u64 = 10_000_014;
+pub const B5: u64 = 10_000_015;
 pub const T1: u64 = 10_000_021;
 
 pub const BA: u64 = 50_000_001;
@@ -95,6 +100,7 @@ fn positions() -> HashMap<u64, (f64, f64)> {
         (Q2, at(2.0, -2.0)),
         (Q3, at(4.0, -2.0)),
         (Q4, at(2.0, -3.0)),
+        (Q5, at(2.0, -4.0)),
         (P9, at(9.0, 9.0)),
     ]
     .into_iter()
@@ -152,6 +158,7 @@ pub fn layers(open: &[u64]) -> Vec<LayerData> {
         (B2, FEEDER_B, Q1, Q2, "trunk"),
         (B3, FEEDER_B, Q2, Q3, "trunk"),
         (B4, FEEDER_B, Q2, Q4, "lateral"),
+        (B5, FEEDER_B, Q4, Q5, "lateral"),
         (T1, FEEDER_A, P4, Q3, "tie"),
     ];
     for (id, feeder, a, b, section) in span_list {
@@ -178,7 +185,7 @@ pub fn layers(open: &[u64]) -> Vec<LayerData> {
     ];
     let mut switches = LayerData::new("switches", fields(&sw_fields));
     let sw_list = [
-        (BA, FEEDER_A, P1, "breaker", "closed"),
+        (BA, FEEDER_A, S, "breaker", "closed"),
         (RA, FEEDER_A, P3, "recloser", "closed"),
         (FA, FEEDER_A, P5, "fuse", "closed"),
         (BB, FEEDER_B, S, "breaker", "closed"),
@@ -211,7 +218,7 @@ pub fn layers(open: &[u64]) -> Vec<LayerData> {
         (TA2, FEEDER_A, P4, 1),
         (TA3, FEEDER_A, P6, 3),
         (TB1, FEEDER_B, Q3, 2),
-        (TB2, FEEDER_B, Q4, 1),
+        (TB2, FEEDER_B, Q5, 1),
         (TX, FEEDER_B, P9, 1),
     ];
     for (id, feeder, node, customers) in xf_list {
@@ -234,6 +241,7 @@ pub fn layers(open: &[u64]) -> Vec<LayerData> {
         (Q2, FEEDER_B),
         (Q3, FEEDER_B),
         (Q4, FEEDER_B),
+        (Q5, FEEDER_B),
         (P9, FEEDER_B),
     ] {
         poles.features.push(Feature {
@@ -258,7 +266,7 @@ pub fn layers(open: &[u64]) -> Vec<LayerData> {
         (MA6, FEEDER_A, TA3, P6, "industrial"),
         (MB1, FEEDER_B, TB1, Q3, "residential"),
         (MB2, FEEDER_B, TB1, Q3, "residential"),
-        (MB3, FEEDER_B, TB2, Q4, "commercial"),
+        (MB3, FEEDER_B, TB2, Q5, "commercial"),
         (MX, FEEDER_B, TX, P9, "residential"),
     ];
     for (id, feeder, xf, node, class) in m_list {

@@ -76,7 +76,7 @@ pub(crate) enum Asset {
 /// The connectivity graph of one snapshot. Immutable after [`GridGraph::build`]; queries take
 /// `&self` and may run concurrently.
 ///
-/// See the [module docs](crate::topology) for the conventions (switch-controls-span rule,
+/// See the [module docs](crate::topology) for the conventions (a switch cuts the spans leaving its node,
 /// energization, what each trace returns).
 #[derive(Debug)]
 pub struct GridGraph {
@@ -205,6 +205,21 @@ impl GridGraph {
         Ok(ids)
     }
 
+    /// The substation feeding asset `id` now (`None` when it is de-energized), under the
+    /// current switch states (see the module docs for spans, switches and meters).
+    pub fn energized_from(&self, id: u64) -> Result<Option<u64>, TopologyError> {
+        let (_, asset) = self.resolve(id)?;
+        Ok(self.asset_source(asset).map(|s| self.substation_id(s)))
+    }
+
+    /// The id of the first span of feeder `feeder_id` (its lowest-numbered edge), e.g. to
+    /// read the feeder's name off it; `None` for an unknown feeder.
+    pub fn feeder_span(&self, feeder_id: i64) -> Option<u64> {
+        let f = *self.feeder_index.get(&feeder_id)?;
+        let e = *self.feeder_edges.row(f).first()?;
+        Some(fid(Some(&self.layers.spans), self.edge(e)?.span))
+    }
+
     /// Finds the asset with feature id `id` in the topology layers.
     pub(crate) fn resolve(&self, id: u64) -> Result<(AssetRef, Asset), TopologyError> {
         let find = |l: Option<&Arc<IndexedLayer>>| l.and_then(|l| l.by_id.get(&id)).copied();
@@ -299,38 +314,30 @@ impl GridGraph {
         }
     }
 
-    /// The line side of a switch: the span it controls into its node (if any) and the node
-    /// that span comes from. A breaker that controls the spans leaving its node (placed at
-    /// the substation root) and a tie switch have no such span: their line side is their own
-    /// node. `None` if the switch is not attached.
-    pub(crate) fn switch_line(&self, s: u32) -> Option<(Option<u32>, u32)> {
+    /// The line side of a switch: its own node (a switch cuts the spans leaving its node, so
+    /// the node itself and the equipment on it stay on the source side). `None` if the switch
+    /// is not attached.
+    pub(crate) fn switch_line(&self, s: u32) -> Option<u32> {
         let info = self.switches.get(s as usize)?;
-        if info.node == NONE {
-            return None;
-        }
-        if info.kind != DeviceKind::TieSwitch {
-            for &e in self.switch_edges.row(s) {
-                if let Some(edge) = self.edge(e) {
-                    if edge.to == info.node {
-                        return Some((Some(e), edge.from));
-                    }
-                }
-            }
-        }
-        Some((None, info.node))
+        (info.node != NONE).then_some(info.node)
     }
 
-    /// Substation feature index feeding an asset now. A span is fed when it is closed and
-    /// one of its ends is; a switch when its line side is; a meter through its transformer.
+    /// Substation feature index feeding an asset now. A closed span is fed when one of its
+    /// ends is; an open span (cut at its `from` end, where its device sits) when its `to` end
+    /// is; a switch when its node is; a meter through its transformer.
     pub(crate) fn asset_source(&self, asset: Asset) -> Option<u32> {
         match asset {
             Asset::Substation(s) => Some(s),
             Asset::Span(e) => {
-                self.edge(e).filter(|x| !x.open)?;
-                self.source_of(self.line_end(e)?)
+                let edge = self.edge(e)?;
+                if edge.open {
+                    self.source_of(edge.to)
+                } else {
+                    self.source_of(self.line_end(e)?)
+                }
             }
             Asset::Pole(n) => self.source_of(n),
-            Asset::Switch(s) => self.source_of(self.switch_line(s)?.1),
+            Asset::Switch(s) => self.source_of(self.switch_line(s)?),
             Asset::Transformer(t) => self.source_of(*self.transformer_node.get(t as usize)?),
             Asset::Meter(m) => {
                 let t = *self.meter_transformer.get(m as usize)?;

@@ -28,8 +28,9 @@ impl GridGraph {
     /// The search takes the asset's supply path, picks the first closed protective device on
     /// it (nearest the asset; a switch never isolates itself), and repeats with that device
     /// open until no substation can reach the asset, so a loop through a closed tie yields a
-    /// device on each side. A switch is isolated at its line side; a meter through its
-    /// transformer; a span when it is opened itself or both its ends are dead. Who loses
+    /// device on each side. A switch is isolated at its node (its line side); a meter through its
+    /// transformer; a span when its `to` end is cut off once it is opened itself (or both its
+    /// ends are dead). Who loses
     /// power is computed exactly: the energization subtrees below the opened spans minus
     /// whatever is still reachable from a substation around them.
     pub fn isolate(&self, id: u64) -> Result<IsolationResult, TopologyError> {
@@ -49,7 +50,7 @@ impl GridGraph {
             Asset::Substation(_) => return Ok(result),
             Asset::Span(e) => (Some(e), None, None),
             Asset::Pole(n) => (None, None, Some(n)),
-            Asset::Switch(s) => (None, Some(s), self.switch_line(s).map(|x| x.1)),
+            Asset::Switch(s) => (None, Some(s), self.switch_line(s)),
             Asset::Transformer(t) => (None, None, self.transformer_node.get(t as usize).copied()),
             Asset::Meter(m) => {
                 let t = self
@@ -60,7 +61,8 @@ impl GridGraph {
                 (None, None, self.transformer_node.get(t as usize).copied())
             }
         };
-        let starts: Vec<u32> = match own_span.and_then(|e| self.edge(e)) {
+        let own_edge = own_span.and_then(|e| self.edge(e));
+        let mut starts: Vec<u32> = match own_edge {
             Some(edge) => vec![edge.from, edge.to],
             None => start.into_iter().filter(|&n| n != NONE).collect(),
         };
@@ -69,9 +71,12 @@ impl GridGraph {
         let mut c = Collector::new(self);
         self.with_scratch(|scratch| {
             loop {
-                if own_span.is_some_and(|e| blocked.contains(&e)) {
-                    result.isolable = true;
-                    break;
+                if let (Some(e), Some(edge)) = (own_span, own_edge) {
+                    // An open span is cut at its `from` end and still live if its `to` end
+                    // is: once it is blocked, only its `to` end must be cut off.
+                    if blocked.contains(&e) && starts.len() == 2 {
+                        starts = vec![edge.to];
+                    }
                 }
                 let search = self.path_to_root(&starts, &blocked, scratch);
                 scratch.reset();

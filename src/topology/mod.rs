@@ -12,28 +12,28 @@
 //! - **Devices** attach to a node: switches and transformers by their `node_id` attribute.
 //!   Meters attach to their transformer (`transformer_id`).
 //!
-//! # Switch-controls-span rule
+//! # Switch rule (the demo generator's convention)
 //!
-//! A switch carries a node, not a span, so we model which span it breaks:
+//! A switch carries a node, not a span. The data defines which spans it breaks:
 //!
-//! - a switch at node `N` on feeder `F` **controls the spans of `F` whose `to_node` is `N`**
-//!   (the span feeding into `N`, i.e. the switch's upstream side);
-//! - if there is no such span (a breaker placed at the substation root node), it controls the
-//!   non-tie spans of `F` whose `from_node` is `N` (the spans leaving the root);
-//! - a **tie switch** controls the tie span(s) at its node.
+//! - a switch at node `N` on feeder `F` **cuts the non-tie spans of `F` that leave `N`**
+//!   (whose `from_node` is `N`): the switch is on `N`'s load side, so `N` itself and the
+//!   equipment on it (transformers, other devices) stay on the switch's source side. A
+//!   breaker at a substation root cuts the feeder's first span(s);
+//! - a **tie switch** sits at the `from_node` of its tie span and cuts only that span.
 //!
 //! A span is **open** when any switch controlling it has `current_state = "open"`; open
 //! spans are never crossed. Spans are otherwise treated as closed whatever their `status`
 //! attribute says (status is an output of the grid's state, not an input to connectivity).
-//! A switch's *line side* is the from-end of the span it controls (its own node for a root
-//! breaker or a tie switch).
+//! A switch's *line side* is its own node. An open span is cut at its `from` end, so its
+//! conductor is still live when its `to` end is fed (e.g. back-fed through a tie).
 //!
 //! # Energization
 //!
 //! At build time a breadth-first search from every substation root over closed spans gives
 //! each reachable node its feeding substation, its parent span and its depth (the
-//! energization forest). A span is energized when it is closed and an end is; a switch when
-//! its line side is. Traces read this forest: `upstream` follows parent spans to the root,
+//! energization forest). A closed span is energized when an end is, an open one when its
+//! `to` end is; a switch when its node is. Traces read this forest: `upstream` follows parent spans to the root,
 //! `downstream` walks the subtree, so both cost O(result). De-energized parts are walked in
 //! the nominal span direction (`from_node` → `to_node`, ties excluded).
 //!
@@ -55,6 +55,8 @@ mod result;
 mod schema;
 mod trace;
 
+#[cfg(test)]
+mod demo_tests;
 #[cfg(test)]
 pub(crate) mod fixture;
 #[cfg(test)]

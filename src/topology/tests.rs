@@ -12,13 +12,14 @@ fn sorted(mut v: Vec<u64>) -> Vec<u64> {
 fn build_counts_everything() {
     let g = normal();
     let s = g.stats();
-    // Nodes: S, P1..P6, Q1..Q4, P9 (a pole without spans is still a node).
-    assert_eq!(s.nodes, 12);
-    assert_eq!((s.spans, s.feeders, s.substations), (11, 2, 1));
+    // Nodes: S, P1..P6, Q1..Q5, P9 (a pole without spans is still a node).
+    assert_eq!(s.nodes, 13);
+    assert_eq!((s.spans, s.feeders, s.substations), (12, 2, 1));
     assert_eq!((s.switches, s.transformers, s.meters), (6, 6, 10));
     // Everything but P9 is fed.
-    assert_eq!(s.energized_nodes, 11);
+    assert_eq!(s.energized_nodes, 12);
     assert_eq!(s.skipped_spans, 0);
+    assert_eq!(s.unattached_switches, 0);
     assert_eq!(s.unattached_transformers, 0);
     assert_eq!(g.feeder_ids(), vec![FEEDER_A, FEEDER_B]);
 }
@@ -40,11 +41,14 @@ fn upstream_of_meter_follows_its_transformer_to_the_breaker() {
 }
 
 #[test]
-fn upstream_of_switch_starts_with_the_span_it_controls() {
+fn upstream_of_switch_starts_at_its_node() {
     let g = normal();
+    // RA at P3 cuts A4 (leaving P3), which is not on its supply path.
     let r = g.upstream(RA).unwrap();
     assert_eq!(r.path, vec![A3, A2, A1]);
-    assert_eq!(r.path_devices, vec![RA, BA]);
+    assert_eq!(r.path_devices, vec![BA]);
+    assert_eq!(r.ids.poles, vec![P1, P2, P3]);
+    assert_eq!(r.ids.switches, vec![BA, RA]);
     // A root breaker: its line side is the substation itself.
     let r = g.upstream(BB).unwrap();
     assert_eq!(r.energized_from, Some(S));
@@ -75,8 +79,9 @@ fn upstream_of_disconnected_asset_is_empty() {
 fn downstream_of_recloser_stops_at_open_tie() {
     let r = normal().downstream(RA).unwrap();
     assert_eq!(r.energized_from, Some(S));
-    assert_eq!(r.ids.spans, vec![A3, A4]);
-    assert_eq!(r.ids.poles, vec![P3, P4]);
+    // RA at P3 cuts A4: P3 itself stays on its source side.
+    assert_eq!(r.ids.spans, vec![A4]);
+    assert_eq!(r.ids.poles, vec![P4]);
     assert_eq!(r.ids.switches, vec![RA, TS]);
     assert_eq!(r.ids.transformers, vec![TA2]);
     assert_eq!(r.ids.meters, vec![MA3]);
@@ -92,7 +97,7 @@ fn downstream_of_trunk_span_covers_laterals() {
     assert_eq!(r.ids.transformers, vec![TA1, TA2, TA3]);
     assert_eq!(r.ids.meters, vec![MA1, MA2, MA3, MA4, MA5, MA6]);
     assert_eq!(r.customer_count, 6);
-    // A pole: not the span feeding it, nor the breaker at P1.
+    // A pole: not the span feeding it, nor the breaker at the substation.
     let r = normal().downstream(P1).unwrap();
     assert_eq!(r.ids.spans, vec![A2, A3, A4, A5, A6]);
     assert_eq!(r.ids.switches, vec![RA, FA, TS]);
@@ -102,14 +107,17 @@ fn downstream_of_trunk_span_covers_laterals() {
 fn downstream_of_root_breaker_and_substation() {
     let g = normal();
     let r = g.downstream(BB).unwrap();
-    assert_eq!(r.ids.spans, vec![B1, B2, B3, B4]);
-    assert_eq!(r.ids.poles, vec![Q1, Q2, Q3, Q4]);
+    assert_eq!(r.ids.spans, vec![B1, B2, B3, B4, B5]);
+    assert_eq!(r.ids.poles, vec![Q1, Q2, Q3, Q4, Q5]);
     // TS is the open tie at the end of feeder B's trunk (across T1).
     assert_eq!(r.ids.switches, vec![BB, FB, TS]);
     assert_eq!(r.ids.meters, vec![MB1, MB2, MB3]);
     assert_eq!(r.customer_count, 3);
     let r = g.downstream(S).unwrap();
-    assert_eq!(r.ids.spans, vec![A1, A2, A3, A4, A5, A6, B1, B2, B3, B4]);
+    assert_eq!(
+        r.ids.spans,
+        vec![A1, A2, A3, A4, A5, A6, B1, B2, B3, B4, B5]
+    );
     assert_eq!(r.ids.switches, vec![BA, RA, FA, BB, FB, TS]);
     assert_eq!(r.customer_count, 9);
     assert_eq!(r.ids.substations, vec![S]);
@@ -131,23 +139,25 @@ fn downstream_of_transformer_and_meter() {
 #[test]
 fn open_fuse_de_energizes_its_lateral() {
     let g = graph(&[TS, FA]);
-    assert_eq!(g.stats().energized_nodes, 9);
+    // FA at P5 cuts A6: only P6 goes dark, P5 stays fed.
+    assert_eq!(g.stats().energized_nodes, 11);
     let r = g.upstream(MA4).unwrap();
     assert_eq!(r.energized_from, None);
     assert!(r.path.is_empty());
     // Downstream of the open fuse: what it would feed.
     let r = g.downstream(FA).unwrap();
     assert_eq!(r.energized_from, Some(S), "its line side is live");
-    assert_eq!(r.ids.spans, vec![A5, A6]);
-    assert_eq!(r.ids.poles, vec![P5, P6]);
+    assert_eq!(r.ids.spans, vec![A6]);
+    assert_eq!(r.ids.poles, vec![P6]);
     assert_eq!(r.ids.meters, vec![MA4, MA5, MA6]);
-    // The trunk walk lists the open fuse where it stops but not the lateral.
+    // The trunk walk lists the open fuse where it stops but not what it cuts off.
     let r = g.downstream(A2).unwrap();
-    assert_eq!(r.ids.spans, vec![A2, A3, A4]);
+    assert_eq!(r.ids.spans, vec![A2, A3, A4, A5]);
     assert_eq!(r.ids.switches, vec![RA, FA, TS]);
     assert_eq!(r.customer_count, 3);
-    // The open span itself is de-energized.
-    assert_eq!(g.upstream(A5).unwrap().energized_from, None);
+    // The open span itself is de-energized; the span into the fuse's pole is not.
+    assert_eq!(g.upstream(A6).unwrap().energized_from, None);
+    assert_eq!(g.upstream(A5).unwrap().energized_from, Some(S));
 }
 
 #[test]
@@ -157,12 +167,15 @@ fn closed_tie_backfeeds_past_open_recloser() {
     assert_eq!(r.energized_from, Some(S));
     assert_eq!(r.path, vec![T1, B3, B2, B1]);
     assert_eq!(r.path_devices, vec![TS, BB]);
+    // The open span A4 is live from its `to` end (P4, back-fed).
+    assert_eq!(g.upstream(A4).unwrap().energized_from, Some(S));
     let r = g.downstream(RA).unwrap();
-    assert_eq!(r.ids.spans, vec![A3]);
-    assert_eq!(r.ids.poles, vec![P3]);
-    assert_eq!(r.customer_count, 0);
+    assert_eq!(r.ids.spans, vec![A4]);
+    assert_eq!(r.ids.poles, vec![P4]);
+    assert_eq!(r.customer_count, 1);
     let r = g.downstream(BB).unwrap();
-    assert_eq!(r.ids.spans, vec![A4, B1, B2, B3, B4, T1]);
+    assert_eq!(r.ids.spans, vec![B1, B2, B3, B4, B5, T1]);
+    assert_eq!(r.ids.switches, vec![RA, BB, FB, TS]);
     assert_eq!(r.ids.meters, vec![MA3, MB1, MB2, MB3]);
 }
 
@@ -171,9 +184,10 @@ fn isolate_lateral_meter_opens_its_fuse() {
     let r = normal().isolate(MA4).unwrap();
     assert!(r.isolable);
     assert_eq!(r.devices, vec![FA]);
-    assert_eq!(r.de_energized.spans, vec![A5, A6]);
-    assert_eq!(r.de_energized.poles, vec![P5, P6]);
-    assert_eq!(r.de_energized.switches, vec![FA]);
+    assert_eq!(r.de_energized.spans, vec![A6]);
+    assert_eq!(r.de_energized.poles, vec![P6]);
+    // The fuse's own pole stays fed.
+    assert!(r.de_energized.switches.is_empty());
     assert_eq!(r.de_energized.transformers, vec![TA3]);
     assert_eq!(r.de_energized.meters, vec![MA4, MA5, MA6]);
     assert_eq!(r.customer_count, 3);
@@ -184,22 +198,28 @@ fn isolate_trunk_assets() {
     let g = normal();
     let r = g.isolate(TA2).unwrap();
     assert_eq!(r.devices, vec![RA]);
-    assert_eq!(r.de_energized.spans, vec![A3, A4]);
-    assert_eq!(r.de_energized.switches, vec![RA, TS]);
+    assert_eq!(r.de_energized.spans, vec![A4]);
+    assert_eq!(r.de_energized.poles, vec![P4]);
+    assert_eq!(r.de_energized.switches, vec![TS]);
     assert_eq!(r.customer_count, 1);
     // Nothing protective between P2 and the feeder breaker.
     let r = g.isolate(P2).unwrap();
     assert_eq!(r.devices, vec![BA]);
     assert_eq!(r.de_energized.spans, vec![A1, A2, A3, A4, A5, A6]);
     assert_eq!(r.customer_count, 6);
-    // A switch is isolated at its line side, never by itself.
+    assert_eq!(r.de_energized.switches, vec![RA, FA, TS]);
+    // A switch is isolated at its node, never by itself.
     let r = g.isolate(RA).unwrap();
     assert_eq!(r.devices, vec![BA]);
-    // A span controlled by a fuse is isolated by it.
-    let r = g.isolate(B4).unwrap();
+    // A span cut by a fuse is isolated by it; the fuse's pole Q4 stays fed.
+    let r = g.isolate(B5).unwrap();
+    assert!(r.isolable);
     assert_eq!(r.devices, vec![FB]);
-    assert_eq!(r.de_energized.spans, vec![B4]);
+    assert_eq!(r.de_energized.spans, vec![B5]);
+    assert_eq!(r.de_energized.poles, vec![Q5]);
     assert_eq!(r.de_energized.meters, vec![MB3]);
+    // B4 has no device of its own: the feeder breaker.
+    assert_eq!(g.isolate(B4).unwrap().devices, vec![BB]);
 }
 
 #[test]
@@ -219,7 +239,7 @@ fn isolate_cannot_open_root_breaker_from_feeder() {
 fn isolate_backfed_asset_opens_the_other_feeder() {
     let r = graph(&[RA]).isolate(TA2).unwrap();
     assert_eq!(r.devices, vec![BB]);
-    assert_eq!(r.de_energized.poles, vec![P3, P4, Q1, Q2, Q3, Q4]);
+    assert_eq!(r.de_energized.poles, vec![P4, Q1, Q2, Q3, Q4, Q5]);
     assert_eq!(r.customer_count, 4);
 }
 
@@ -229,7 +249,7 @@ fn isolate_in_a_loop_opens_both_sides() {
     let r = graph(&[]).isolate(TA2).unwrap();
     assert!(r.isolable);
     assert_eq!(r.devices, vec![RA, BB]);
-    assert_eq!(r.de_energized.poles, vec![P3, P4, Q1, Q2, Q3, Q4]);
+    assert_eq!(r.de_energized.poles, vec![P4, Q1, Q2, Q3, Q4, Q5]);
     assert_eq!(r.de_energized.meters, vec![MA3, MB1, MB2, MB3]);
     assert_eq!(r.customer_count, 4);
 }
@@ -241,8 +261,8 @@ fn connections_list_feeder_spans_with_end_devices() {
     assert_eq!(ids, vec![A1, A2, A3, A4, A5, A6, T1]);
     let a1 = &c.edges[0];
     assert_eq!((a1.from_node, a1.to_node), (S, P1));
-    assert_eq!(a1.from_devices, vec![BB]);
-    assert_eq!(a1.to_devices, vec![BA]);
+    assert_eq!(a1.from_devices, vec![BA, BB]);
+    assert!(a1.to_devices.is_empty());
     let a4 = &c.edges[3];
     assert_eq!(a4.from_devices, vec![RA]);
     assert_eq!(a4.to_devices, vec![TA2, TS]);
@@ -273,7 +293,7 @@ fn neighbours_of_each_kind() {
     assert_eq!(n.ids.spans, vec![A4, T1]);
     let n = g.neighbours(S).unwrap();
     assert_eq!(n.ids.spans, vec![A1, B1]);
-    assert_eq!(n.ids.switches, vec![BB]);
+    assert_eq!(n.ids.switches, vec![BA, BB]);
 }
 
 #[test]

@@ -15,8 +15,8 @@ impl GridGraph {
     /// The supply path of an asset: the spans (in order, from the asset to the substation),
     /// the poles and the switches on them, back to the substation and its breaker, following
     /// the current switch states. A meter traces through its transformer; a transformer,
-    /// pole or switch from its node; a switch from its line side (the span it controls is
-    /// the first span of its path). A de-energized or disconnected asset gives an empty path
+    /// pole or switch from its node (a switch's node is its line side: the spans it cuts
+    /// leave that node and are not on its supply path). A de-energized or disconnected asset gives an empty path
     /// and `energized_from: None`; `ids` then lists only the asset itself (and a meter's
     /// transformer).
     pub fn upstream(&self, id: u64) -> Result<TraceResult, TopologyError> {
@@ -48,12 +48,7 @@ impl GridGraph {
                 line
             }
             Asset::Pole(n) => Some(n),
-            Asset::Switch(s) => self.switch_line(s).map(|(e, line)| {
-                if let Some(e) = e.filter(|_| energized.is_some()) {
-                    span_first(&mut c, e);
-                }
-                line
-            }),
+            Asset::Switch(s) => self.switch_line(s),
             Asset::Transformer(t) => self.transformer_node.get(t as usize).copied(),
             Asset::Meter(m) => {
                 let t = self
@@ -176,8 +171,9 @@ impl GridGraph {
             for &e in self.adj.row(u) {
                 let Some(edge) = self.edge(e) else { continue };
                 let v = self.other_end(edge, u);
-                if edge.open && (edge.tie || edge.from == u) {
-                    // The open device where the walk stops on this side.
+                if edge.open {
+                    // The open device where the walk stops (at the span's `from` end, which
+                    // is this node or, for a span fed from its far side, the other one).
                     for &s in self.edge_switches.row(e) {
                         if self.switches.get(s as usize).is_some_and(|x| x.open) {
                             c.switch(s);

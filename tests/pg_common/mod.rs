@@ -17,6 +17,7 @@ use geozero::mvt::{tile, Message, Tile};
 use gridtiles::cli::{Cli, Command, ServeArgs};
 use gridtiles::config::TilingConfig;
 use gridtiles::http::{router, AppState};
+use gridtiles::settings::Config;
 use gridtiles::source::postgres::PgConfig;
 use http_body_util::BodyExt;
 use tokio_postgres::NoTls;
@@ -114,9 +115,20 @@ pub fn serve_args(extra: &[&str]) -> ServeArgs {
     let mut argv = vec!["gridtiles", "serve"];
     argv.extend_from_slice(extra);
     match Cli::try_parse_from(argv).expect("valid arguments").command {
-        Command::Serve(a) => a,
+        Command::Serve(a) => *a,
         _ => unreachable!(),
     }
+}
+
+/// The configuration of `serve` with these flags (no file, no environment) and `tiling`.
+pub fn config(extra: &[&str], tiling: TilingConfig) -> Config {
+    let mut config = serve_args(extra)
+        .load(Vec::<(String, String)>::new())
+        .expect("valid configuration")
+        .config;
+    config.tiles = tiling.tiles;
+    config.layers = tiling.layers;
+    config
 }
 
 /// Starts a server state on `cfg` with the live loop running (stopped when the test's
@@ -136,8 +148,8 @@ pub async fn start_tiled(
     tiling: TilingConfig,
     extra: &[&str],
 ) -> Result<AppState, String> {
-    let args = serve_args(extra);
-    let (state, live) = gridtiles::app::postgres::start(&args, tiling, cfg, std::future::pending())
+    let config = config(extra, tiling);
+    let (state, live) = gridtiles::app::postgres::start(&config, cfg, std::future::pending())
         .await
         .map_err(|e| format!("{e:#}"))?;
     tokio::spawn(live);

@@ -1,9 +1,10 @@
-//! The `[postgres]` section of the configuration file, self-contained: it is read from the
-//! same TOML file as the tiling configuration, but by its own types.
+//! The `[postgres]` section of the configuration file, self-contained: [`crate::settings`]
+//! keeps it as a TOML table (applying `DATABASE_URL` and `GRIDTILES_POSTGRES__KEY`
+//! variables to it), and this module gives it its types and checks.
 //!
 //! ```toml
 //! [postgres]
-//! url = "postgres://gridtiles@db.internal/grid"   # DATABASE_URL wins when set
+//! url = "postgres://gridtiles@db.internal/grid"   # or DATABASE_URL (crate::settings::env)
 //! schema = "gridtiles"        # default schema of table layers (and of `db init`)
 //! pool_size = 8
 //! debounce_ms = 50            # notification batching window (≤ 100 ms keeps maps live)
@@ -24,20 +25,19 @@
 //! `gridtiles db init` creates ([`reference_layers`]).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use super::PgError;
 
-/// The environment variable holding the connection string (wins over `url`).
-pub const DATABASE_URL: &str = "DATABASE_URL";
-
 /// Settings of the PostgreSQL source.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PgConfig {
-    /// Connection string (`postgres://…` or `key=value …`). Never logged.
+    /// Connection string (`postgres://…` or `key=value …`; `DATABASE_URL` sets it). Never
+    /// logged.
     pub url: Option<String>,
     /// Default schema of table layers and of the reference schema.
     pub schema: String,
@@ -51,6 +51,9 @@ pub struct PgConfig {
     pub connect_timeout_s: u64,
     /// Longest wait between reconnection attempts, in seconds (backoff doubles up to it).
     pub reconnect_max_s: u64,
+    /// A directory of layer files served when the database is unreachable at startup
+    /// (`serve --fallback`); the server switches to the database once it is reachable.
+    pub fallback: Option<PathBuf>,
     /// Layers by MVT layer name, in name order; empty: the reference schema's layers.
     pub layers: BTreeMap<String, PgLayerConfig>,
 }
@@ -65,6 +68,7 @@ impl Default for PgConfig {
             channel: "gridtiles".to_owned(),
             connect_timeout_s: 10,
             reconnect_max_s: 30,
+            fallback: None,
             layers: BTreeMap::new(),
         }
     }
@@ -128,12 +132,18 @@ impl PgConfig {
         Ok(file.postgres)
     }
 
-    /// The connection string: `DATABASE_URL`, else `url`.
+    /// The section as the settings keep it (a TOML table), typed and checked.
+    pub fn from_table(table: toml::Table) -> Result<PgConfig, PgError> {
+        let cfg: PgConfig = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| PgError::Config(format!("[postgres]: {e}")))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// The connection string, if set.
     pub fn connection_string(&self) -> Option<String> {
-        std::env::var(DATABASE_URL)
-            .ok()
-            .filter(|s| !s.trim().is_empty())
-            .or_else(|| self.url.clone())
+        self.url.clone().filter(|s| !s.trim().is_empty())
     }
 
     /// The batching window.

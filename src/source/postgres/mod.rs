@@ -44,7 +44,7 @@ pub use config::{PgConfig, PgLayerConfig, WatchConfig};
 pub enum PgError {
     #[error("invalid configuration: {0}")]
     Config(String),
-    #[error("no PostgreSQL connection string: set DATABASE_URL or [postgres] url")]
+    #[error("no PostgreSQL connection string: set DATABASE_URL or postgres.url")]
     NoUrl,
     #[error("invalid PostgreSQL connection string: {0}")]
     BadUrl(String),

@@ -1,0 +1,322 @@
+//! What the binary does, as a library so tests can drive it: load the configuration, load or
+//! generate the grid (or read it from PostgreSQL and keep it live: [`postgres`]), build the
+//! snapshot, serve it until SIGTERM; write the demo grid to files; check a configuration
+//! file; probe a running server's health; run the `db` commands.
+
+mod healthcheck;
+pub mod postgres;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use tokio::net::TcpListener;
+use tracing::{info, warn};
+
+use crate::cache::TileCache;
+use crate::cli::{Cli, Command, ConfigCommand, GenerateArgs, LogFormat};
+use crate::http::{self, AppState, Settings, ShutdownTiming};
+use crate::index::{Snapshot, SnapshotBuilder};
+use crate::live::SourceStatus;
+use crate::model::LayerData;
+use crate::settings::{Config, DataConfig};
+use crate::source::demo::{self, DemoParams};
+use crate::source::file::{self, LoadOptions};
+
+pub use healthcheck::healthcheck;
+
+/// Runs a parsed command line to completion (`serve` until Ctrl-C / SIGTERM).
+pub async fn run(cli: Cli) -> Result<()> {
+    let vars = std::env::vars;
+    match cli.command {
+        Command::Serve(args) => {
+            let loaded = args.load(vars())?;
+            let server = &loaded.config.server;
+            init_logging(
+                cli.log_format.unwrap_or(server.log_format),
+                &server.log_level,
+            );
+            for w in &loaded.warnings {
+                warn!("{w}");
+            }
+            for v in &loaded.env_applied {
+                info!("environment: {v}");
+            }
+            serve(loaded.config, shutdown_signal()).await
+        }
+        Command::Generate(args) => {
+            init_logging(cli.log_format.unwrap_or_default(), "info");
+            let mut config = Config::load(None, vars())?.config;
+            args.demo.apply(&mut config);
+            tokio::task::spawn_blocking(move || generate(&args, &config.data))
+                .await
+                .context("generator task failed")?
+        }
+        Command::Config(ConfigCommand::Check { file }) => {
+            print!("{}", check_config(&file, vars())?);
+            Ok(())
+        }
+        Command::Healthcheck(args) => healthcheck(&args, vars()).await,
+        Command::Db(args) => {
+            init_logging(cli.log_format.unwrap_or_default(), "info");
+            postgres::db_command(args, vars()).await
+        }
+    }
+}
+
+/// `gridtiles config check FILE`: the effective configuration (file + environment) as
+/// TOML with secrets redacted, or why it is invalid.
+pub fn check_config(
+    file: &Path,
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<String> {
+    let loaded = Config::load(Some(file), vars)?;
+    loaded.config.validate()?;
+    let mut out = format!(
+        "# {}: valid. Effective configuration (defaults < file < environment), secrets redacted.\n",
+        file.display()
+    );
+    for v in &loaded.env_applied {
+        out.push_str(&format!("# environment: {v}\n"));
+    }
+    for w in &loaded.warnings {
+        out.push_str(&format!("# warning: {w}\n"));
+    }
+    out.push('\n');
+    out.push_str(&loaded.config.to_redacted_toml()?);
+    Ok(out)
+}
+
+/// Loads the data, then listens on `server.listen` and serves until `shutdown` completes;
+/// then drains and finishes the requests in flight (`server.shutdown_*`).
+pub async fn serve(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
+    let state = match postgres::pg_config(&config)? {
+        Some(pg) => {
+            let mut rx = stop_rx.clone();
+            let stop = async move {
+                let _ = rx.changed().await;
+            };
+            let (state, live) = postgres::start(&config, pg, stop).await?;
+            tokio::spawn(live);
+            state
+        }
+        None => {
+            let prep = config.clone();
+            // Loading and indexing are CPU- and file-bound: keep them off the async workers.
+            tokio::task::spawn_blocking(move || prepare(&prep))
+                .await
+                .context("loading task failed")??
+        }
+    };
+    let shutdown = async move {
+        shutdown.await;
+        // Stops the live loop of a database source.
+        let _ = stop_tx.send(());
+    };
+    let listen = &config.server.listen;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    info!(addr = %listener.local_addr()?, "listening");
+    let timing = ShutdownTiming {
+        delay: Duration::from_secs(config.server.shutdown_delay_s),
+        grace: Some(Duration::from_secs(config.server.shutdown_grace_s)),
+    };
+    let clean = http::serve_until(listener, state, shutdown, timing)
+        .await
+        .context("server failed")?;
+    // A database-backed source closes its pool when the state is dropped, here.
+    drop(stop_rx);
+    info!(clean, "server stopped");
+    Ok(())
+}
+
+/// Loads (or generates) the layers, builds snapshot version 1 and the server state. Fails
+/// as a whole: nothing is served half-loaded.
+pub fn prepare(config: &Config) -> Result<AppState> {
+    check_dirs(config)?;
+    let start = Instant::now();
+    let layers = match &config.data.dir {
+        Some(dir) => load(dir, config.data.lenient)?,
+        None => generate_demo(&config.data)?,
+    };
+    info!(
+        source = %config.data.dir.as_deref().map_or_else(|| "demo grid".into(), |d| d.display().to_string()),
+        layers = layers.len(),
+        features = layers.iter().map(|l| l.features.len()).sum::<usize>(),
+        ms = start.elapsed().as_millis() as u64,
+        "loaded"
+    );
+    let snapshot = build_snapshot(config, layers)?;
+    let state = new_state(config, snapshot)?;
+    state.set_source_status(SourceStatus::ok(if config.data.dir.is_some() {
+        "files"
+    } else {
+        "demo"
+    }));
+    Ok(state)
+}
+
+/// Fails when a configured static or styles directory is not a directory.
+pub(crate) fn check_dirs(config: &Config) -> Result<()> {
+    for (dir, what) in [
+        (&config.server.static_dir, "server.static_dir"),
+        (&config.server.styles_dir, "server.styles_dir"),
+    ] {
+        if let Some(dir) = dir {
+            if !dir.is_dir() {
+                bail!("{what} {} is not a directory", dir.display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Indexes `layers` into snapshot version 1 with the configuration's tiling.
+pub(crate) fn build_snapshot(config: &Config, layers: Vec<LayerData>) -> Result<Snapshot> {
+    let tiling = config.tiling();
+    for name in tiling.layers.keys() {
+        if !layers.iter().any(|l| &l.name == name) {
+            warn!(layer = %name, "configured layer is not in the data");
+        }
+    }
+    let start = Instant::now();
+    let snapshot = SnapshotBuilder::new(tiling)
+        .build(layers, 1)
+        .context("cannot build the snapshot")?;
+    info!(
+        version = snapshot.version,
+        features = snapshot.feature_count(),
+        bounds = ?snapshot.bounds,
+        ms = start.elapsed().as_millis() as u64,
+        "built snapshot"
+    );
+    for layer in &snapshot.layers {
+        info!(
+            layer = %layer.name,
+            kind = ?layer.kind,
+            features = layer.features.len(),
+            minzoom = layer.config.minzoom,
+            maxzoom = layer.config.maxzoom,
+            "layer"
+        );
+    }
+    Ok(snapshot)
+}
+
+/// The server state over `snapshot`: HTTP settings, tile cache, static directories.
+pub(crate) fn new_state(config: &Config, snapshot: Snapshot) -> Result<AppState> {
+    let settings = Settings::from_config(config).map_err(anyhow::Error::msg)?;
+    let cache = TileCache::new(config.server.cache_bytes());
+    if !cache.is_enabled() {
+        warn!("tile cache disabled (cache_mb = 0): every request renders");
+    }
+    for (dir, what) in [
+        (&settings.static_dir, "front end"),
+        (&settings.styles_dir, "styles"),
+    ] {
+        match dir {
+            Some(d) => info!(dir = %d.display(), "serving {what}"),
+            None => info!("no {what} directory: not serving {what}"),
+        }
+    }
+    Ok(AppState::new(snapshot, cache, settings))
+}
+
+pub(crate) fn load(dir: &Path, lenient: bool) -> Result<Vec<LayerData>> {
+    let loaded = file::load_dir(dir, LoadOptions { lenient })
+        .with_context(|| format!("cannot load {}", dir.display()))?;
+    for (layer, skipped) in loaded.skipped.iter().filter(|(_, n)| *n > 0) {
+        warn!(%layer, skipped, "skipped malformed features (lenient)");
+    }
+    Ok(loaded.layers)
+}
+
+pub(crate) fn generate_demo(data: &DataConfig) -> Result<Vec<LayerData>> {
+    demo::generate_checked(&DemoParams {
+        seed: data.seed,
+        scale: data.scale,
+    })
+    .context("cannot build the demo grid")
+}
+
+/// `gridtiles generate`: writes the demo grid of `data` (seed, scale) into `args.out` as
+/// FlatGeobuf.
+pub fn generate(args: &GenerateArgs, data: &DataConfig) -> Result<()> {
+    let start = Instant::now();
+    let layers = generate_demo(data)?;
+    info!(
+        seed = data.seed,
+        scale = data.scale,
+        ms = start.elapsed().as_millis() as u64,
+        "generated demo grid"
+    );
+    std::fs::create_dir_all(&args.out)
+        .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let start = Instant::now();
+    file::write_dir(&args.out, &layers)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    for layer in &layers {
+        info!(layer = %layer.name, features = layer.features.len(), "wrote layer");
+    }
+    info!(dir = %args.out.display(), ms = start.elapsed().as_millis() as u64, "done");
+    Ok(())
+}
+
+static LOG_FORMAT: OnceLock<LogFormat> = OnceLock::new();
+
+/// Installs the global tracing subscriber: `format`, level from `RUST_LOG` or else
+/// `default_filter`. Does nothing if one is installed already.
+pub fn init_logging(format: LogFormat, default_filter: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(default_filter))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi);
+    let installed = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+    if installed.is_ok() {
+        let _ = LOG_FORMAT.set(format);
+    }
+}
+
+/// The log format installed by [`init_logging`], if any.
+pub fn log_format() -> Option<LogFormat> {
+    LOG_FORMAT.get().copied()
+}
+
+/// Completes on Ctrl-C or (Unix) SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut sig) => {
+                sig.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    info!("shutdown requested");
+}

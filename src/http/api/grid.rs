@@ -1,0 +1,206 @@
+//! Grid state summaries over the snapshot's attributes: `GET /api/switches/abnormal` and
+//! `GET /api/substations/status` (with the outages in progress of the synthetic history).
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value as Json_};
+
+use super::assets::{attr, int_attr, str_attr};
+use crate::analytics::{active_outages, ActiveParams};
+use crate::http::{ApiError, AppState};
+use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
+use crate::model::Value;
+
+/// Switches listed at most by `/api/switches/abnormal` (`truncated` beyond).
+pub const MAX_ABNORMAL: usize = 10_000;
+
+/// Power factor assumed to turn transformer kVA into MW.
+pub const POWER_FACTOR: f64 = 0.9;
+
+/// `GET /api/switches/abnormal`: every switch whose `current_state` differs from its
+/// `normal_state`, by id.
+pub async fn abnormal(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
+    let snapshot = state.snapshot_arc();
+    Ok(Json(abnormal_doc(&snapshot)))
+}
+
+fn abnormal_doc(snapshot: &Snapshot) -> Json_ {
+    let Some(layer) = snapshot.layer("switches") else {
+        return json!({"switches": [], "count": 0, "truncated": false});
+    };
+    let mut out = Vec::new();
+    let mut count = 0usize;
+    for f in &layer.features {
+        let normal = str_attr(layer, f, "normal_state");
+        let current = str_attr(layer, f, "current_state");
+        if normal.is_none() || current.is_none() || normal == current {
+            continue;
+        }
+        count += 1;
+        if out.len() < MAX_ABNORMAL {
+            out.push(json!({
+                "id": f.id,
+                "name": str_attr(layer, f, "name"),
+                "device_type": str_attr(layer, f, "device_type"),
+                "feeder_id": int_attr(layer, f, "feeder_id"),
+                "substation_id": int_attr(layer, f, "substation_id"),
+                "normal_state": normal,
+                "current_state": current,
+                "status": str_attr(layer, f, "status"),
+            }));
+        }
+    }
+    out.sort_by_key(|s| s["id"].as_u64());
+    json!({"switches": out, "count": count, "truncated": count > out.len()})
+}
+
+/// Per-feeder span tallies.
+#[derive(Default)]
+struct FeederTally {
+    substation: Option<i64>,
+    energized: usize,
+    dark: usize,
+}
+
+/// Per-substation totals.
+#[derive(Default)]
+struct SubTally {
+    name: Option<String>,
+    feeders_energized: usize,
+    feeders_partial: usize,
+    feeders_de_energized: usize,
+    spans_de_energized: usize,
+    load_mw: f64,
+    transformers_de_energized: usize,
+}
+
+fn float(v: Option<&Value>) -> Option<f64> {
+    match v? {
+        Value::Float(x) => Some(*x),
+        Value::Int(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// Load of one transformer in MW: `kva × load_pct / 100` at [`POWER_FACTOR`] (0 when
+/// either attribute is missing or not finite).
+fn transformer_mw(l: &IndexedLayer, f: &IndexedFeature) -> f64 {
+    let kva = float(attr(l, f, "kva")).unwrap_or(0.0);
+    let pct = float(attr(l, f, "load_pct")).unwrap_or(0.0);
+    let mw = kva * pct / 100.0 * POWER_FACTOR / 1000.0;
+    if mw.is_finite() {
+        mw.max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// Load served now by every energized transformer, MW (see [`transformer_mw`]).
+pub fn total_load_mw(snapshot: &Snapshot) -> f64 {
+    let Some(l) = snapshot.layer("transformers") else {
+        return 0.0;
+    };
+    l.features
+        .iter()
+        .filter(|f| str_attr(l, f, "status").is_none_or(|st| st == "energized"))
+        .map(|f| transformer_mw(l, f))
+        .sum()
+}
+
+/// Outages in progress per substation: (count, customers out).
+pub type ActiveBySubstation = BTreeMap<i64, (u64, u64)>;
+
+fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
+    let mut subs: BTreeMap<i64, SubTally> = BTreeMap::new();
+    if let Some(l) = snapshot.layer("substations") {
+        for f in &l.features {
+            let t = subs.entry(f.id as i64).or_default();
+            t.name = str_attr(l, f, "name").map(str::to_string);
+        }
+    }
+    let mut feeders: BTreeMap<i64, FeederTally> = BTreeMap::new();
+    if let Some(l) = snapshot.layer("feeders") {
+        for f in &l.features {
+            let (Some(feeder), Some(status)) =
+                (int_attr(l, f, "feeder_id"), str_attr(l, f, "status"))
+            else {
+                continue;
+            };
+            if str_attr(l, f, "section") == Some("tie") {
+                continue;
+            }
+            let t = feeders.entry(feeder).or_default();
+            t.substation = t.substation.or(int_attr(l, f, "substation_id"));
+            if status == "energized" {
+                t.energized += 1;
+            } else {
+                t.dark += 1;
+            }
+        }
+    }
+    for t in feeders.values() {
+        let Some(sub) = t.substation else { continue };
+        let s = subs.entry(sub).or_default();
+        s.spans_de_energized += t.dark;
+        match (t.energized, t.dark) {
+            (_, 0) => s.feeders_energized += 1,
+            (0, _) => s.feeders_de_energized += 1,
+            _ => s.feeders_partial += 1,
+        }
+    }
+    if let Some(l) = snapshot.layer("transformers") {
+        for f in &l.features {
+            let Some(sub) = int_attr(l, f, "substation_id") else {
+                continue;
+            };
+            let s = subs.entry(sub).or_default();
+            if str_attr(l, f, "status").is_some_and(|st| st != "energized") {
+                s.transformers_de_energized += 1;
+                continue;
+            }
+            s.load_mw += transformer_mw(l, f);
+        }
+    }
+    let list: Vec<Json_> = subs
+        .iter()
+        .map(|(id, s)| {
+            let (outages, out) = active.get(id).copied().unwrap_or((0, 0));
+            json!({
+                "active_outages": outages,
+                "customers_out_now": out,
+                "id": id,
+                "name": s.name,
+                "feeders_energized": s.feeders_energized,
+                "feeders_partially_energized": s.feeders_partial,
+                "feeders_de_energized": s.feeders_de_energized,
+                "spans_de_energized": s.spans_de_energized,
+                "transformers_de_energized": s.transformers_de_energized,
+                "load_mw": (s.load_mw * 1000.0).round() / 1000.0,
+            })
+        })
+        .collect();
+    json!({"power_factor": POWER_FACTOR, "substations": list})
+}
+
+/// `GET /api/substations/status`: per substation, its feeders by energization (from the
+/// span `status` attributes: all spans energized / some / none), the de-energized spans and
+/// transformers, the load served now in MW (`kva × load_pct` of energized transformers at
+/// power factor [`POWER_FACTOR`]), and the outages in progress (synthetic, as in `/api/kpi`).
+pub async fn substations(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let snapshot = state.snapshot_arc();
+        let now = super::kpi::now();
+        let h = state.history_cache().get(&snapshot, now);
+        let mut active = ActiveBySubstation::new();
+        for e in active_outages(&h.feeders, now, &ActiveParams::default()) {
+            let a = active.entry(e.substation_id).or_default();
+            a.0 += 1;
+            a.1 = a.1.saturating_add(e.customers_interrupted);
+        }
+        Json(status_doc(&snapshot, &active))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("status task failed: {e}")))
+}

@@ -1,0 +1,46 @@
+//! The Grid API: JSON endpoints over the in-memory snapshot (auth group `api`).
+//!
+//! [`assets`] (one asset with attributes, geometry, feeder, substation, neighbours),
+//! [`trace`] (upstream / downstream / isolate traces and feeder connections over the
+//! topology graph, which [`graph`] builds once per snapshot version), [`grid`] (abnormal
+//! switches, substation status), [`kpi`] (reliability indices over the synthetic
+//! history, cached per snapshot), [`trends`] (outages per day / week / month), [`ami`]
+//! (synthetic interval energy and demand), [`nearest`] (nearest assets in metres) and [`openapi`] (the OpenAPI document of every route).
+//! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
+//! [`geojson`]. Every list is capped.
+
+pub mod ami;
+pub mod assets;
+pub mod dates;
+pub mod geojson;
+pub mod graph;
+pub mod grid;
+pub mod kpi;
+pub mod nearest;
+pub mod openapi;
+pub mod params;
+pub mod trace;
+pub mod trends;
+
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+
+use super::AppState;
+
+/// The API routes (without authentication; the router wraps them in the `api` group).
+/// Every route here must also be documented in [`openapi::document`].
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/assets/{id}", get(assets::asset))
+        .route("/api/nearest", get(nearest::nearest))
+        .route("/api/trace/{id}", get(trace::trace))
+        .route("/api/topology/connections", get(trace::connections))
+        .route("/api/kpi", get(kpi::kpi))
+        .route("/api/ami/history", get(ami::history))
+        .route("/api/outages/trends", get(trends::trends))
+        .route("/api/switches/abnormal", get(grid::abnormal))
+        .route("/api/substations/status", get(grid::substations))
+        .route("/api/openapi.json", get(openapi::openapi))
+        .layer(CompressionLayer::new())
+}

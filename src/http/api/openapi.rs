@@ -1,0 +1,182 @@
+//! `GET /api/openapi.json`: a hand-written OpenAPI 3.0 document of every route the server
+//! registers (tiles, TileJSON, styles, health, metrics and the Grid API).
+
+use axum::Json;
+use serde_json::{json, Value as Json_};
+
+/// Every route path of the router, in OpenAPI form (`{param}`); a test checks the router.
+pub const PATHS: &[&str] = &[
+    "/tiles/{z}/{x}/{y}",
+    "/tiles.json",
+    "/styles/{file}",
+    "/api/health",
+    "/metrics",
+    "/api/assets/{id}",
+    "/api/nearest",
+    "/api/trace/{id}",
+    "/api/topology/connections",
+    "/api/kpi",
+    "/api/ami/history",
+    "/api/outages/trends",
+    "/api/switches/abnormal",
+    "/api/substations/status",
+    "/api/openapi.json",
+];
+
+fn param(name: &str, location: &str, required: bool, schema: Json_, what: &str) -> Json_ {
+    json!({"name": name, "in": location, "required": required, "schema": schema, "description": what})
+}
+
+fn int() -> Json_ {
+    json!({"type": "integer", "minimum": 0})
+}
+
+fn err(what: &str) -> Json_ {
+    json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+}
+
+fn ok_json(what: &str) -> Json_ {
+    json!({"description": what, "content": {"application/json": {"schema": {"type": "object"}}}})
+}
+
+fn get_op(summary: &str, tag: &str, params: Vec<Json_>, responses: Json_) -> Json_ {
+    json!({"get": {"summary": summary, "tags": [tag], "parameters": params, "responses": responses}})
+}
+
+/// The OpenAPI 3.0 document.
+pub fn document() -> Json_ {
+    let id = |what: &str| param("id", "path", true, int(), what);
+    let auth = "401/403 when the route group requires authentication";
+    let paths = json!({
+        "/tiles/{z}/{x}/{y}": get_op("A Mapbox Vector Tile (path ends in .mvt)", "tiles", vec![
+            param("z", "path", true, int(), "zoom"),
+            param("x", "path", true, int(), "column"),
+            param("y", "path", true, json!({"type": "string"}), "row with the .mvt suffix"),
+            param("layers", "query", false, json!({"type": "string"}), "comma-separated layer subset"),
+        ], json!({
+            "200": {"description": "the tile", "content": {"application/vnd.mapbox-vector-tile": {}}},
+            "204": {"description": "empty tile"}, "304": {"description": "not modified (If-None-Match)"},
+            "400": err("malformed address or zoom above the maximum"), "404": err("unknown layer"),
+            "401": err(auth),
+        })),
+        "/tiles.json": get_op("TileJSON 3.0.0", "tiles", vec![
+            param("layers", "query", false, json!({"type": "string"}), "comma-separated layer subset"),
+        ], json!({"200": ok_json("TileJSON"), "404": err("unknown layer"), "401": err(auth)})),
+        "/styles/{file}": get_op("A map style from the styles directory", "tiles", vec![
+            param("file", "path", true, json!({"type": "string"}), "style file name (name.json)"),
+        ], json!({"200": ok_json("the style"), "404": err("no such style"), "401": err(auth)})),
+        "/api/health": get_op("Health: status, features per layer, cache statistics", "operations", vec![],
+            json!({"200": ok_json("serving"), "503": err("shutting down")})),
+        "/metrics": get_op("Prometheus metrics (text format)", "operations", vec![],
+            json!({"200": {"description": "metrics", "content": {"text/plain": {}}}, "401": err(auth)})),
+        "/api/assets/{id}": get_op("One asset: layer, attributes, GeoJSON geometry (WGS84), feeder, substation, topology neighbours", "grid",
+            vec![id("asset id")],
+            json!({"200": ok_json("the asset"), "400": err("id is not a non-negative integer"), "404": err("no asset has this id"), "401": err(auth)})),
+        "/api/nearest": get_op("Nearest assets by true distance in metres (to the line for spans)", "grid", vec![
+            param("lon", "query", true, json!({"type": "number"}), "longitude (WGS84)"),
+            param("lat", "query", true, json!({"type": "number"}), "latitude (WGS84)"),
+            param("k", "query", false, json!({"type": "integer", "minimum": 1, "maximum": 100, "default": 10}), "how many"),
+            param("max_m", "query", false, json!({"type": "number", "maximum": 50000, "default": 1000}), "search radius in metres"),
+            param("layers", "query", false, json!({"type": "string"}), "comma-separated layers (default: all)"),
+        ], json!({"200": ok_json("results sorted by distance_m"), "400": err("bad parameter"), "404": err("unknown layer"), "401": err(auth)})),
+        "/api/trace/{id}": get_op("Network trace from an asset", "grid", vec![
+            id("asset id"),
+            param("direction", "query", false, json!({"type": "string", "enum": ["upstream", "downstream", "isolate"], "default": "downstream"}), "trace direction"),
+            param("geometry", "query", false, json!({"type": "boolean", "default": false}), "add a GeoJSON FeatureCollection of the traced assets (at most 20,000 features, geometry_truncated)"),
+        ], json!({"200": ok_json("ids per layer, customer_count, truncated (isolate: devices_to_open, isolable)"), "400": err("bad id or parameter"), "404": err("not a network asset"), "401": err(auth)})),
+        "/api/topology/connections": get_op("The spans of a feeder with end nodes, state and end devices", "grid", vec![
+            param("feeder", "query", true, json!({"type": "integer"}), "feeder id"),
+        ], json!({"200": ok_json("edges"), "400": err("missing or bad feeder"), "404": err("unknown feeder"), "401": err(auth)})),
+        "/api/kpi": get_op("IEEE 1366 indices (SAIFI, SAIDI, CAIDI, MAIFI, CAIFI, ASAI) over the synthetic outage history, active outages, customers out now, total load (MW at power factor 0.9)", "analytics", vec![
+            param("from", "query", false, json!({"type": "string", "format": "date-time"}), "period start (RFC 3339; default: to - 365 days)"),
+            param("to", "query", false, json!({"type": "string", "format": "date-time"}), "period end (RFC 3339; default: now)"),
+            param("by", "query", false, json!({"type": "string", "enum": ["feeder", "substation"]}), "add indices per group"),
+            param("exclude_med", "query", false, json!({"type": "boolean", "default": false}), "exclude major event days (2.5 beta); adds t_med_min"),
+        ], json!({"200": ok_json("indices"), "400": err("bad date, from >= to, outside the history, or bad parameter"), "401": err(auth)})),
+        "/api/outages/trends": get_op("Interruptions per bucket (count, customers interrupted, customer-minutes), optionally per cause or feeder", "analytics", vec![
+            param("from", "query", false, json!({"type": "string", "format": "date-time"}), "period start (RFC 3339; default: to - 365 days)"),
+            param("to", "query", false, json!({"type": "string", "format": "date-time"}), "period end (RFC 3339; default: now)"),
+            param("bucket", "query", false, json!({"type": "string", "enum": ["day", "week", "month"], "default": "day"}), "bucket (local Houston days; weeks from Monday)"),
+            param("by", "query", false, json!({"type": "string", "enum": ["cause", "feeder"]}), "add sums per group in each bucket (at most 50,000 entries, truncated)"),
+        ], json!({"200": ok_json("buckets"), "400": err("bad date, from >= to, outside the history, or bad parameter"), "401": err(auth)})),
+        "/api/ami/history": get_op("Synthetic AMI interval energy (kWh) and peak demand (kW) per bucket for a meter, or summed over a transformer's or feeder's meters", "analytics", vec![
+            param("meter", "query", false, json!({"type": "integer"}), "meter id (exactly one of meter, transformer, feeder)"),
+            param("transformer", "query", false, json!({"type": "integer"}), "transformer id"),
+            param("feeder", "query", false, json!({"type": "integer"}), "feeder id"),
+            param("from", "query", false, json!({"type": "string", "format": "date-time"}), "start (RFC 3339; default: to - 1 day)"),
+            param("to", "query", false, json!({"type": "string", "format": "date-time"}), "end (RFC 3339; default: now)"),
+            param("bucket", "query", false, json!({"type": "string", "enum": ["15m", "1h", "1d"], "default": "1h"}), "bucket width"),
+        ], json!({"200": ok_json("buckets (at most 10,000)"), "400": err("bad parameter, not exactly one asset, or too much work: narrow the range"), "404": err("unknown meter, transformer or feeder"), "401": err(auth)})),
+        "/api/switches/abnormal": get_op("Switches whose current state differs from their normal state", "grid", vec![],
+            json!({"200": ok_json("switches (at most 10,000, truncated)"), "401": err(auth)})),
+        "/api/substations/status": get_op("Per substation: feeders energized / partially / de-energized, load in MW", "grid", vec![],
+            json!({"200": ok_json("substations"), "401": err(auth)})),
+        "/api/openapi.json": get_op("This document", "operations", vec![],
+            json!({"200": ok_json("OpenAPI 3.0 document"), "401": err(auth)})),
+    });
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "gridtiles", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Vector tiles and the Grid API over an in-memory distribution grid."},
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            },
+        },
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi() -> Json<Json_> {
+    Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The route templates registered in the router's sources (`.route("...")`).
+    fn registered() -> Vec<String> {
+        let sources = [include_str!("../router.rs"), include_str!("mod.rs")];
+        let mut out = Vec::new();
+        for src in sources {
+            for part in src.split(".route(").skip(1) {
+                let part = part.trim_start();
+                if let Some(rest) = part.strip_prefix('"') {
+                    if let Some(end) = rest.find('"') {
+                        out.push(rest[..end].to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_registered_route_is_documented() {
+        let doc = document();
+        let paths = doc["paths"].as_object().unwrap();
+        let routes = registered();
+        assert!(routes.len() >= 10, "{routes:?}");
+        for r in routes.iter().filter(|r| r.as_str() != "/api/{*rest}") {
+            assert!(
+                paths.contains_key(r),
+                "route {r} is not in the OpenAPI document"
+            );
+            assert!(PATHS.contains(&r.as_str()), "route {r} is not in PATHS");
+        }
+        for p in PATHS {
+            assert!(
+                routes.iter().any(|r| r == p),
+                "{p} documented but not routed"
+            );
+            let op = &paths[*p]["get"];
+            assert!(op["responses"]["200"].is_object(), "{p} has a 200 response");
+        }
+        assert_eq!(paths.len(), PATHS.len());
+        assert_eq!(doc["openapi"], "3.0.3");
+    }
+}

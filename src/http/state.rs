@@ -1,0 +1,235 @@
+//! [`AppState`]: what every handler shares — the snapshot cell, the tile cache, the
+//! settings, the metrics, the lifecycle flags, the change stream and the data source's
+//! state.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use arc_swap::ArcSwap;
+use axum::http::HeaderValue;
+
+use super::api::graph::GraphCache;
+use super::api::kpi::HistoryCache;
+use super::static_files::StaticDir;
+use super::Settings;
+use crate::cache::TileCache;
+use crate::index::{Snapshot, Update};
+use crate::live::{ChangeEvent, SourceStatus, CHANNEL_CAPACITY};
+use crate::metrics::Metrics;
+
+struct Inner {
+    snapshot: ArcSwap<Snapshot>,
+    cache: TileCache,
+    settings: Settings,
+    static_dir: Option<StaticDir>,
+    styles_dir: Option<StaticDir>,
+    metrics: Arc<Metrics>,
+    started: Instant,
+    /// Milliseconds after `started` at which the current snapshot was published.
+    published_ms: AtomicU64,
+    draining: AtomicBool,
+    /// The topology graph of the current snapshot, built on first use.
+    graph: GraphCache,
+    /// The synthetic outage history of the current snapshot, computed on first use.
+    history: HistoryCache,
+    /// Serializes publishers (invalidate, then swap).
+    writer: Mutex<()>,
+    /// The change stream (see [`crate::live`]).
+    changes: tokio::sync::broadcast::Sender<Arc<ChangeEvent>>,
+    /// The data source's state, for `/api/health`.
+    source: ArcSwap<SourceStatus>,
+}
+
+/// State shared by all handlers. Cloning is one `Arc` increment.
+///
+/// The snapshot lives in an [`ArcSwap`]: a request takes the current snapshot without a lock
+/// and keeps it to the end, while a writer publishes a new one atomically — always through
+/// [`AppState::publish`] or [`AppState::publish_update`], which invalidate cached tiles first
+/// (the cache keeps tiles across versions).
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    /// State serving `snapshot` through `cache`. Static and styles directories that cannot
+    /// be opened are logged and not served (`app::prepare` checks them first).
+    pub fn new(snapshot: Snapshot, cache: TileCache, settings: Settings) -> AppState {
+        let open = |dir: &Option<std::path::PathBuf>, what: &str| {
+            let dir = dir.as_ref()?;
+            StaticDir::open(dir)
+                .map_err(|e| tracing::warn!(dir = %dir.display(), "{what} not served: {e}"))
+                .ok()
+        };
+        let (changes, _) = tokio::sync::broadcast::channel(CHANNEL_CAPACITY);
+        AppState(Arc::new(Inner {
+            snapshot: ArcSwap::from_pointee(snapshot),
+            cache,
+            static_dir: open(&settings.static_dir, "front end"),
+            styles_dir: open(&settings.styles_dir, "styles"),
+            settings,
+            metrics: Arc::new(Metrics::default()),
+            started: Instant::now(),
+            published_ms: AtomicU64::new(0),
+            draining: AtomicBool::new(false),
+            graph: GraphCache::default(),
+            history: HistoryCache::default(),
+            writer: Mutex::new(()),
+            changes,
+            source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
+        }))
+    }
+
+    /// The snapshot being served now.
+    pub fn snapshot_arc(&self) -> Arc<Snapshot> {
+        self.0.snapshot.load_full()
+    }
+
+    /// Serves `snapshot` from now on, replacing the data wholesale (its version must be
+    /// higher than the current one): every cached tile is dropped first.
+    pub fn publish(&self, snapshot: Snapshot) {
+        let _writer = self.0.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let new = snapshot.version;
+        let old = self.0.snapshot.load().version;
+        if new <= old {
+            tracing::warn!(
+                old,
+                new,
+                "published a snapshot whose version does not increase"
+            );
+        }
+        self.0.cache.invalidate_everything(new);
+        retire(self.0.snapshot.swap(Arc::new(snapshot)));
+        self.mark_published();
+    }
+
+    /// Publishes an incremental update of the current snapshot (from
+    /// [`Snapshot::apply`]): removes exactly the cached tiles it makes stale, then swaps the
+    /// snapshot in, records its version as the source's `last_change_version`, then sends a
+    /// [`ChangeEvent`] to subscribers, which it returns. Readers never wait. The update must
+    /// have been computed from the snapshot being served (one writer at a time).
+    pub fn publish_update(&self, update: Update, resync: bool) -> Arc<ChangeEvent> {
+        let _writer = self.0.writer.lock().unwrap_or_else(|e| e.into_inner());
+        let Update {
+            snapshot,
+            invalidation,
+            changes,
+        } = update;
+        let version = snapshot.version;
+        let base = self.0.snapshot.load().version;
+        if version <= base {
+            tracing::warn!(base, version, "update version does not increase");
+        }
+        let invalidation = Arc::new(invalidation);
+        let removed = self.0.cache.invalidate(version, &invalidation);
+        retire(self.0.snapshot.swap(Arc::new(snapshot)));
+        self.mark_published();
+        let event = Arc::new(ChangeEvent::new(version, changes, &invalidation, resync));
+        let mut source = SourceStatus::clone(&self.0.source.load());
+        source.last_change_version = version;
+        self.0.source.store(Arc::new(source));
+        tracing::debug!(
+            version,
+            changes = event.changes.len(),
+            tiles = event.invalidated_tiles.len(),
+            removed,
+            "published update"
+        );
+        // No subscriber is not an error.
+        let _ = self.0.changes.send(Arc::clone(&event));
+        event
+    }
+
+    /// A receiver of every [`ChangeEvent`] published from now on.
+    pub fn subscribe_changes(&self) -> tokio::sync::broadcast::Receiver<Arc<ChangeEvent>> {
+        self.0.changes.subscribe()
+    }
+
+    /// The data source's state, as `/api/health` reports it.
+    pub fn source_status(&self) -> Arc<SourceStatus> {
+        self.0.source.load_full()
+    }
+
+    /// Sets the data source's state.
+    pub fn set_source_status(&self, status: SourceStatus) {
+        self.0.source.store(Arc::new(status));
+    }
+
+    /// Records that a new snapshot was published now (for the snapshot-age metric).
+    pub fn mark_published(&self) {
+        let ms = u64::try_from(self.0.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.0.published_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Time since the current snapshot was published.
+    pub fn snapshot_age(&self) -> Duration {
+        let published = Duration::from_millis(self.0.published_ms.load(Ordering::Relaxed));
+        self.uptime().saturating_sub(published)
+    }
+
+    /// The tile cache.
+    pub fn cache(&self) -> &TileCache {
+        &self.0.cache
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.0.settings
+    }
+
+    /// The metrics.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.0.metrics
+    }
+
+    /// The topology graph cache (keyed by snapshot version).
+    pub fn graph_cache(&self) -> &GraphCache {
+        &self.0.graph
+    }
+
+    /// The synthetic outage history cache (keyed by snapshot version).
+    pub fn history_cache(&self) -> &HistoryCache {
+        &self.0.history
+    }
+
+    /// The front-end directory, if served.
+    pub fn static_dir(&self) -> Option<&StaticDir> {
+        self.0.static_dir.as_ref()
+    }
+
+    /// The styles directory, if served.
+    pub fn styles_dir(&self) -> Option<&StaticDir> {
+        self.0.styles_dir.as_ref()
+    }
+
+    /// `Cache-Control` of tile responses.
+    pub(crate) fn cache_control(&self) -> &HeaderValue {
+        &self.0.settings.cache_control
+    }
+
+    /// Time since the state was created.
+    pub fn uptime(&self) -> Duration {
+        self.0.started.elapsed()
+    }
+
+    /// Starts draining: `/api/health` answers `503` from now on, so load balancers stop
+    /// sending traffic before the listener closes.
+    pub fn start_draining(&self) {
+        self.0.draining.store(true, Ordering::Relaxed);
+    }
+
+    /// True once shutdown has begun.
+    pub fn is_draining(&self) -> bool {
+        self.0.draining.load(Ordering::Relaxed)
+    }
+}
+
+/// Drops a replaced snapshot on the blocking pool when this is its last reference: freeing
+/// millions of features takes long enough to stall an async worker.
+fn retire(old: Arc<Snapshot>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(rt) => {
+            rt.spawn_blocking(move || drop(old));
+        }
+        Err(_) => drop(old),
+    }
+}

@@ -1,0 +1,145 @@
+//! The front end and map styles from directories on disk: `index.html` at `/`, other files
+//! by path, `/styles/{name}.json` from the styles directory.
+//!
+//! A URL path is resolved by hand before any file is opened: percent-decoded, split into
+//! segments, and refused (404) if a segment is empty after decoding, `.`/`..`, hidden
+//! (starts with `.`) or holds `\`, `:` or NUL. The resolved file is then canonicalized and
+//! must still lie inside the canonical root, so a symlink pointing out of the folder is
+//! refused too. tower-http's `ServeFile` then serves it (ranges, `Last-Modified`, HEAD).
+//! HTML and styles get the security headers (CSP allowing only our own origin).
+
+use std::path::{Path, PathBuf};
+
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::percent_decode_str;
+use tower::ServiceExt;
+use tower_http::services::ServeFile;
+
+use super::error::{truncate, ApiError};
+use super::AppState;
+
+/// The page's Content-Security-Policy: only our own origin; inline styles and blob/data
+/// images and workers, which MapLibre needs.
+pub const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; worker-src 'self' blob:; \
+     style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; \
+     base-uri 'self'; frame-ancestors 'none'";
+
+/// A directory files are served from, canonicalized once.
+#[derive(Clone, Debug)]
+pub struct StaticDir {
+    root: PathBuf,
+}
+
+impl StaticDir {
+    /// Opens `dir` (it must exist and be a directory).
+    pub fn open(dir: &Path) -> std::io::Result<StaticDir> {
+        let root = std::fs::canonicalize(dir)?;
+        if !root.is_dir() {
+            return Err(std::io::Error::other(format!(
+                "{} is not a directory",
+                dir.display()
+            )));
+        }
+        Ok(StaticDir { root })
+    }
+
+    /// The canonical root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file a URL path names, if it is a regular file inside the root; a directory
+    /// names its `index.html`.
+    pub async fn resolve(&self, url_path: &str) -> Option<PathBuf> {
+        let decoded = percent_decode_str(url_path).decode_utf8().ok()?;
+        let mut path = self.root.clone();
+        for seg in decoded.split('/').filter(|s| !s.is_empty()) {
+            if seg.starts_with('.') || seg.contains(['\\', ':', '\0']) {
+                return None;
+            }
+            path.push(seg);
+        }
+        let mut real = tokio::fs::canonicalize(&path).await.ok()?;
+        if tokio::fs::metadata(&real).await.ok()?.is_dir() {
+            real = tokio::fs::canonicalize(real.join("index.html"))
+                .await
+                .ok()?;
+        }
+        if !real.starts_with(&self.root) || !tokio::fs::metadata(&real).await.ok()?.is_file() {
+            return None;
+        }
+        Some(real)
+    }
+}
+
+/// The fallback: a file of the front end, or a JSON 404.
+pub(crate) async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
+    let path = req.uri().path().to_owned();
+    let file = match state.static_dir() {
+        Some(dir) => dir.resolve(&path).await,
+        None => None,
+    };
+    let Some(file) = file else {
+        return ApiError::NotFound(format!("no such path: {}", truncate(&path, 200)))
+            .into_response();
+    };
+    let cache = if file.extension().is_some_and(|e| e == "html") {
+        "no-cache"
+    } else if path.starts_with("/assets/") {
+        // Vite's content-hashed build output.
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=300"
+    };
+    send_file(file, req, cache).await
+}
+
+/// `GET /styles/{file}`: `NAME.json` from the styles directory.
+pub(crate) async fn style(
+    State(state): State<AppState>,
+    UrlPath(name): UrlPath<String>,
+    req: Request,
+) -> Response {
+    let valid = name.strip_suffix(".json").is_some_and(|stem| {
+        !stem.is_empty()
+            && stem
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    });
+    let file = match (valid, state.styles_dir()) {
+        (true, Some(dir)) => dir.resolve(&name).await,
+        _ => None,
+    };
+    match file {
+        Some(file) => send_file(file, req, "no-cache").await,
+        None => {
+            ApiError::NotFound(format!("no such style: {}", truncate(&name, 100))).into_response()
+        }
+    }
+}
+
+async fn send_file(file: PathBuf, req: Request, cache_control: &'static str) -> Response {
+    match ServeFile::new(file).oneshot(req).await {
+        Ok(res) => {
+            let mut res = res.map(Body::new);
+            let h = res.headers_mut();
+            h.insert(CACHE_CONTROL, HeaderValue::from_static(cache_control));
+            security_headers(h);
+            res
+        }
+        Err(e) => ApiError::Internal(format!("reading file: {e}")).into_response(),
+    }
+}
+
+/// Adds the page security headers (CSP, frame and referrer policies).
+pub fn security_headers(h: &mut HeaderMap) {
+    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+}
