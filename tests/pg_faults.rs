@@ -124,6 +124,10 @@ async fn a_lost_connection_degrades_then_recovers_with_the_missed_change() {
     })
     .await;
     assert!(degraded.is_some(), "health reports degraded");
+    assert_eq!(
+        state.metrics().database(),
+        gridtiles::metrics::DbState::Disconnected
+    );
     let h = health(&state).await;
     assert_eq!(h["source"]["state"], "degraded");
     assert!(
@@ -160,6 +164,10 @@ async fn a_lost_connection_degrades_then_recovers_with_the_missed_change() {
         recovered.is_some(),
         "reconnected and resynchronized: {}",
         health(&state).await
+    );
+    assert_eq!(
+        state.metrics().database(),
+        gridtiles::metrics::DbState::Connected
     );
     // And it listens again.
     c.execute(

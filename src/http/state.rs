@@ -15,8 +15,8 @@ use super::static_files::StaticDir;
 use super::Settings;
 use crate::cache::TileCache;
 use crate::index::{Snapshot, Update};
-use crate::live::{ChangeEvent, SourceStatus, CHANNEL_CAPACITY};
-use crate::metrics::Metrics;
+use crate::live::{ChangeEvent, SourceState, SourceStatus, CHANNEL_CAPACITY};
+use crate::metrics::{DbState, Metrics};
 
 struct Inner {
     snapshot: ArcSwap<Snapshot>,
@@ -149,8 +149,15 @@ impl AppState {
         self.0.source.load_full()
     }
 
-    /// Sets the data source's state.
+    /// Sets the data source's state (also the database gauges of `/metrics` when the source
+    /// is PostgreSQL).
     pub fn set_source_status(&self, status: SourceStatus) {
+        if status.kind == "postgres" {
+            self.0.metrics.set_database(match status.state {
+                SourceState::Ok => DbState::Connected,
+                SourceState::Degraded => DbState::Disconnected,
+            });
+        }
         self.0.source.store(Arc::new(status));
     }
 
