@@ -247,6 +247,32 @@ async fn lon_lat_columns_need_no_postgis_types() {
         seen.is_some(),
         "the update and the row leaving the query are visible"
     );
+    // A row made invalid (not WGS84) is left out, and live updates go on.
+    c.batch_execute(&format!(
+        "UPDATE {n}.grid_assets_cache SET longitude = 512.5 WHERE asset_id = 2;
+         UPDATE {n}.grid_assets_cache SET asset_type = 'pole' WHERE asset_id = 3;"
+    ))
+    .await
+    .unwrap();
+    let poles_now = || {
+        let state = state.clone();
+        async move {
+            let snap = state.snapshot_arc();
+            let l = snap.layer("poles").unwrap();
+            let mut ids: Vec<u64> = l.features.iter().map(|f| f.id).collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+    let seen = within(std::time::Duration::from_secs(2), || async {
+        poles_now().await == [3]
+    })
+    .await;
+    assert!(seen.is_some(), "{:?}", poles_now().await);
+    assert_eq!(
+        state.source_status().state,
+        gridtiles::live::SourceState::Ok
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

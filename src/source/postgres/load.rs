@@ -78,10 +78,23 @@ impl PgSource {
         })
     }
 
-    /// Loads every layer, in parallel (at most `pool_size` at a time).
+    /// Loads every layer, in parallel (at most `pool_size` at a time). A row that cannot be
+    /// decoded is an error naming the layer and id.
     pub async fn load_all(&self) -> Result<Vec<LayerData>, PgError> {
+        self.load_all_with(true).await
+    }
+
+    /// Like [`Self::load_all`], but rows that cannot be decoded are skipped with a warning
+    /// (a resynchronization must not stall on one bad row).
+    pub async fn load_all_lenient(&self) -> Result<Vec<LayerData>, PgError> {
+        self.load_all_with(false).await
+    }
+
+    async fn load_all_with(&self, strict: bool) -> Result<Vec<LayerData>, PgError> {
         let start = Instant::now();
-        let layers = future::try_join_all(self.plans.iter().map(|p| self.load_layer(p))).await?;
+        let layers =
+            future::try_join_all(self.plans.iter().map(|p| self.load_layer_with(p, strict)))
+                .await?;
         info!(
             layers = layers.len(),
             features = layers.iter().map(|l| l.features.len()).sum::<usize>(),
@@ -91,8 +104,17 @@ impl PgSource {
         Ok(layers)
     }
 
-    /// Streams one layer.
+    /// Streams one layer (strictly: see [`Self::load_all`]).
     pub async fn load_layer(&self, plan: &LayerPlan) -> Result<LayerData, PgError> {
+        self.load_layer_with(plan, true).await
+    }
+
+    /// Streams one layer; `strict`: a row that cannot be decoded is an error, else skipped.
+    pub async fn load_layer_with(
+        &self,
+        plan: &LayerPlan,
+        strict: bool,
+    ) -> Result<LayerData, PgError> {
         let start = Instant::now();
         let conn = client(&self.pool, &self.target).await?;
         let fail = |e: tokio_postgres::Error| PgError::layer(&plan.name, describe(&e));
@@ -102,11 +124,20 @@ impl PgSource {
         pin_mut!(rows);
         let mut layer = LayerData::new(plan.name.clone(), plan.fields.clone());
         let mut strings = Interner::default();
-        let (mut rows_read, mut no_geometry) = (0usize, 0usize);
+        let (mut rows_read, mut no_geometry, mut invalid) = (0usize, 0usize, 0usize);
         while let Some(row) = rows.try_next().await.map_err(fail)? {
             rows_read += 1;
-            let decoded =
-                decode(plan, &row, &mut strings).map_err(|m| PgError::layer(&plan.name, m))?;
+            let decoded = match decode(plan, &row, &mut strings) {
+                Ok(d) => d,
+                Err(m) if strict => return Err(PgError::layer(&plan.name, m)),
+                Err(m) => {
+                    if invalid == 0 {
+                        warn!(layer = %plan.name, reason = %m, "invalid row skipped");
+                    }
+                    invalid += 1;
+                    continue;
+                }
+            };
             match decoded.feature {
                 Some(f) => layer.features.push(f),
                 None => no_geometry += 1,
@@ -114,6 +145,9 @@ impl PgSource {
             if rows_read % PROGRESS_EVERY == 0 {
                 info!(layer = %plan.name, rows = rows_read, "loading");
             }
+        }
+        if invalid > 0 {
+            warn!(layer = %plan.name, rows = invalid, "invalid rows are not shown");
         }
         if no_geometry > 0 {
             warn!(layer = %plan.name, rows = no_geometry, "rows without geometry are not shown");

@@ -61,7 +61,7 @@ impl Pending {
         };
         for &li in &self.whole {
             let plan = &src.plans[li];
-            let layer = src.load_layer(plan).await?;
+            let layer = src.load_layer_with(plan, false).await?;
             set.layers.insert(
                 plan.name.clone(),
                 LayerChanges {

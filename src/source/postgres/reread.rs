@@ -1,5 +1,6 @@
 //! Reading changed rows again: the rows of a layer whose watched column is one of the keys
-//! a notification carried, with one parameterized query (`= ANY($1)`).
+//! a notification carried, with one parameterized query (`= ANY($1)`). Rows that cannot be
+//! decoded are reported and left out (the asset disappears from the map until fixed).
 
 use deadpool_postgres::Object;
 
@@ -47,7 +48,14 @@ pub async fn reread(
     }
     .map_err(|e| PgError::layer(&plan.name, describe(&e)))?;
     let mut strings = Interner::default();
-    rows.iter()
-        .map(|r| decode(plan, r, &mut strings).map_err(|m| PgError::layer(&plan.name, m)))
-        .collect()
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        match decode(plan, r, &mut strings) {
+            Ok(d) => out.push(d),
+            // A bad row must not stop the live updates: it is not shown (as a row without
+            // geometry), and reported.
+            Err(reason) => tracing::warn!(layer = %plan.name, %reason, "invalid row not shown"),
+        }
+    }
+    Ok(out)
 }

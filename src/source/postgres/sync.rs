@@ -193,7 +193,7 @@ pub async fn resync(
     builder: &SnapshotBuilder,
     src: &PgSource,
 ) -> Result<(), PgError> {
-    let layers = src.load_all().await?;
+    let layers = src.load_all_lenient().await?;
     let snapshot = state.snapshot_arc();
     let compatible = snapshot.layers.len() == layers.len()
         && snapshot
