@@ -189,18 +189,14 @@ fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
 /// transformers, the load served now in MW (`kva × load_pct` of energized transformers at
 /// power factor [`POWER_FACTOR`]), and the outages in progress (synthetic, as in `/api/kpi`).
 pub async fn substations(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let snapshot = state.snapshot_arc();
-        let now = super::kpi::now();
-        let h = state.history_cache().get(&snapshot, now);
+    super::kpi::with_history(&state, |snapshot, h, now| {
         let mut active = ActiveBySubstation::new();
         for e in active_outages(&h.feeders, now, &ActiveParams::default()) {
             let a = active.entry(e.substation_id).or_default();
             a.0 += 1;
             a.1 = a.1.saturating_add(e.customers_interrupted);
         }
-        Json(status_doc(&snapshot, &active))
+        Ok(Json(status_doc(snapshot, &active)))
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("status task failed: {e}")))
 }

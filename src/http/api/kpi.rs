@@ -211,19 +211,34 @@ fn kpi_doc(
     Ok(doc)
 }
 
+/// Runs `f` with the current snapshot, its synthetic history and the current time on the
+/// blocking pool (building the history and aggregating it are CPU work that must not stall
+/// the async workers).
+pub async fn with_history<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Snapshot, &History, i64) -> Result<T, ApiError> + Send + 'static,
+{
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let snapshot = state.snapshot_arc();
+        let now = now();
+        let h = state.history_cache().get(&snapshot, now);
+        f(&snapshot, &h, now)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("history task failed: {e}")))?
+}
+
 /// `GET /api/kpi?from=&to=&by=feeder|substation&exclude_med=true`.
 pub async fn kpi(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Json_>, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let snapshot = state.snapshot_arc();
-        let now = now();
-        let h = state.history_cache().get(&snapshot, now);
-        kpi_doc(&snapshot, &h, &q, now).map(Json)
+    with_history(&state, move |snapshot, h, now| {
+        kpi_doc(snapshot, h, &q, now).map(Json)
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("kpi task failed: {e}")))?
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use axum::Json;
 use serde_json::{json, Value as Json_};
 
 use super::dates;
-use super::kpi::{checked_period, now};
+use super::kpi::{checked_period, with_history};
 use super::params;
 use crate::analytics::time::HOUSTON_UTC_OFFSET_S;
 use crate::analytics::time::{civil_from_days, day_start, days_from_civil, local_day, weekday};
@@ -117,12 +117,5 @@ pub async fn trends(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Json_>, ApiError> {
-    tokio::task::spawn_blocking(move || {
-        let snapshot = state.snapshot_arc();
-        let now = now();
-        let h = state.history_cache().get(&snapshot, now);
-        trends_doc(&h, &q, now).map(Json)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(format!("trends task failed: {e}")))?
+    with_history(&state, move |_, h, now| trends_doc(h, &q, now).map(Json)).await
 }
