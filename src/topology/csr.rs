@@ -82,6 +82,17 @@ impl Scratch {
         }
     }
 
+    /// Starts a breadth-first search: marks each unmarked node of `starts` with `m` and
+    /// queues it.
+    pub(crate) fn seed(&mut self, starts: &[u32], m: u8) {
+        for &n in starts {
+            if self.mark(n) == 0 {
+                self.set_mark(n, m);
+                self.queue.push_back(n);
+            }
+        }
+    }
+
     /// The parent edge recorded for node `n`.
     pub(crate) fn parent(&self, n: u32) -> u32 {
         self.parent.get(n as usize).copied().unwrap_or(u32::MAX)

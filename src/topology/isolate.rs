@@ -127,12 +127,7 @@ impl GridGraph {
     /// Breadth-first search from `starts` to the nearest substation root over closed spans
     /// not in `blocked`.
     fn path_to_root(&self, starts: &[u32], blocked: &[u32], scratch: &mut Scratch) -> PathSearch {
-        for &n in starts {
-            if scratch.mark(n) == 0 {
-                scratch.set_mark(n, SEEN);
-                scratch.queue.push_back(n);
-            }
-        }
+        scratch.seed(starts, SEEN);
         let mut visited = 0usize;
         while let Some(u) = scratch.queue.pop_front() {
             if self

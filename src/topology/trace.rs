@@ -135,12 +135,7 @@ impl GridGraph {
     /// Breadth-first walk to the load side of `starts`, collecting every node, span and
     /// device on the way.
     fn walk_down(&self, starts: &[u32], scratch: &mut Scratch, c: &mut Collector) {
-        for &n in starts {
-            if scratch.mark(n) == 0 {
-                scratch.set_mark(n, START);
-                scratch.queue.push_back(n);
-            }
-        }
+        scratch.seed(starts, START);
         let mut visited = 0usize;
         while let Some(u) = scratch.queue.pop_front() {
             visited += 1;
