@@ -3,7 +3,9 @@
 //! Routes ([`router`]): `GET /tiles/{z}/{x}/{y}.mvt` ([`tiles`]), `GET /tiles.json`
 //! ([`tilejson`]), `GET /styles/{name}.json` and the front end at `/`
 //! ([`static_files`]), `GET /api/health` and `GET /metrics` ([`health`]), the Grid API's JSON
-//! endpoints under `/api/*` ([`api`]); anything else is a JSON 404 or 405 ([`error`]).
+//! endpoints under `/api/*` ([`api`]), OGC API - Features and Tiles under `/ogc` ([`ogc`]),
+//! FlatGeobuf downloads with range requests at `/data/{layer}.fgb` ([`download`]); anything
+//! else is a JSON 404 or 405 ([`error`]).
 //!
 //! Middleware, outermost first: [`guard`] (request id, timeout, body limit, metrics, slow
 //! log, `nosniff`) → CORS → per-group [`auth`] → gzip on the JSON routes only (tiles are
@@ -11,10 +13,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod download;
 pub mod error;
 pub mod guard;
 pub mod health;
 mod layers;
+pub mod ogc;
 mod router;
 mod state;
 pub mod static_files;

@@ -5,7 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::header::{ETAG, VARY};
+use axum::http::header::{ACCEPT_RANGES, CONTENT_RANGE, ETAG, VARY};
 use axum::http::{HeaderName, Method};
 use axum::routing::{any, get};
 use axum::Router;
@@ -13,13 +13,16 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use super::guard::{GuardLayer, REQUEST_ID};
-use super::{error, health, static_files, tilejson, tiles, AppState, CorsOrigins};
+use super::{download, error, health, ogc, static_files, tilejson, tiles, AppState, CorsOrigins};
 
 /// The application's routes and middleware.
 ///
 /// Route groups and their authentication (`[auth]`): `tiles` = `/tiles/*`, `/tiles.json`,
-/// `/styles/*` and the front end (the fallback); `api` = `/api/*` except `/api/health`,
-/// which stays open for probes; `metrics` = `/metrics`.
+/// `/styles/*`, the OGC API tile routes and tile metadata (`/ogc/tiles*`,
+/// `/ogc/tileMatrixSets*`, `/ogc/collections/{id}/tiles*`) and the front end (the fallback);
+/// `api` = `/api/*` except `/api/health`, which stays open for probes, plus the OGC API
+/// feature routes (`/ogc`, `/ogc/conformance`, `/ogc/collections[/{id}[/items[/{id}]]]`) and
+/// `/data/{layer}.fgb`, which expose every attribute; `metrics` = `/metrics`.
 pub fn router(state: AppState) -> Router {
     let settings = state.settings();
     let auth = &settings.auth;
@@ -30,14 +33,18 @@ pub fn router(state: AppState) -> Router {
                 "/tiles.json",
                 get(tilejson::tilejson).layer(CompressionLayer::new()),
             )
-            .route("/styles/{file}", get(static_files::style)),
+            .route("/styles/{file}", get(static_files::style))
+            .merge(ogc::tile_routes()),
     );
     let front_end = auth
         .tiles
         .protect(Router::new().fallback(static_files::serve_static));
-    let api = auth
-        .api
-        .protect(super::api::routes().route("/api/{*rest}", any(error::not_found)));
+    let api = auth.api.protect(
+        super::api::routes()
+            .route("/api/{*rest}", any(error::not_found))
+            .merge(ogc::feature_routes())
+            .route("/data/{file}", get(download::fgb)),
+    );
     let metrics = auth.metrics.protect(Router::new().route(
         "/metrics",
         get(health::metrics).layer(CompressionLayer::new()),
@@ -80,6 +87,9 @@ fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
         .expose_headers([
             ETAG,
             VARY,
+            // Range reads from the browser (flatgeobuf's JS reader).
+            ACCEPT_RANGES,
+            CONTENT_RANGE,
             REQUEST_ID,
             HeaderName::from_static("retry-after"),
         ])

@@ -11,6 +11,7 @@ use axum::http::HeaderValue;
 
 use super::api::graph::GraphCache;
 use super::api::kpi::HistoryCache;
+use super::download::cache::FgbCache;
 use super::static_files::StaticDir;
 use super::Settings;
 use crate::cache::TileCache;
@@ -33,6 +34,8 @@ struct Inner {
     graph: GraphCache,
     /// The synthetic outage history of the current snapshot, computed on first use.
     history: HistoryCache,
+    /// The FlatGeobuf downloads, built on first use per layer version.
+    fgb: FgbCache,
     /// Serializes publishers (invalidate, then swap).
     writer: Mutex<()>,
     /// The change stream (see [`crate::live`]).
@@ -73,6 +76,7 @@ impl AppState {
             draining: AtomicBool::new(false),
             graph: GraphCache::default(),
             history: HistoryCache::default(),
+            fgb: FgbCache::default(),
             writer: Mutex::new(()),
             changes,
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
@@ -196,6 +200,11 @@ impl AppState {
     /// The synthetic outage history cache (keyed by snapshot version).
     pub fn history_cache(&self) -> &HistoryCache {
         &self.0.history
+    }
+
+    /// The FlatGeobuf downloads of `/data/{layer}.fgb`.
+    pub fn fgb_cache(&self) -> &FgbCache {
+        &self.0.fgb
     }
 
     /// The front-end directory, if served.

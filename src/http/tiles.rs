@@ -13,8 +13,11 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
+use std::sync::Arc;
+
 use crate::cache::CachedTile;
-use crate::tiles::TileCoord;
+use crate::index::Snapshot;
+use crate::tiles::{LayerSelection, TileCoord};
 
 use super::error::ApiError;
 use super::{layers, AppState};
@@ -45,9 +48,21 @@ pub(crate) async fn tile(
     let snapshot = state.snapshot_arc();
     let coord = TileCoord::parse(z, x, y, snapshot.tiling.tiles.maxzoom)?;
     let selection = layers::selection(req.uri(), &snapshot)?;
+    serve(&state, snapshot, coord, selection, req.headers()).await
+}
+
+/// The response for tile `coord` of `selection` (through the cache: ETag/304, gzip, `204`
+/// when empty), shared by `/tiles` and the OGC API tile routes.
+pub(crate) async fn serve(
+    state: &AppState,
+    snapshot: Arc<Snapshot>,
+    coord: TileCoord,
+    selection: LayerSelection,
+    request: &HeaderMap,
+) -> Result<Response, ApiError> {
     let tile = state.cache().get(&snapshot, coord, selection).await?;
     drop(snapshot);
-    respond(&tile, req.headers(), state.cache_control())
+    respond(&tile, request, state.cache_control())
 }
 
 /// Builds the response for `tile` according to the request's `Accept-Encoding` and

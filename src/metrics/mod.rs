@@ -34,19 +34,25 @@ pub enum Route {
     Api,
     /// `/metrics`
     Metrics,
+    /// The OGC API routes under `/ogc` (features, tile sets, tiles)
+    Ogc,
+    /// `/data/{file}` (FlatGeobuf downloads)
+    Data,
     /// No route matched: the front end's files, or a 404.
     Fallback,
 }
 
 impl Route {
     /// Every route, in index order.
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 9] = [
         Route::Tile,
         Route::TileJson,
         Route::Style,
         Route::Health,
         Route::Api,
         Route::Metrics,
+        Route::Ogc,
+        Route::Data,
         Route::Fallback,
     ];
 
@@ -59,6 +65,8 @@ impl Route {
             Route::Health => "/api/health",
             Route::Api => "/api/{*rest}",
             Route::Metrics => "/metrics",
+            Route::Ogc => "/ogc/{*rest}",
+            Route::Data => "/data/{file}",
             Route::Fallback => "fallback",
         }
     }
@@ -75,6 +83,9 @@ impl Route {
             Some("/metrics") => Route::Metrics,
             // The Grid API's routes share one label (a fixed set: no allocation).
             Some(t) if t.starts_with("/api/") => Route::Api,
+            Some("/data/{file}") => Route::Data,
+            // The OGC API's routes share one label, like the Grid API's.
+            Some(t) if t == "/ogc" || t.starts_with("/ogc/") => Route::Ogc,
             _ => Route::Fallback,
         }
     }

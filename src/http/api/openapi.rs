@@ -1,5 +1,6 @@
 //! `GET /api/openapi.json`: a hand-written OpenAPI 3.0 document of every route the server
-//! registers (tiles, TileJSON, styles, health, metrics and the Grid API).
+//! registers (tiles, TileJSON, styles, health, metrics and the Grid API; the OGC API and
+//! `/data` paths come from [`crate::http::ogc::openapi`]).
 
 use axum::Json;
 use serde_json::{json, Value as Json_};
@@ -23,23 +24,29 @@ pub const PATHS: &[&str] = &[
     "/api/openapi.json",
 ];
 
-fn param(name: &str, location: &str, required: bool, schema: Json_, what: &str) -> Json_ {
+pub(crate) fn param(
+    name: &str,
+    location: &str,
+    required: bool,
+    schema: Json_,
+    what: &str,
+) -> Json_ {
     json!({"name": name, "in": location, "required": required, "schema": schema, "description": what})
 }
 
-fn int() -> Json_ {
+pub(crate) fn int() -> Json_ {
     json!({"type": "integer", "minimum": 0})
 }
 
-fn err(what: &str) -> Json_ {
+pub(crate) fn err(what: &str) -> Json_ {
     json!({"description": what, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
 }
 
-fn ok_json(what: &str) -> Json_ {
+pub(crate) fn ok_json(what: &str) -> Json_ {
     json!({"description": what, "content": {"application/json": {"schema": {"type": "object"}}}})
 }
 
-fn get_op(summary: &str, tag: &str, params: Vec<Json_>, responses: Json_) -> Json_ {
+pub(crate) fn get_op(summary: &str, tag: &str, params: Vec<Json_>, responses: Json_) -> Json_ {
     json!({"get": {"summary": summary, "tags": [tag], "parameters": params, "responses": responses}})
 }
 
@@ -114,6 +121,10 @@ pub fn document() -> Json_ {
         "/api/openapi.json": get_op("This document", "operations", vec![],
             json!({"200": ok_json("OpenAPI 3.0 document"), "401": err(auth)})),
     });
+    let mut paths = paths;
+    if let Some(map) = paths.as_object_mut() {
+        map.extend(crate::http::ogc::openapi::paths());
+    }
     json!({
         "openapi": "3.0.3",
         "info": {"title": "gridtiles", "version": env!("CARGO_PKG_VERSION"),
@@ -140,7 +151,11 @@ mod tests {
 
     /// The route templates registered in the router's sources (`.route("...")`).
     fn registered() -> Vec<String> {
-        let sources = [include_str!("../router.rs"), include_str!("mod.rs")];
+        let sources = [
+            include_str!("../router.rs"),
+            include_str!("mod.rs"),
+            include_str!("../ogc/mod.rs"),
+        ];
         let mut out = Vec::new();
         for src in sources {
             for part in src.split(".route(").skip(1) {
@@ -161,14 +176,19 @@ mod tests {
         let paths = doc["paths"].as_object().unwrap();
         let routes = registered();
         assert!(routes.len() >= 10, "{routes:?}");
+        let all: Vec<&str> = PATHS
+            .iter()
+            .chain(crate::http::ogc::openapi::PATHS)
+            .copied()
+            .collect();
         for r in routes.iter().filter(|r| r.as_str() != "/api/{*rest}") {
             assert!(
                 paths.contains_key(r),
                 "route {r} is not in the OpenAPI document"
             );
-            assert!(PATHS.contains(&r.as_str()), "route {r} is not in PATHS");
+            assert!(all.contains(&r.as_str()), "route {r} is not in PATHS");
         }
-        for p in PATHS {
+        for p in &all {
             assert!(
                 routes.iter().any(|r| r == p),
                 "{p} documented but not routed"
@@ -176,7 +196,7 @@ mod tests {
             let op = &paths[*p]["get"];
             assert!(op["responses"]["200"].is_object(), "{p} has a 200 response");
         }
-        assert_eq!(paths.len(), PATHS.len());
+        assert_eq!(paths.len(), all.len());
         assert_eq!(doc["openapi"], "3.0.3");
     }
 }

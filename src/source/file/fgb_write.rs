@@ -161,14 +161,32 @@ fn temp_path(path: &Path) -> PathBuf {
 
 fn write_file(tmp: &Path, encoded: &Encoded) -> std::io::Result<()> {
     let mut out = BufWriter::with_capacity(1 << 20, File::create(tmp)?);
+    write_to(&mut out, encoded)?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()
+}
+
+/// Writes the whole file: magic bytes, header, index, features in index order.
+fn write_to(out: &mut impl Write, encoded: &Encoded) -> std::io::Result<()> {
     out.write_all(&MAGIC)?;
     out.write_all(&encoded.header)?;
     if let Some(tree) = &encoded.index {
-        tree.stream_write(&mut out)?;
+        tree.stream_write(out)?;
     }
     for &(start, end) in &encoded.order {
         out.write_all(&encoded.features[start..end])?;
     }
-    let file = out.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()
+    Ok(())
+}
+
+/// `layer` as the bytes of a FlatGeobuf file (what [`write_layer`] writes); errors name the
+/// feature index when one feature is at fault.
+pub(super) fn layer_bytes(layer: &LayerData) -> Result<Vec<u8>, (Option<usize>, String)> {
+    check_fields(layer).map_err(|r| (None, r))?;
+    let encoded = encode(layer).map_err(|(i, r)| (Some(i), r))?;
+    let mut out = Vec::with_capacity(
+        MAGIC.len() + encoded.header.len() + encoded.features.len() + 40 * encoded.order.len(),
+    );
+    write_to(&mut out, &encoded).map_err(|e| (None, e.to_string()))?;
+    Ok(out)
 }
