@@ -25,6 +25,15 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database W
 fi
 psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
 
+# GDAL's ogrinfo reads the OGC API and the FlatGeobuf downloads in tests/ogc_gdal.rs as a real
+# GIS client; GRIDTILES_REQUIRE_GDAL=1 makes those tests fail, not skip, without it.
+echo "== GDAL (ogrinfo)"
+if ! command -v ogrinfo >/dev/null; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gdal-bin
+fi
+export GRIDTILES_REQUIRE_GDAL=1
+
 echo "== rust tests"
 cargo test --locked --all-targets
 echo "== doc tests"

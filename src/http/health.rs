@@ -98,6 +98,8 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
         snapshot_features: snapshot.feature_count() as u64,
         uptime_s: state.uptime().as_secs_f64(),
         draining: state.is_draining(),
+        download_bytes: state.fgb_cache().served_bytes(),
+        download_builds: state.fgb_cache().builds(),
     };
     match scrape.render() {
         Ok(text) => (

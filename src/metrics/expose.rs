@@ -33,6 +33,10 @@ pub struct Scrape {
     pub uptime_s: f64,
     /// True while shutting down.
     pub draining: bool,
+    /// Body bytes sent by `/data/{layer}.fgb` (whole files and ranges).
+    pub download_bytes: u64,
+    /// FlatGeobuf downloads built (one per layer version).
+    pub download_builds: u64,
 }
 
 impl Scrape {
@@ -169,6 +173,18 @@ impl Scrape {
     }
 
     fn encode_state(&self, e: &mut DescriptorEncoder) -> std::fmt::Result {
+        counter(
+            e,
+            "gridtiles_download_bytes",
+            "Body bytes sent by /data/{layer}.fgb (whole files and ranges).",
+            self.download_bytes,
+        )?;
+        counter(
+            e,
+            "gridtiles_download_builds",
+            "FlatGeobuf downloads built (one per layer version).",
+            self.download_builds,
+        )?;
         gauge(
             e,
             "gridtiles_snapshot_version",
