@@ -293,3 +293,57 @@ async fn regenerated_when_the_layer_changes_and_built_once() {
     assert!(served > 0);
     assert!(metrics.contains(&format!("gridtiles_download_bytes_total {served}")));
 }
+
+#[tokio::test]
+async fn an_empty_layer_downloads_as_an_empty_file() {
+    use gridtiles::model::{Field, FieldType};
+    let mut layers = houston_layers();
+    layers.push(LayerData::new(
+        "outages",
+        vec![
+            Field::new("feeder_id", FieldType::Int),
+            Field::new("status", FieldType::String),
+        ],
+    ));
+    let snapshot = SnapshotBuilder::default().build(layers, 1).unwrap();
+    let state = AppState::new(
+        snapshot,
+        TileCache::with_renderer(1 << 20, fake_render),
+        Settings::default(),
+    );
+    let r = get(&state, "/data/outages.fgb", &[]).await;
+    assert_eq!(r.status, 200);
+    assert!(ids_of(std::io::Cursor::new(r.body.to_vec())).is_empty());
+    let r = get(&state, "/data/outages.fgb", &[("range", "bytes=0-7")]).await;
+    assert_eq!(
+        (r.status.as_u16(), &r.body[..]),
+        (206, &b"fgb\x03fgb\x00"[..])
+    );
+    // The OGC API lists it as an empty collection.
+    let host = [("host", "gis.test")];
+    let doc = get(&state, "/ogc/collections/outages/items", &host)
+        .await
+        .json();
+    assert_eq!(
+        (
+            doc["numberMatched"].as_u64(),
+            doc["numberReturned"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let c = get(&state, "/ogc/collections/outages", &host).await.json();
+    assert_eq!(
+        c["extent"]["spatial"]["bbox"][0].as_array().unwrap().len(),
+        4
+    );
+    // Paths under /ogc and /data that do not exist are JSON 404s.
+    for uri in [
+        "/ogc/nothing",
+        "/data/a/b.fgb",
+        "/ogc/collections/outages/queryables",
+    ] {
+        let r = get(&state, uri, &host).await;
+        assert_eq!(r.status, 404, "{uri}");
+        assert!(r.json()["error"].is_string(), "{uri}");
+    }
+}

@@ -131,6 +131,7 @@ pub fn document() -> Json_ {
                  "description": "Vector tiles and the Grid API over an in-memory distribution grid."},
         "paths": paths,
         "components": {
+            "parameters": crate::http::ogc::openapi::parameters(),
             "schemas": {"Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}},
             "securitySchemes": {
                 "bearer": {"type": "http", "scheme": "bearer"},
@@ -198,5 +199,17 @@ mod tests {
         }
         assert_eq!(paths.len(), all.len());
         assert_eq!(doc["openapi"], "3.0.3");
+        // Every local $ref points at something.
+        let text = doc.to_string();
+        for r in text.split("\"$ref\":\"#/").skip(1) {
+            let target = &r[..r.find('"').unwrap()];
+            let found = target.split('/').try_fold(&doc, |v, k| v.get(k));
+            assert!(found.is_some_and(|v| v.is_object()), "$ref {target}");
+        }
+        let limit = &doc["components"]["parameters"]["limit"]["schema"];
+        assert_eq!(
+            (limit["maximum"].as_u64(), limit["default"].as_u64()),
+            (Some(10_000), Some(100))
+        );
     }
 }

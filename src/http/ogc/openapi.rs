@@ -61,6 +61,23 @@ fn tile_params(collection: bool) -> Vec<Json> {
     v
 }
 
+/// The shared parameters (`components.parameters`): `limit` as OGC API - Features' OpenAPI
+/// fragments define it, where GIS clients (QGIS, newer GDAL) read the page size from.
+pub fn parameters() -> Map<String, Json> {
+    let mut m = Map::new();
+    m.insert(
+        "limit".into(),
+        param(
+            "limit",
+            "query",
+            false,
+            json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+            "page size (larger values are clamped to the maximum)",
+        ),
+    );
+    m
+}
+
 /// The OpenAPI path items.
 pub fn paths() -> Map<String, Json> {
     let auth = "401/403 when the route group requires authentication";
@@ -93,7 +110,7 @@ pub fn paths() -> Map<String, Json> {
         "/ogc/collections/{collectionId}/items": get_op("Features of a collection (GeoJSON, WGS84, in feature order); any attribute of the layer is an exact-value filter (?status=energized)", "ogc", vec![
             collection(),
             param("bbox", "query", false, json!({"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}), "minLon,minLat,maxLon,maxLat (WGS84)"),
-            param("limit", "query", false, json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}), "page size (larger values are clamped to the maximum)"),
+            json!({"$ref": "#/components/parameters/limit"}),
             param("offset", "query", false, json!({"type": "integer", "minimum": 0, "default": 0}), "features to skip"),
             param("datetime", "query", false, string(), "RFC 3339 instant or interval (validated; the layers have no temporal property)"),
             f(&["json", "geojson"]),
