@@ -347,3 +347,20 @@ async fn an_empty_layer_downloads_as_an_empty_file() {
         assert!(r.json()["error"].is_string(), "{uri}");
     }
 }
+
+#[tokio::test]
+async fn a_request_that_gives_up_does_not_cancel_the_build() {
+    let state = fake_state();
+    let app = router(state.clone());
+    // Polled once (the build starts), then dropped.
+    let gave_up = tokio::time::timeout(
+        std::time::Duration::ZERO,
+        send(&app, "GET", "/data/feeders.fgb", &[]),
+    )
+    .await;
+    assert!(gave_up.is_err());
+    assert_eq!(state.fgb_cache().builds(), 1);
+    let r = send(&app, "GET", "/data/feeders.fgb", &[]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(state.fgb_cache().builds(), 1, "the first build was used");
+}

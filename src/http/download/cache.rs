@@ -3,8 +3,9 @@
 //!
 //! An entry belongs to one `Arc<IndexedLayer>`: unchanged layers are shared between snapshots,
 //! so a change to another layer keeps the file (and its ETag), while a new version of the
-//! layer builds a new one and drops the old. Concurrent first requests wait for one build.
-//! The lock is held only to look up or replace an entry, never during a build.
+//! layer builds a new one and drops the old. Concurrent first requests wait for one build,
+//! which runs to completion even when they give up. The lock is held only to look up or
+//! replace an entry (and start a build), never during a build.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,8 +13,8 @@ use std::sync::{Arc, Mutex, Weak};
 
 use axum::http::HeaderValue;
 use bytes::Bytes;
+use futures_util::future::{BoxFuture, FutureExt, Shared};
 use geo_types::{Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
-use tokio::sync::OnceCell;
 
 use crate::http::ApiError;
 use crate::index::{IndexedLayer, Path, Snapshot, WorldGeometry};
@@ -32,19 +33,24 @@ pub struct FgbFile {
 
 type Built = Result<Arc<FgbFile>, String>;
 
+/// A build running on the blocking pool, awaited by any number of requests. The build is a
+/// task of its own: a request that gives up (client gone, request timeout) does not cancel
+/// it, and the next request gets its result.
+type Building = Shared<BoxFuture<'static, Built>>;
+
 struct Slot {
     /// The layer the file was built from (a `Weak` keeps its allocation, so the address
     /// cannot be reused by another layer while the slot exists).
     layer: Weak<IndexedLayer>,
     /// The snapshot version the slot was created for.
     version: u64,
-    file: OnceCell<Built>,
+    file: Building,
 }
 
 /// The files, at most one per layer name (the newest).
 #[derive(Default)]
 pub struct FgbCache {
-    slots: Mutex<HashMap<String, Arc<Slot>>>,
+    slots: Mutex<HashMap<String, Slot>>,
     builds: AtomicU64,
     served_bytes: AtomicU64,
 }
@@ -52,42 +58,45 @@ pub struct FgbCache {
 impl FgbCache {
     /// The file of `snapshot.layers[index]`, built on first use.
     pub async fn get(&self, snapshot: &Snapshot, index: usize) -> Result<Arc<FgbFile>, ApiError> {
-        let layer = Arc::clone(&snapshot.layers[index]);
-        let slot = self.slot(&layer, snapshot.version);
-        let built = slot
-            .file
-            .get_or_init(|| async {
-                self.builds.fetch_add(1, Ordering::Relaxed);
-                tokio::task::spawn_blocking(move || build(&layer))
-                    .await
-                    .unwrap_or_else(|e| Err(format!("FlatGeobuf build task failed: {e}")))
-            })
-            .await;
-        built.clone().map_err(ApiError::Internal)
+        let building = self.building(&snapshot.layers[index], snapshot.version);
+        building.await.map_err(ApiError::Internal)
     }
 
-    /// The slot for `layer`: the cached one when it was built from this very layer; else a
-    /// new one, which replaces the cached one unless that belongs to a newer snapshot (a
-    /// request still holding an old snapshot then builds without caching).
-    fn slot(&self, layer: &Arc<IndexedLayer>, version: u64) -> Arc<Slot> {
+    /// The build of `layer`'s file: the cached one when it was built from this very layer;
+    /// else a new one, which replaces the cached one unless that belongs to a newer snapshot
+    /// (a request still holding an old snapshot then builds without caching).
+    fn building(&self, layer: &Arc<IndexedLayer>, version: u64) -> Building {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(slot) = slots.get(&layer.name) {
             if std::ptr::eq(slot.layer.as_ptr(), Arc::as_ptr(layer)) {
-                return Arc::clone(slot);
+                return slot.file.clone();
             }
         }
-        let fresh = Arc::new(Slot {
-            layer: Arc::downgrade(layer),
-            version,
-            file: OnceCell::new(),
-        });
-        match slots.get(&layer.name) {
-            Some(newer) if newer.version > version => {}
-            _ => {
-                slots.insert(layer.name.clone(), Arc::clone(&fresh));
-            }
+        // Files of layers no snapshot holds any more (replaced or removed) go first.
+        slots.retain(|_, slot| slot.layer.strong_count() > 0);
+        self.builds.fetch_add(1, Ordering::Relaxed);
+        let source = Arc::clone(layer);
+        let task = tokio::task::spawn_blocking(move || build(&source));
+        let file = async move {
+            task.await
+                .unwrap_or_else(|e| Err(format!("FlatGeobuf build task failed: {e}")))
         }
-        fresh
+        .boxed()
+        .shared();
+        let newer_cached = slots
+            .get(&layer.name)
+            .is_some_and(|cached| cached.version > version);
+        if !newer_cached {
+            slots.insert(
+                layer.name.clone(),
+                Slot {
+                    layer: Arc::downgrade(layer),
+                    version,
+                    file: file.clone(),
+                },
+            );
+        }
+        file
     }
 
     /// How many files were built (each layer version once, however many requests raced).
