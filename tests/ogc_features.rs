@@ -402,6 +402,11 @@ async fn limits_are_clamped_and_bad_queries_are_400() {
         ("colour=red", "unknown query parameter \"colour\""),
         ("height_ft=tall", "height_ft"),
         ("limit=5&limit=6", "given twice"),
+        ("crs=EPSG:3857", "\"crs\""),
+        (
+            "bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4326",
+            "bbox-crs",
+        ),
     ] {
         let r = ogc(&format!("/ogc/collections/poles/items?{query}")).await;
         assert_error(&r, StatusCode::BAD_REQUEST, needle);
@@ -412,6 +417,8 @@ async fn limits_are_clamped_and_bad_queries_are_400() {
         "f=geojson",
         "datetime=2025-01-01T00:00:00Z/..",
         "bbox=-180,-90,180,90",
+        "bbox-crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+        "crs=http://www.opengis.net/def/crs/OGC/1.3/CRS84",
     ] {
         let doc = ogc(&format!("/ogc/collections/poles/items?limit=1&{ok}"))
             .await

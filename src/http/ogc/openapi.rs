@@ -113,6 +113,8 @@ pub fn paths() -> Map<String, Json> {
             json!({"$ref": "#/components/parameters/limit"}),
             param("offset", "query", false, json!({"type": "integer", "minimum": 0, "default": 0}), "features to skip"),
             param("datetime", "query", false, string(), "RFC 3339 instant or interval (validated; the layers have no temporal property)"),
+            param("crs", "query", false, json!({"type": "string", "enum": [super::CRS84]}), "output CRS (only CRS84)"),
+            param("bbox-crs", "query", false, json!({"type": "string", "enum": [super::CRS84]}), "CRS of bbox (only CRS84)"),
             f(&["json", "geojson"]),
         ], json!({"200": geojson("FeatureCollection with numberMatched, numberReturned, timeStamp, links (self, next, prev)"), "400": err("bad bbox, limit, offset, datetime, filter value, or unknown parameter"), "404": err("unknown collection"), "401": err(auth)})),
         "/ogc/collections/{collectionId}/items/{featureId}": get_op("One feature (id = asset id)", "ogc", vec![

@@ -1,6 +1,7 @@
-//! The query of `/ogc/collections/{id}/items`: `bbox`, `limit`, `offset`, `datetime`, `f`
-//! and one exact-value filter per attribute (`?status=energized`), each validated with a
-//! `400` that names the parameter; any other parameter is a `400` naming it.
+//! The query of `/ogc/collections/{id}/items`: `bbox`, `limit`, `offset`, `datetime`, `f`,
+//! `crs` / `bbox-crs` (only CRS84, the default) and one exact-value filter per attribute
+//! (`?status=energized`), each validated with a `400` that names the parameter; any other
+//! parameter is a `400` naming it.
 
 use axum::extract::Query;
 use axum::http::Uri;
@@ -75,6 +76,9 @@ impl ItemsQuery {
                     datetime(value)?;
                     q.datetime = Some(value.clone());
                 }
+                // OGC API - Features Part 2 clients may name the default CRS explicitly.
+                "crs" | "bbox-crs" if value == super::CRS84 => {}
+                "crs" | "bbox-crs" => return Err(bad(name, super::CRS84)),
                 "f" => match value.as_str() {
                     "json" | "geojson" => q.format = Some(value.clone()),
                     _ => return Err(bad("f", "json | geojson")),
@@ -83,7 +87,7 @@ impl ItemsQuery {
                     let Some(i) = layer.fields.iter().position(|f| f.name == *name) else {
                         return Err(ApiError::BadRequest(format!(
                             "unknown query parameter {:?}: expected bbox, limit, offset, \
-                             datetime, f or an attribute of {}",
+                             datetime, f, crs, bbox-crs or an attribute of {}",
                             truncate(name, 100),
                             layer.name
                         )));
