@@ -348,19 +348,31 @@ async fn an_empty_layer_downloads_as_an_empty_file() {
     }
 }
 
-#[tokio::test]
-async fn a_request_that_gives_up_does_not_cancel_the_build() {
-    let state = fake_state();
-    let app = router(state.clone());
-    // Polled once (the build starts), then dropped.
-    let gave_up = tokio::time::timeout(
-        std::time::Duration::ZERO,
-        send(&app, "GET", "/data/feeders.fgb", &[]),
-    )
-    .await;
-    assert!(gave_up.is_err());
-    assert_eq!(state.fgb_cache().builds(), 1);
-    let r = send(&app, "GET", "/data/feeders.fgb", &[]).await;
-    assert_eq!(r.status, 200);
-    assert_eq!(state.fgb_cache().builds(), 1, "the first build was used");
+#[test]
+fn a_request_that_gives_up_does_not_cancel_the_build() {
+    // One blocking thread, held busy: the build is queued behind it, so the first request
+    // cannot finish and gives up deterministically.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .max_blocking_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let state = fake_state();
+        let app = router(state.clone());
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let blocker = tokio::task::spawn_blocking(move || held.recv());
+        let gave_up = tokio::time::timeout(
+            std::time::Duration::from_millis(50),
+            send(&app, "GET", "/data/feeders.fgb", &[]),
+        )
+        .await;
+        assert!(gave_up.is_err(), "the build cannot run yet");
+        assert_eq!(state.fgb_cache().builds(), 1);
+        release.send(()).unwrap();
+        blocker.await.unwrap().unwrap();
+        let r = send(&app, "GET", "/data/feeders.fgb", &[]).await;
+        assert_eq!(r.status, 200);
+        assert_eq!(state.fgb_cache().builds(), 1, "the first build was used");
+    });
 }
