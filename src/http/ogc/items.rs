@@ -13,12 +13,13 @@ use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use geo::Intersects;
 use rstar::AABB;
-use serde_json::{json, Map, Value as Json};
+use serde::Serialize;
 
+use super::feature_json::FeatureJson;
 use super::links::{encode, Base, Link, GEOJSON, JSON};
 use super::query::ItemsQuery;
 use super::{check_format, layer_index};
-use crate::http::api::{dates, geojson};
+use crate::http::api::dates;
 use crate::http::{ApiError, AppState};
 use crate::index::{IndexedFeature, IndexedLayer, WorldGeometry};
 use crate::mercator::{lonlat_to_world, WorldCoord};
@@ -65,7 +66,8 @@ pub async fn item(
             ))
         })?;
     let path = format!("/collections/{}", encode(&layer.name));
-    let mut doc = feature_json(layer, feature);
+    let mut doc = serde_json::to_value(FeatureJson { layer, feature })
+        .map_err(|e| ApiError::Internal(format!("serializing a feature: {e}")))?;
     doc["links"] = super::links::to_json(&[
         Link::new(
             base.ogc(&format!("{path}/items/{}", feature.id)),
@@ -76,16 +78,6 @@ pub async fn item(
         Link::new(base.ogc(&path), "collection", JSON, "The collection"),
     ]);
     Ok(base.respond(&doc, GEOJSON))
-}
-
-/// One GeoJSON feature: the asset id, the geometry in WGS84, every attribute of the layer.
-pub fn feature_json(layer: &IndexedLayer, f: &IndexedFeature) -> Json {
-    json!({
-        "type": "Feature",
-        "id": f.id,
-        "geometry": geojson::geometry(&f.geometry),
-        "properties": geojson::properties(layer, f),
-    })
 }
 
 /// The indices of the features matching `query` (bbox and filters), in feature order.
@@ -160,10 +152,7 @@ fn page(layer: &IndexedLayer, query: &ItemsQuery, base: &Base) -> Result<Vec<u8>
     let matched = matching(layer, query);
     let start = query.offset.min(matched.len());
     let end = start.saturating_add(query.limit).min(matched.len());
-    let features: Vec<Json> = matched[start..end]
-        .iter()
-        .map(|&i| feature_json(layer, &layer.features[i as usize]))
-        .collect();
+    let returned = end - start;
     let path = format!("/collections/{}", encode(&layer.name));
     let items = base.ogc(&format!("{path}/items"));
     let at = |offset: usize| format!("{items}?{}", query.to_query_string(offset));
@@ -181,12 +170,50 @@ fn page(layer: &IndexedLayer, query: &ItemsQuery, base: &Base) -> Result<Vec<u8>
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let mut doc = Map::new();
-    doc.insert("type".into(), json!("FeatureCollection"));
-    doc.insert("numberMatched".into(), json!(matched.len()));
-    doc.insert("numberReturned".into(), json!(features.len()));
-    doc.insert("timeStamp".into(), json!(dates::format(now)));
-    doc.insert("links".into(), super::links::to_json(&links));
-    doc.insert("features".into(), Json::Array(features));
-    serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(format!("serializing items: {e}")))
+    let doc = Collection {
+        kind: "FeatureCollection",
+        number_matched: matched.len(),
+        number_returned: returned,
+        time_stamp: dates::format(now),
+        links,
+        features: Page {
+            layer,
+            indices: &matched[start..end],
+        },
+    };
+    // About 250 bytes per point feature.
+    let mut out = Vec::with_capacity(1024 + returned * 256);
+    serde_json::to_writer(&mut out, &doc)
+        .map_err(|e| ApiError::Internal(format!("serializing items: {e}")))?;
+    Ok(out)
+}
+
+/// The feature collection document of one page.
+#[derive(Serialize)]
+struct Collection<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(rename = "numberMatched")]
+    number_matched: usize,
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    #[serde(rename = "timeStamp")]
+    time_stamp: String,
+    links: Vec<Link>,
+    features: Page<'a>,
+}
+
+/// The features at `indices`, written one after the other.
+struct Page<'a> {
+    layer: &'a IndexedLayer,
+    indices: &'a [u32],
+}
+
+impl Serialize for Page<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.indices.iter().map(|&i| FeatureJson {
+            layer: self.layer,
+            feature: &self.layer.features[i as usize],
+        }))
+    }
 }

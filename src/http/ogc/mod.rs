@@ -2,7 +2,7 @@
 //!
 //! [`landing`] (landing page, conformance), [`collections`] (one collection per layer, with
 //! its WGS84 extent), [`items`] (GeoJSON features: bbox, property filters, paging; the query
-//! is parsed in [`query`]), [`matrix`] (the WebMercatorQuad tile matrix set and the limits of
+//! is parsed in [`query`], features written by [`feature_json`]), [`matrix`] (the WebMercatorQuad tile matrix set and the limits of
 //! a bounding box), [`tilesets`] (tile set lists and metadata) and [`tiles`] (tiles, served
 //! by the `/tiles` handler's internals: same cache, ETag/304, gzip and 204 for empty),
 //! [`links`] (absolute URLs from `server.public_url` or the request's host) and [`openapi`]
@@ -13,6 +13,7 @@
 //! tile metadata are in the `tiles` group.
 
 pub mod collections;
+pub mod feature_json;
 pub mod items;
 pub mod landing;
 pub mod links;
