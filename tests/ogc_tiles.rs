@@ -292,3 +292,29 @@ async fn bad_tile_addresses() {
     let r = req("/ogc/collections/nope/tiles/WebMercatorQuad/1/0/0", &[]).await;
     assert_error(&r, StatusCode::NOT_FOUND, "nope");
 }
+
+#[tokio::test]
+async fn every_document_route_refuses_an_unknown_format() {
+    for uri in [
+        "/ogc",
+        "/ogc/conformance",
+        "/ogc/collections",
+        "/ogc/collections/poles",
+        "/ogc/collections/poles/items/1",
+        "/ogc/tileMatrixSets",
+        "/ogc/tileMatrixSets/WebMercatorQuad",
+        "/ogc/tiles",
+        "/ogc/tiles/WebMercatorQuad",
+        "/ogc/collections/poles/tiles",
+        "/ogc/collections/poles/tiles/WebMercatorQuad",
+    ] {
+        let r = ogc(&format!("{uri}?f=xml")).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, "\"f\"");
+        if !uri.ends_with("/items/1") {
+            let ok = ogc(&format!("{uri}?f=json")).await;
+            assert_eq!(ok.status, 200, "{uri}");
+            assert_eq!(ok.header("content-type"), "application/json", "{uri}");
+            assert_eq!(ok.header("cache-control"), "no-cache", "{uri}");
+        }
+    }
+}
