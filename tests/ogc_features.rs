@@ -528,3 +528,36 @@ async fn feature_routes_are_in_the_api_group_and_links_follow_public_url() {
     let r = send(&router(demo().1.clone()), "GET", "/ogc", &[]).await;
     assert_error(&r, StatusCode::BAD_REQUEST, "Host");
 }
+
+#[tokio::test]
+async fn tile_routes_are_in_the_tiles_group() {
+    let auth = AuthConfig {
+        tiles: AuthMode::Token,
+        tokens: vec![Secret("tok-0123456789abcdef".into())],
+        ..AuthConfig::default()
+    };
+    let app = router(auth_state(auth, None));
+    let host = ("host", HOST);
+    for uri in [
+        "/ogc/tileMatrixSets",
+        "/ogc/tileMatrixSets/WebMercatorQuad",
+        "/ogc/tiles",
+        "/ogc/tiles/WebMercatorQuad",
+        "/ogc/tiles/WebMercatorQuad/1/0/0",
+        "/ogc/collections/poles/tiles",
+        "/ogc/collections/poles/tiles/WebMercatorQuad",
+        "/ogc/collections/poles/tiles/WebMercatorQuad/1/0/0",
+    ] {
+        assert_eq!(send(&app, "GET", uri, &[host]).await.status, 401, "{uri}");
+    }
+    for uri in [
+        "/ogc",
+        "/ogc/collections/poles/items?limit=1",
+        "/data/substations.fgb",
+    ] {
+        assert_eq!(send(&app, "GET", uri, &[host]).await.status, 200, "{uri}");
+    }
+    let bearer = [host, ("authorization", "Bearer tok-0123456789abcdef")];
+    let r = send(&app, "GET", "/ogc/tiles/WebMercatorQuad/1/0/0", &bearer).await;
+    assert_eq!(r.status, 204);
+}
