@@ -3,13 +3,14 @@
 //! state.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
 
 use super::api::graph::GraphCache;
+use super::api::history_source::PgBackend;
 use super::api::kpi::HistoryCache;
 use super::static_files::StaticDir;
 use super::Settings;
@@ -33,6 +34,8 @@ struct Inner {
     graph: GraphCache,
     /// The synthetic outage history of the current snapshot, computed on first use.
     history: HistoryCache,
+    /// The PostgreSQL history backend, when the server reads its history from PostgreSQL.
+    pg_history: OnceLock<PgBackend>,
     /// Serializes publishers (invalidate, then swap).
     writer: Mutex<()>,
     /// The change stream (see [`crate::live`]).
@@ -73,6 +76,7 @@ impl AppState {
             draining: AtomicBool::new(false),
             graph: GraphCache::default(),
             history: HistoryCache::default(),
+            pg_history: OnceLock::new(),
             writer: Mutex::new(()),
             changes,
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
@@ -196,6 +200,17 @@ impl AppState {
     /// The synthetic outage history cache (keyed by snapshot version).
     pub fn history_cache(&self) -> &HistoryCache {
         &self.0.history
+    }
+
+    /// Serves the KPI, trends and AMI history from PostgreSQL from now on (once; a second
+    /// call is ignored).
+    pub fn use_pg_history(&self, db: crate::source::postgres::history::PgHistory) {
+        let _ = self.0.pg_history.set(PgBackend::new(db));
+    }
+
+    /// The PostgreSQL history backend, if the history comes from PostgreSQL.
+    pub fn pg_history(&self) -> Option<&PgBackend> {
+        self.0.pg_history.get()
     }
 
     /// The front-end directory, if served.
