@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use axum::Router;
 use criterion::{criterion_group, criterion_main, Criterion};
 use gridtiles::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
 use gridtiles::analytics::{breakdown, report, GroupBy, KpiConfig, Period};
@@ -34,9 +35,9 @@ use tower::ServiceExt;
 
 const URI: &str = "/api/kpi?by=feeder&exclude_med=true";
 
-async fn get(state: &AppState) {
+async fn get(app: &Router) {
     let req = Request::get(URI).body(Body::empty()).unwrap();
-    let res = router(state.clone()).oneshot(req).await.unwrap();
+    let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let _ = http_body_util::BodyExt::collect(res.into_body()).await;
 }
@@ -77,24 +78,43 @@ fn kpi(c: &mut Criterion) {
     g.bench_function("per_day", |b| {
         b.iter(|| synthetic_kpi(&h, &q, t).map(|k| k.groups.len()))
     });
+    g.bench_function("load_mw", |b| {
+        b.iter(|| gridtiles::http::api::grid::total_load_mw(&snap))
+    });
+    g.bench_function("active_outages", |b| {
+        b.iter(|| {
+            gridtiles::analytics::active_outages(
+                &h.feeders,
+                t,
+                &gridtiles::analytics::ActiveParams::default(),
+            )
+            .len()
+        })
+    });
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     let state = AppState::new(snap, TileCache::new(1 << 20), Settings::default());
-    rt.block_on(get(&state)); // builds the history once
-    g.bench_function("route_memory", |b| b.iter(|| rt.block_on(get(&state))));
-    if let Some(pg) = rt.block_on(postgres_state(&layers)) {
-        g.bench_function("route_postgres", |b| b.iter(|| rt.block_on(get(&pg.0))));
-        rt.block_on(drop_schema(&pg.1));
+    let app = router(state);
+    rt.block_on(get(&app)); // builds the history once
+    g.bench_function("route_memory", |b| b.iter(|| rt.block_on(get(&app))));
+    // `cargo test --benches` runs each routine once: no database load then.
+    let benching = std::env::args().any(|a| a == "--bench");
+    if let Some((pg, cfg)) = benching
+        .then(|| rt.block_on(postgres_state(&layers)))
+        .flatten()
+    {
+        g.bench_function("route_postgres", |b| b.iter(|| rt.block_on(get(&pg))));
+        rt.block_on(drop_schema(&cfg));
     }
     g.finish();
 }
 
 /// A server on PostgreSQL with the grid and its outage years loaded; `None` without a
 /// database.
-async fn postgres_state(layers: &[gridtiles::model::LayerData]) -> Option<(AppState, PgConfig)> {
+async fn postgres_state(layers: &[gridtiles::model::LayerData]) -> Option<(Router, PgConfig)> {
     let url = std::env::var("GRIDTILES_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     if tokio_postgres::connect(&url, tokio_postgres::NoTls)
@@ -127,8 +147,9 @@ async fn postgres_state(layers: &[gridtiles::model::LayerData]) -> Option<(AppSt
             .await
             .expect("server on PostgreSQL");
     tokio::spawn(live);
-    get(&state).await;
-    Some((state, cfg))
+    let app = router(state);
+    get(&app).await;
+    Some((app, cfg))
 }
 
 async fn drop_schema(cfg: &PgConfig) {

@@ -10,7 +10,7 @@
 //! counts those with `N_i ≥ S_f`, whose factor is 0). [`report_from_days`] gives the same
 //! numbers as [`super::kpi::report`] and [`super::kpi::breakdown`] up to float rounding.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::kpi::{
     CustomerBase, GroupBy, GroupIndices, Interruption, KpiConfig, KpiReport, Period,
@@ -200,6 +200,17 @@ struct Acc {
 }
 
 impl Acc {
+    fn merge(&mut self, o: &Acc) {
+        self.sustained += o.sustained;
+        self.ci = self.ci.saturating_add(o.ci);
+        self.cm += o.cm;
+        self.momentary += o.momentary;
+        self.mci = self.mci.saturating_add(o.mci);
+        self.largest = self.largest.max(o.largest);
+        self.keep_ln += o.keep_ln;
+        self.full_outs += o.full_outs;
+    }
+
     fn add(&mut self, r: &DayFeeder) {
         self.sustained += r.sustained_events;
         self.ci = self.ci.saturating_add(r.customer_interruptions);
@@ -259,13 +270,28 @@ fn meds(
     served: u64,
     cfg: &KpiConfig,
 ) -> (Option<MedThreshold>, Vec<MajorEventDay>) {
-    let mut daily: BTreeMap<i64, f64> = BTreeMap::new();
+    // (day, SAIDI): rows come sorted by day within each part, so runs merge as they come;
+    // then one sort (by day) and a merge of equal days across parts.
+    let mut daily: Vec<(i64, f64)> = Vec::new();
     if served > 0 {
         for r in parts.iter().flat_map(|p| p.iter()) {
-            if r.sustained_events > 0 {
-                *daily.entry(r.day).or_default() += r.customer_minutes / served as f64;
+            if r.sustained_events == 0 {
+                continue;
+            }
+            let v = r.customer_minutes / served as f64;
+            match daily.last_mut() {
+                Some(last) if last.0 == r.day => last.1 += v,
+                _ => daily.push((r.day, v)),
             }
         }
+        daily.sort_by_key(|d| d.0);
+        daily.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same {
+                a.1 += b.1;
+            }
+            same
+        });
     }
     let th = match cfg.t_med_override {
         Some(t) if t.is_finite() && t > 0.0 => Some(MedThreshold {
@@ -274,7 +300,7 @@ fn meds(
             beta: None,
             days_used: 0,
         }),
-        _ => threshold(daily.values().copied()),
+        _ => threshold(daily.iter().map(|d| d.1)),
     };
     let Some(th) = th else {
         return (None, Vec::new());
@@ -301,27 +327,35 @@ pub fn report_from_days(
     group: Option<GroupBy>,
 ) -> (KpiReport, Vec<GroupIndices>) {
     let (th, med_days) = meds(parts, base.total, cfg);
-    let med_set: BTreeSet<i64> = med_days.iter().map(|d| d.day).collect();
+    let med_list: Vec<i64> = med_days.iter().map(|d| d.day).collect();
+    // One hash lookup per row: (feeder, substation) → (all, excluding MEDs); then sorted, so
+    // every later sum runs in a fixed order (the same numbers on every call).
+    let mut pairs: HashMap<(i64, i64), (Acc, Acc), foldhash::fast::FixedState> =
+        HashMap::with_capacity_and_hasher(1024, foldhash::fast::FixedState::default());
+    for r in parts.iter().flat_map(|p| p.iter()) {
+        let e = pairs.entry((r.feeder_id, r.substation_id)).or_default();
+        e.0.add(r);
+        if med_list.binary_search(&r.day).is_err() {
+            e.1.add(r);
+        }
+    }
+    let mut pairs: Vec<((i64, i64), (Acc, Acc))> = pairs.into_iter().collect();
+    pairs.sort_unstable_by_key(|p| p.0);
     // feeder → (all, excluding MEDs); (group, feeder) → the same.
     let mut system: BTreeMap<i64, (Acc, Acc)> = BTreeMap::new();
     let mut groups: BTreeMap<(i64, i64), (Acc, Acc)> = BTreeMap::new();
-    for r in parts.iter().flat_map(|p| p.iter()) {
-        let normal = !med_set.contains(&r.day);
-        let s = system.entry(r.feeder_id).or_default();
-        s.0.add(r);
-        if normal {
-            s.1.add(r);
-        }
+    for ((feeder, substation), (all, normal)) in &pairs {
+        let s = system.entry(*feeder).or_default();
+        s.0.merge(all);
+        s.1.merge(normal);
         if let Some(g) = group {
             let key = match g {
-                GroupBy::Feeder => r.feeder_id,
-                GroupBy::Substation => r.substation_id,
+                GroupBy::Feeder => *feeder,
+                GroupBy::Substation => *substation,
             };
-            let e = groups.entry((key, r.feeder_id)).or_default();
-            e.0.add(r);
-            if normal {
-                e.1.add(r);
-            }
+            let e = groups.entry((key, *feeder)).or_default();
+            e.0.merge(all);
+            e.1.merge(normal);
         }
     }
     let fs = &base.by_feeder;
