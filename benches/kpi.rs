@@ -6,7 +6,7 @@
 //! - `kpi/per_day`: the handler's core now ([`synthetic_kpi`]: whole days from the per-day
 //!   index built once per snapshot, partial days aggregated per call);
 //! - `kpi/route_memory`: the whole route through the router (query parsing, blocking pool,
-//!   JSON);
+//!   JSON); `kpi/route_memory_system` without `by` (no group list);
 //! - `kpi/route_postgres`: the same route served from PostgreSQL after `db load` of the same
 //!   grid and its three outage years (skipped without a database).
 //!
@@ -34,9 +34,15 @@ use gridtiles::source::postgres::{db, db_load, PgConfig};
 use tower::ServiceExt;
 
 const URI: &str = "/api/kpi?by=feeder&exclude_med=true";
+/// The same without the 401 groups (their JSON is most of the route's cost).
+const URI_SYSTEM: &str = "/api/kpi?exclude_med=true";
 
 async fn get(app: &Router) {
-    let req = Request::get(URI).body(Body::empty()).unwrap();
+    get_uri(app, URI).await
+}
+
+async fn get_uri(app: &Router, uri: &str) {
+    let req = Request::get(uri).body(Body::empty()).unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let _ = http_body_util::BodyExt::collect(res.into_body()).await;
@@ -100,6 +106,9 @@ fn kpi(c: &mut Criterion) {
     let app = router(state);
     rt.block_on(get(&app)); // builds the history once
     g.bench_function("route_memory", |b| b.iter(|| rt.block_on(get(&app))));
+    g.bench_function("route_memory_system", |b| {
+        b.iter(|| rt.block_on(get_uri(&app, URI_SYSTEM)))
+    });
     // `cargo test --benches` runs each routine once: no database load then.
     let benching = std::env::args().any(|a| a == "--bench");
     if let Some((pg, cfg)) = benching
