@@ -34,14 +34,14 @@ struct Inner {
     graph: GraphCache,
     /// The synthetic outage history of the current snapshot, computed on first use.
     history: HistoryCache,
-    /// The PostgreSQL history backend, when the server reads its history from PostgreSQL.
-    pg_history: OnceLock<PgBackend>,
     /// Serializes publishers (invalidate, then swap).
     writer: Mutex<()>,
     /// The change stream (see [`crate::live`]).
     changes: tokio::sync::broadcast::Sender<Arc<ChangeEvent>>,
     /// The data source's state, for `/api/health`.
     source: ArcSwap<SourceStatus>,
+    /// The PostgreSQL history backend, when the server reads its history from PostgreSQL.
+    pg_history: OnceLock<PgBackend>,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
@@ -76,10 +76,10 @@ impl AppState {
             draining: AtomicBool::new(false),
             graph: GraphCache::default(),
             history: HistoryCache::default(),
-            pg_history: OnceLock::new(),
             writer: Mutex::new(()),
             changes,
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
+            pg_history: OnceLock::new(),
         }))
     }
 
@@ -202,6 +202,16 @@ impl AppState {
         &self.0.history
     }
 
+    /// The front-end directory, if served.
+    pub fn static_dir(&self) -> Option<&StaticDir> {
+        self.0.static_dir.as_ref()
+    }
+
+    /// The styles directory, if served.
+    pub fn styles_dir(&self) -> Option<&StaticDir> {
+        self.0.styles_dir.as_ref()
+    }
+
     /// Serves the KPI, trends and AMI history from PostgreSQL from now on (once; a second
     /// call is ignored).
     pub fn use_pg_history(&self, db: crate::source::postgres::history::PgHistory) {
@@ -211,16 +221,6 @@ impl AppState {
     /// The PostgreSQL history backend, if the history comes from PostgreSQL.
     pub fn pg_history(&self) -> Option<&PgBackend> {
         self.0.pg_history.get()
-    }
-
-    /// The front-end directory, if served.
-    pub fn static_dir(&self) -> Option<&StaticDir> {
-        self.0.static_dir.as_ref()
-    }
-
-    /// The styles directory, if served.
-    pub fn styles_dir(&self) -> Option<&StaticDir> {
-        self.0.styles_dir.as_ref()
     }
 
     /// `Cache-Control` of tile responses.
