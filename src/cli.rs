@@ -78,6 +78,18 @@ pub struct DbLoadArgs {
     /// Demo grid parameters.
     #[command(flatten)]
     pub params: DemoArgs,
+    /// Calendar years of synthetic outage events written to outage_events, ending with the
+    /// current one (the events the synthetic history serves, up to now); 0 leaves the
+    /// table alone.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=3))]
+    pub outage_years: u32,
+    /// Days of synthetic 15-minute AMI readings before now written to ami_readings; 0 leaves
+    /// the table alone.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=366))]
+    pub ami_days: u32,
+    /// Meters (the lowest ids) given AMI readings.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+    pub ami_meters: u32,
 }
 
 /// `gridtiles config ...`.

@@ -234,6 +234,22 @@ pub fn interval_kwh(meter_id: u64, class: CustomerClass, t: i64, seed: u64) -> f
     demand_kw(meter_id, class, t, seed) * INTERVAL_S as f64 / 3600.0
 }
 
+/// Fails when `members` × the 15-minute intervals of `q` exceed `max_work` (a non-empty
+/// range is assumed).
+pub fn check_work(members: usize, q: &AmiQuery, max_work: u64) -> Result<(), AmiError> {
+    let first = q.start.div_euclid(INTERVAL_S);
+    let last = (q.end.saturating_sub(1)).div_euclid(INTERVAL_S);
+    let intervals = u64::try_from(last - first + 1).unwrap_or(0);
+    let requested = intervals.saturating_mul(members.max(1) as u64);
+    if requested > max_work {
+        return Err(AmiError::TooMuchWork {
+            requested,
+            cap: max_work,
+        });
+    }
+    Ok(())
+}
+
 /// The summed series of `members` over `q`, bucketed. The range is widened to whole
 /// intervals. Fails on an empty or out-of-range time range or when members × intervals
 /// exceeds `max_work`.
@@ -253,16 +269,9 @@ pub fn series(
             return Err(AmiError::OutOfRange(t));
         }
     }
+    check_work(members.len(), q, max_work)?;
     let first = q.start.div_euclid(INTERVAL_S);
     let last = (q.end - 1).div_euclid(INTERVAL_S); // inclusive
-    let intervals = (last - first + 1) as u64;
-    let requested = intervals.saturating_mul(members.len().max(1) as u64);
-    if requested > max_work {
-        return Err(AmiError::TooMuchWork {
-            requested,
-            cap: max_work,
-        });
-    }
     let sizes: Vec<f64> = members
         .iter()
         .map(|m| size(m.meter_id, m.class, q.seed))

@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 use super::customers::FeederCustomers;
 use super::kpi::{Cause, Interruption};
 use super::random::{hash, log_normal, poisson, weighted};
-use super::time::{day_start, days_from_civil, local_day, month, DAY_S, HOUSTON_UTC_OFFSET_S};
+use super::time::{
+    civil_from_days, day_start, days_from_civil, local_day, month, DAY_S, HOUSTON_UTC_OFFSET_S,
+};
 
 /// Sustained events per feeder per year outside storms.
 const SUSTAINED_PER_YEAR: f64 = 4.6;
@@ -221,6 +223,43 @@ pub fn synthetic_year(feeders: &[FeederCustomers], params: &HistoryParams) -> Ve
         e.id = i as u64 + 1;
     }
     out
+}
+
+/// The history the server serves at `now`: the calendar year holding `now` (local time) and
+/// the `years − 1` before it (1–3), each generated as [`HistoryParams::default`] calibrates a
+/// year (seed `year − 2024`, so 2025 is the default year; three storm days), so a year's
+/// events never depend on when they are computed. Returns the covered `[start, end)` and the
+/// events sorted by start with ids 1, 2, … in that order.
+pub fn calendar_years(
+    feeders: &[FeederCustomers],
+    now: i64,
+    utc_offset_s: i64,
+    years: u32,
+) -> (i64, i64, Vec<Interruption>) {
+    let (year, _, _) = civil_from_days(local_day(now, utc_offset_s));
+    let jan1 = |y: i64| days_from_civil(y, 1, 1);
+    let first = year - i64::from(years.clamp(1, 3)) + 1;
+    let mut events = Vec::new();
+    for y in first..=year {
+        let params = HistoryParams {
+            seed: (y - 2024).unsigned_abs(),
+            start: day_start(jan1(y), utc_offset_s),
+            days: u32::try_from(jan1(y + 1) - jan1(y)).unwrap_or(365),
+            storm_days: 3,
+            utc_offset_s,
+        };
+        events.extend(synthetic_year(feeders, &params));
+    }
+    // Stable: a no-op for consecutive years, but the per-day index relies on the order.
+    events.sort_by_key(|e| e.start);
+    for (i, e) in events.iter_mut().enumerate() {
+        e.id = i as u64 + 1;
+    }
+    (
+        day_start(jan1(first), utc_offset_s),
+        day_start(jan1(year + 1), utc_offset_s),
+        events,
+    )
 }
 
 /// Storm days as (day offset, local start hour, intensity): in May–September when the

@@ -57,6 +57,18 @@ impl Cause {
         Cause::Vehicle,
         Cause::Unknown,
     ];
+
+    /// The cause's name as serialized (`vegetation`, …, `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::Vegetation => "vegetation",
+            Cause::Equipment => "equipment",
+            Cause::Weather => "weather",
+            Cause::Animal => "animal",
+            Cause::Vehicle => "vehicle",
+            Cause::Unknown => "unknown",
+        }
+    }
 }
 
 /// One interruption event on a feeder.
@@ -199,20 +211,28 @@ pub fn indices<'a>(
             _ => largest as f64,
         })
         .sum();
-    let n_t = served as f64;
-    let ci = r.customer_interruptions as f64;
-    r.saifi = ratio(ci, n_t);
-    r.saidi = ratio(r.customer_minutes, n_t);
-    r.caidi = ratio(r.customer_minutes, ci);
-    r.maifi = ratio(r.momentary_customer_interruptions as f64, n_t);
-    r.caifi = ratio(ci, r.distinct_customers_interrupted);
-    let available = n_t * period.minutes();
-    r.asai = if available > 0.0 {
-        (1.0 - r.customer_minutes / available).clamp(0.0, 1.0)
-    } else {
-        1.0
-    };
-    r
+    r.with_ratios(period)
+}
+
+impl ReliabilityIndices {
+    /// Fills in the indices from the sums (`customers_served`, the event sums and `CN`)
+    /// over `period`.
+    pub fn with_ratios(mut self, period: &Period) -> ReliabilityIndices {
+        let n_t = self.customers_served as f64;
+        let ci = self.customer_interruptions as f64;
+        self.saifi = ratio(ci, n_t);
+        self.saidi = ratio(self.customer_minutes, n_t);
+        self.caidi = ratio(self.customer_minutes, ci);
+        self.maifi = ratio(self.momentary_customer_interruptions as f64, n_t);
+        self.caifi = ratio(ci, self.distinct_customers_interrupted);
+        let available = n_t * period.minutes();
+        self.asai = if available > 0.0 {
+            (1.0 - self.customer_minutes / available).clamp(0.0, 1.0)
+        } else {
+            1.0
+        };
+        self
+    }
 }
 
 /// How to report: the period and the local-day convention for major event days.

@@ -227,3 +227,10 @@ fn events_accrue_to_their_local_start_day() {
     // 100 customers × 600 min / 1000.
     assert!(close(saidi, 60.0));
 }
+
+#[test]
+fn cause_names_match_serde() {
+    for c in Cause::ALL {
+        assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+    }
+}

@@ -1,5 +1,5 @@
 //! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
-//! synthetic outage history ([`history`]), synthetic AMI interval data computed on demand
+//! synthetic outage history ([`history`]), the same indices from per-day sums ([`daily`]), synthetic AMI interval data computed on demand
 //! ([`ami`]), and customer counts from a snapshot ([`customers`]).
 //!
 //! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
@@ -8,6 +8,7 @@
 
 pub mod ami;
 pub mod customers;
+pub mod daily;
 pub mod history;
 pub mod kpi;
 pub mod med;
@@ -21,7 +22,8 @@ mod prop_tests;
 
 pub use ami::{AmiError, AmiQuery, Bucket, BucketValue, CustomerClass, Member};
 pub use customers::{customer_base, feeder_customers, FeederCustomers};
-pub use history::{active_outages, synthetic_year, ActiveParams, HistoryParams};
+pub use daily::{report_from_days, DailyIndex, DayFeeder};
+pub use history::{active_outages, calendar_years, synthetic_year, ActiveParams, HistoryParams};
 pub use kpi::{
     breakdown, indices, report, Cause, CustomerBase, GroupBy, GroupIndices, Interruption,
     KpiConfig, KpiReport, Period, ReliabilityIndices,

@@ -11,6 +11,8 @@ use crate::http::AppState;
 use crate::index::SnapshotBuilder;
 use crate::live::{SourceState, SourceStatus};
 use crate::settings::Config;
+use crate::source::postgres::db_history::HistoryOptions;
+use crate::source::postgres::history::PgHistory;
 use crate::source::postgres::sync::{self, Live};
 use crate::source::postgres::{db, db_load, PgConfig};
 
@@ -70,6 +72,10 @@ pub async fn start(
         "snapshot ready"
     );
     let state = super::new_state(config, snapshot)?;
+    if pg.history {
+        // KPIs, outage trends and AMI history from outage_events / ami_readings.
+        state.use_pg_history(PgHistory::new(&pg).context("invalid [postgres] configuration")?);
+    }
     state.set_source_status(SourceStatus {
         kind: "postgres",
         state: if live.is_some() {
@@ -116,7 +122,13 @@ pub async fn db_command(
                     super::generate_demo(&data)?
                 }
             };
-            let written = db_load::load(&cfg, &layers)
+            let history = HistoryOptions {
+                outage_years: load.outage_years,
+                ami_days: load.ami_days,
+                ami_meters: load.ami_meters as usize,
+                now: crate::http::api::kpi::now(),
+            };
+            let written = db_load::load_with_history(&cfg, &layers, Some(&history))
                 .await
                 .context("db load failed")?;
             for (table, rows) in written {

@@ -3,13 +3,14 @@
 //! state.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
 use axum::http::HeaderValue;
 
 use super::api::graph::GraphCache;
+use super::api::history_source::PgBackend;
 use super::api::kpi::HistoryCache;
 use super::download::cache::FgbCache;
 use super::static_files::StaticDir;
@@ -42,6 +43,8 @@ struct Inner {
     changes: tokio::sync::broadcast::Sender<Arc<ChangeEvent>>,
     /// The data source's state, for `/api/health`.
     source: ArcSwap<SourceStatus>,
+    /// The PostgreSQL history backend, when the server reads its history from PostgreSQL.
+    pg_history: OnceLock<PgBackend>,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
@@ -80,6 +83,7 @@ impl AppState {
             writer: Mutex::new(()),
             changes,
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
+            pg_history: OnceLock::new(),
         }))
     }
 
@@ -215,6 +219,17 @@ impl AppState {
     /// The styles directory, if served.
     pub fn styles_dir(&self) -> Option<&StaticDir> {
         self.0.styles_dir.as_ref()
+    }
+
+    /// Serves the KPI, trends and AMI history from PostgreSQL from now on (once; a second
+    /// call is ignored).
+    pub fn use_pg_history(&self, db: crate::source::postgres::history::PgHistory) {
+        let _ = self.0.pg_history.set(PgBackend::new(db));
+    }
+
+    /// The PostgreSQL history backend, if the history comes from PostgreSQL.
+    pub fn pg_history(&self) -> Option<&PgBackend> {
+        self.0.pg_history.get()
     }
 
     /// `Cache-Control` of tile responses.

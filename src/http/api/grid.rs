@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value as Json_};
 
-use super::assets::{attr, int_attr, str_attr};
+use super::assets::{int_attr, str_attr};
 use crate::analytics::{active_outages, ActiveParams};
 use crate::http::{ApiError, AppState};
 use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
@@ -84,28 +84,61 @@ fn float(v: Option<&Value>) -> Option<f64> {
     }
 }
 
-/// Load of one transformer in MW: `kva × load_pct / 100` at [`POWER_FACTOR`] (0 when
-/// either attribute is missing or not finite).
-fn transformer_mw(l: &IndexedLayer, f: &IndexedFeature) -> f64 {
-    let kva = float(attr(l, f, "kva")).unwrap_or(0.0);
-    let pct = float(attr(l, f, "load_pct")).unwrap_or(0.0);
-    let mw = kva * pct / 100.0 * POWER_FACTOR / 1000.0;
-    if mw.is_finite() {
-        mw.max(0.0)
-    } else {
-        0.0
+/// Field positions of the transformer attributes the load needs (resolved once per layer,
+/// not per feature: `/api/kpi` sums every transformer on each call).
+struct LoadFields {
+    kva: Option<usize>,
+    load_pct: Option<usize>,
+    status: Option<usize>,
+}
+
+impl LoadFields {
+    fn of(l: &IndexedLayer) -> LoadFields {
+        let at = |name: &str| l.fields.iter().position(|f| f.name == name);
+        LoadFields {
+            kva: at("kva"),
+            load_pct: at("load_pct"),
+            status: at("status"),
+        }
+    }
+
+    fn value(f: &IndexedFeature, i: Option<usize>) -> Option<&Value> {
+        f.properties.get(i?)?.as_ref()
+    }
+
+    /// True unless the transformer has a `status` other than `energized`.
+    fn energized(&self, f: &IndexedFeature) -> bool {
+        match Self::value(f, self.status) {
+            Some(Value::Str(s)) => &**s == "energized",
+            _ => true,
+        }
+    }
+
+    /// Load of one transformer in MW: `kva × load_pct / 100` at [`POWER_FACTOR`] (0 when
+    /// either attribute is missing or not finite).
+    fn mw(&self, f: &IndexedFeature) -> f64 {
+        let kva = float(Self::value(f, self.kva)).unwrap_or(0.0);
+        let pct = float(Self::value(f, self.load_pct)).unwrap_or(0.0);
+        let mw = kva * pct / 100.0 * POWER_FACTOR / 1000.0;
+        if mw.is_finite() {
+            mw.max(0.0)
+        } else {
+            0.0
+        }
     }
 }
 
-/// Load served now by every energized transformer, MW (see [`transformer_mw`]).
+/// Load served now by every energized transformer, MW (`kva × load_pct / 100` at
+/// [`POWER_FACTOR`]).
 pub fn total_load_mw(snapshot: &Snapshot) -> f64 {
     let Some(l) = snapshot.layer("transformers") else {
         return 0.0;
     };
+    let fields = LoadFields::of(l);
     l.features
         .iter()
-        .filter(|f| str_attr(l, f, "status").is_none_or(|st| st == "energized"))
-        .map(|f| transformer_mw(l, f))
+        .filter(|f| fields.energized(f))
+        .map(|f| fields.mw(f))
         .sum()
 }
 
@@ -151,6 +184,7 @@ fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
         }
     }
     if let Some(l) = snapshot.layer("transformers") {
+        let fields = LoadFields::of(l);
         for f in &l.features {
             let Some(sub) = int_attr(l, f, "substation_id") else {
                 continue;
@@ -160,7 +194,7 @@ fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
                 s.transformers_de_energized += 1;
                 continue;
             }
-            s.load_mw += transformer_mw(l, f);
+            s.load_mw += fields.mw(f);
         }
     }
     let list: Vec<Json_> = subs

@@ -1,5 +1,6 @@
-//! `GET /api/kpi`: IEEE 1366 reliability indices over the deterministic synthetic outage
-//! history, with outages in progress and the load served now.
+//! `GET /api/kpi`: IEEE 1366 reliability indices over the outage history — the
+//! deterministic synthetic one below, or PostgreSQL's `outage_events`
+//! ([`super::history_source`]) — with outages in progress and the load served now.
 //!
 //! The history is computed once per snapshot version and cached: the current calendar year
 //! and the two before it (Houston time), each generated as the analytics module calibrates a
@@ -17,14 +18,12 @@ use serde_json::{json, Value as Json_};
 
 use super::dates;
 use super::grid::{total_load_mw, POWER_FACTOR};
+use super::history_source::{self, KpiIndices};
 use super::params;
-use crate::analytics::time::{
-    civil_from_days, day_start, days_from_civil, local_day, HOUSTON_UTC_OFFSET_S,
-};
+use crate::analytics::time::HOUSTON_UTC_OFFSET_S;
 use crate::analytics::{
-    active_outages, breakdown, customer_base, feeder_customers, report, synthetic_year,
-    ActiveParams, CustomerBase, FeederCustomers, GroupBy, HistoryParams, Interruption, KpiConfig,
-    Period, ReliabilityIndices,
+    active_outages, calendar_years, customer_base, feeder_customers, ActiveParams, CustomerBase,
+    DailyIndex, FeederCustomers, Interruption, Period, ReliabilityIndices,
 };
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
@@ -43,6 +42,8 @@ pub struct History {
     pub events: Vec<Interruption>,
     pub feeders: Vec<FeederCustomers>,
     pub base: CustomerBase,
+    /// The events' per-day, per-feeder sums (what a KPI request reads).
+    pub daily: DailyIndex,
 }
 
 /// The cached history (readers never block; one build at a time).
@@ -73,30 +74,18 @@ impl HistoryCache {
         let schema = TopologySchema::default();
         let feeders = feeder_customers(snapshot, &schema);
         let off = HOUSTON_UTC_OFFSET_S;
-        let (year, _, _) = civil_from_days(local_day(now, off));
-        let jan1 = |y: i64| days_from_civil(y, 1, 1);
-        let mut events = Vec::new();
-        for y in year - 2..=year {
-            // Calendar years as the analytics module calibrates them (2025 = its default).
-            let params = HistoryParams {
-                seed: (y - 2024).unsigned_abs(),
-                start: day_start(jan1(y), off),
-                days: u32::try_from(jan1(y + 1) - jan1(y)).unwrap_or(365),
-                storm_days: 3,
-                utc_offset_s: off,
-            };
-            events.extend(synthetic_year(&feeders, &params));
-        }
-        for (i, e) in events.iter_mut().enumerate() {
-            e.id = i as u64 + 1;
-        }
+        // Calendar years as the analytics module calibrates them (2025 = its default).
+        let (start, end, events) = calendar_years(&feeders, now, off, 3);
+        let base = customer_base(snapshot, &schema);
+        let daily = DailyIndex::new(&events, &base.by_feeder, off);
         let h = Arc::new(History {
             version: snapshot.version,
-            start: day_start(jan1(year - 2), off),
-            end: day_start(jan1(year + 1), off),
+            start,
+            end,
             events,
-            base: customer_base(snapshot, &schema),
+            base,
             feeders,
+            daily,
         });
         self.current.store(Some(Arc::clone(&h)));
         h
@@ -143,26 +132,26 @@ fn indices_json(r: &ReliabilityIndices) -> Json_ {
     })
 }
 
+/// The response; `pg` holds the indices when they came from PostgreSQL (otherwise they are
+/// computed here from the synthetic history `h`).
 fn kpi_doc(
     snapshot: &Snapshot,
     h: &History,
     q: &params::Query,
     now: i64,
+    pg: Option<KpiIndices>,
 ) -> Result<Json_, ApiError> {
-    let period = checked_period(q, h, now)?;
-    let exclude_med = params::flag(q, "exclude_med", false)?;
-    let by = match q.get("by").map(String::as_str) {
-        None => None,
-        Some("feeder") => Some(GroupBy::Feeder),
-        Some("substation") => Some(GroupBy::Substation),
-        Some(_) => return Err(params::bad("by", "feeder | substation")),
-    };
-    let cfg = KpiConfig {
+    let KpiIndices {
         period,
-        utc_offset_s: HOUSTON_UTC_OFFSET_S,
-        t_med_override: None,
+        exclude_med,
+        by,
+        report: rep,
+        groups,
+        history,
+    } = match pg {
+        Some(k) => k,
+        None => history_source::synthetic_kpi(h, q, now)?,
     };
-    let rep = report(&h.events, &h.base, &cfg);
     let chosen = if exclude_med {
         &rep.excluding_meds
     } else {
@@ -179,7 +168,7 @@ fn kpi_doc(
         "customers_out_now": out_now,
         "total_load_mw": (total_load_mw(snapshot) * 1000.0).round() / 1000.0,
         "power_factor": POWER_FACTOR,
-        "history": {"from": dates::format(h.start), "to": dates::format(h.end), "synthetic": true},
+        "history": history,
     });
     if exclude_med {
         let days: Vec<&str> = rep
@@ -190,8 +179,7 @@ fn kpi_doc(
         doc["t_med_min"] = json!(rep.threshold.map(|t| (t.t_med * 1000.0).round() / 1000.0));
         doc["major_event_days"] = json!(days);
     }
-    if let Some(group) = by {
-        let groups = breakdown(&h.events, &h.base, &cfg, group);
+    if by.is_some() {
         let list: Vec<Json_> = groups
             .iter()
             .take(MAX_GROUPS)
@@ -235,8 +223,9 @@ pub async fn kpi(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Json_>, ApiError> {
+    let pg = history_source::kpi_indices(&state, &q).await?;
     with_history(&state, move |snapshot, h, now| {
-        kpi_doc(snapshot, h, &q, now).map(Json)
+        kpi_doc(snapshot, h, &q, now, pg).map(Json)
     })
     .await
 }

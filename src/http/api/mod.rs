@@ -4,7 +4,7 @@
 //! [`trace`] (upstream / downstream / isolate traces and feeder connections over the
 //! topology graph, which [`graph`] builds once per snapshot version), [`grid`] (abnormal
 //! switches, substation status), [`kpi`] (reliability indices over the synthetic
-//! history, cached per snapshot), [`trends`] (outages per day / week / month), [`ami`]
+//! history, cached per snapshot, or PostgreSQL's: [`history_source`]), [`trends`] (outages per day / week / month), [`ami`]
 //! (synthetic interval energy and demand), [`nearest`] (nearest assets in metres) and [`openapi`] (the OpenAPI document of every route).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
@@ -15,6 +15,7 @@ pub mod dates;
 pub mod geojson;
 pub mod graph;
 pub mod grid;
+pub mod history_source;
 pub mod kpi;
 pub mod nearest;
 pub mod openapi;

@@ -94,26 +94,26 @@ pub fn document() -> Json_ {
         "/api/topology/connections": get_op("The spans of a feeder with end nodes, state and end devices", "grid", vec![
             param("feeder", "query", true, json!({"type": "integer"}), "feeder id"),
         ], json!({"200": ok_json("edges"), "400": err("missing or bad feeder"), "404": err("unknown feeder"), "401": err(auth)})),
-        "/api/kpi": get_op("IEEE 1366 indices (SAIFI, SAIDI, CAIDI, MAIFI, CAIFI, ASAI) over the synthetic outage history, active outages, customers out now, total load (MW at power factor 0.9)", "analytics", vec![
+        "/api/kpi": get_op("IEEE 1366 indices (SAIFI, SAIDI, CAIDI, MAIFI, CAIFI, ASAI) over the outage history (synthetic; on the PostgreSQL source with postgres.history, outage_events aggregated in SQL: history.source = postgres, periods up to 3660 days), active outages, customers out now, total load (MW at power factor 0.9)", "analytics", vec![
             param("from", "query", false, json!({"type": "string", "format": "date-time"}), "period start (RFC 3339; default: to - 365 days)"),
             param("to", "query", false, json!({"type": "string", "format": "date-time"}), "period end (RFC 3339; default: now)"),
             param("by", "query", false, json!({"type": "string", "enum": ["feeder", "substation"]}), "add indices per group"),
             param("exclude_med", "query", false, json!({"type": "boolean", "default": false}), "exclude major event days (2.5 beta); adds t_med_min"),
-        ], json!({"200": ok_json("indices"), "400": err("bad date, from >= to, outside the history, or bad parameter"), "401": err(auth)})),
-        "/api/outages/trends": get_op("Interruptions per bucket (count, customers interrupted, customer-minutes), optionally per cause or feeder", "analytics", vec![
+        ], json!({"200": ok_json("indices"), "400": err("bad date, from >= to, outside the history, or bad parameter"), "401": err(auth), "503": err("PostgreSQL history: database unavailable, tables missing or query past history_timeout_ms")})),
+        "/api/outages/trends": get_op("Interruptions per bucket (count, customers interrupted, customer-minutes), optionally per cause or feeder; from outage_events (grouped in SQL) on the PostgreSQL source with postgres.history", "analytics", vec![
             param("from", "query", false, json!({"type": "string", "format": "date-time"}), "period start (RFC 3339; default: to - 365 days)"),
             param("to", "query", false, json!({"type": "string", "format": "date-time"}), "period end (RFC 3339; default: now)"),
             param("bucket", "query", false, json!({"type": "string", "enum": ["day", "week", "month"], "default": "day"}), "bucket (local Houston days; weeks from Monday)"),
             param("by", "query", false, json!({"type": "string", "enum": ["cause", "feeder"]}), "add sums per group in each bucket (at most 50,000 entries, truncated)"),
-        ], json!({"200": ok_json("buckets"), "400": err("bad date, from >= to, outside the history, or bad parameter"), "401": err(auth)})),
-        "/api/ami/history": get_op("Synthetic AMI interval energy (kWh) and peak demand (kW) per bucket for a meter, or summed over a transformer's or feeder's meters", "analytics", vec![
+        ], json!({"200": ok_json("buckets"), "400": err("bad date, from >= to, outside the history, or bad parameter"), "401": err(auth), "503": err("PostgreSQL history: database unavailable, tables missing or query past history_timeout_ms")})),
+        "/api/ami/history": get_op("AMI interval energy (kWh) and peak demand (kW) per bucket for a meter, or summed over a transformer's or feeder's meters: synthetic, or from ami_readings (summed in SQL; buckets without readings absent) on the PostgreSQL source with postgres.history", "analytics", vec![
             param("meter", "query", false, json!({"type": "integer"}), "meter id (exactly one of meter, transformer, feeder)"),
             param("transformer", "query", false, json!({"type": "integer"}), "transformer id"),
             param("feeder", "query", false, json!({"type": "integer"}), "feeder id"),
             param("from", "query", false, json!({"type": "string", "format": "date-time"}), "start (RFC 3339; default: to - 1 day)"),
             param("to", "query", false, json!({"type": "string", "format": "date-time"}), "end (RFC 3339; default: now)"),
             param("bucket", "query", false, json!({"type": "string", "enum": ["15m", "1h", "1d"], "default": "1h"}), "bucket width"),
-        ], json!({"200": ok_json("buckets (at most 10,000)"), "400": err("bad parameter, not exactly one asset, or too much work: narrow the range"), "404": err("unknown meter, transformer or feeder"), "401": err(auth)})),
+        ], json!({"200": ok_json("buckets (at most 10,000)"), "400": err("bad parameter, not exactly one asset, or too much work: narrow the range"), "404": err("unknown meter, transformer or feeder"), "401": err(auth), "503": err("PostgreSQL history: database unavailable, tables missing or query past history_timeout_ms")})),
         "/api/switches/abnormal": get_op("Switches whose current state differs from their normal state", "grid", vec![],
             json!({"200": ok_json("switches (at most 10,000, truncated)"), "401": err(auth)})),
         "/api/substations/status": get_op("Per substation: feeders energized / partially / de-energized, load in MW", "grid", vec![],

@@ -54,6 +54,12 @@ pub struct PgConfig {
     /// A directory of layer files served when the database is unreachable at startup
     /// (`serve --fallback`); the server switches to the database once it is reachable.
     pub fallback: Option<PathBuf>,
+    /// Serve `/api/kpi`, `/api/outages/trends` and `/api/ami/history` from the
+    /// `outage_events` and `ami_readings` tables of `schema` (false: the synthetic history).
+    pub history: bool,
+    /// `statement_timeout` of every history query, milliseconds (well under the request
+    /// timeout).
+    pub history_timeout_ms: u64,
     /// Layers by MVT layer name, in name order; empty: the reference schema's layers.
     pub layers: BTreeMap<String, PgLayerConfig>,
 }
@@ -69,6 +75,8 @@ impl Default for PgConfig {
             connect_timeout_s: 10,
             reconnect_max_s: 30,
             fallback: None,
+            history: true,
+            history_timeout_ms: 5000,
             layers: BTreeMap::new(),
         }
     }
@@ -171,6 +179,9 @@ impl PgConfig {
         }
         if self.debounce_ms > 10_000 {
             return bad("[postgres] debounce_ms must be at most 10000".into());
+        }
+        if !(100..=25_000).contains(&self.history_timeout_ms) {
+            return bad("[postgres] history_timeout_ms must be between 100 and 25000".into());
         }
         if self.channel.is_empty() || self.schema.is_empty() {
             return bad("[postgres] channel and schema must not be empty".into());

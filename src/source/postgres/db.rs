@@ -1,5 +1,7 @@
 //! `gridtiles db init` and `gridtiles db triggers`: the reference schema and the
-//! change-notification triggers. Both are idempotent (run them again after an upgrade).
+//! change-notification triggers. Both are idempotent (run them again after an upgrade);
+//! `db init` also converts an `ami_readings` table created before it was partitioned
+//! ([`super::partitions`]).
 //!
 //! DDL takes no bind parameters: names are quoted identifiers ([`quote_ident`]) and trigger
 //! arguments quoted literals ([`quote_literal`]).
@@ -10,6 +12,7 @@ use deadpool_postgres::Object;
 use tracing::info;
 
 use super::config::PgConfig;
+use super::partitions;
 use super::{
     client, connection_config, describe, pool, qualified, quote_ident, quote_literal, target,
     PgError,
@@ -58,9 +61,15 @@ pub async fn init(cfg: &PgConfig) -> Result<(), PgError> {
         .transaction()
         .await
         .map_err(|e| PgError::db("BEGIN", &e))?;
+    // An ami_readings table from before partitioning is renamed first, then its rows move
+    // into the partitioned table.
+    let converting = partitions::begin_conversion(&tx, &cfg.schema).await?;
     tx.batch_execute(&SCHEMA_SQL.replace("__SCHEMA__", &schema))
         .await
         .map_err(|e| PgError::db(format!("creating schema {}", cfg.schema), &e))?;
+    if converting {
+        partitions::finish_conversion(&tx, &cfg.schema).await?;
+    }
     let mut watched: BTreeMap<(String, String), String> = REFERENCE_TABLES
         .iter()
         .map(|t| ((cfg.schema.clone(), (*t).to_owned()), "id".to_owned()))

@@ -7,6 +7,8 @@
 //! resynchronizes. Layer attributes are matched to table columns by name (the demo grid's
 //! names); an attribute without a column is reported and skipped, a column without an
 //! attribute gets its default. The `feeders` circuit table is derived from the segments.
+//! With history options, the synthetic outage events and AMI readings are written in the
+//! same transaction ([`super::db_history`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -25,6 +27,7 @@ use crate::model::{LayerData, Value};
 
 use super::config::PgConfig;
 use super::db::{connect, REFERENCE_TABLES};
+use super::db_history::{copy_history, HistoryOptions};
 use super::{qualified, quote_ident, PgError};
 
 /// The table a layer is written to.
@@ -46,10 +49,21 @@ const LOAD_ORDER: [&str; 7] = [
     "switches",
 ];
 
-/// Writes `layers` into the reference schema of `cfg`. Returns the rows written per table.
+/// Writes `layers` into the reference schema of `cfg` (asset tables only). Returns the rows
+/// written per table.
 pub async fn load(
     cfg: &PgConfig,
     layers: &[LayerData],
+) -> Result<BTreeMap<String, usize>, PgError> {
+    load_with_history(cfg, layers, None).await
+}
+
+/// Like [`load`], and with `history` the synthetic outage events and AMI readings of the
+/// grid too ([`super::db_history`]), in the same transaction.
+pub async fn load_with_history(
+    cfg: &PgConfig,
+    layers: &[LayerData],
+    history: Option<&HistoryOptions>,
 ) -> Result<BTreeMap<String, usize>, PgError> {
     let start = Instant::now();
     let mut by_table: BTreeMap<&str, &LayerData> = BTreeMap::new();
@@ -124,6 +138,16 @@ pub async fn load(
         )
         .await?;
     }
+    if let Some(opts) = history {
+        bar.set_message("history");
+        let counts = copy_history(&tx, &cfg.schema, layers, opts).await?;
+        if opts.outage_years > 0 {
+            written.insert("outage_events".to_owned(), counts.outage_events);
+        }
+        if opts.ami_days > 0 && opts.ami_meters > 0 {
+            written.insert("ami_readings".to_owned(), counts.ami_readings);
+        }
+    }
     for table in LOAD_ORDER {
         let payload = serde_json::json!({"s": cfg.schema, "t": table, "c": "id", "all": true});
         tx.execute(
@@ -135,7 +159,12 @@ pub async fn load(
     }
     tx.commit().await.map_err(|e| PgError::db("COMMIT", &e))?;
     bar.finish_and_clear();
-    exec_analyze(&conn, &all).await;
+    let mut analyzed = all.clone();
+    if history.is_some() {
+        analyzed.push(qualified(&cfg.schema, "outage_events"));
+        analyzed.push(qualified(&cfg.schema, "ami_readings"));
+    }
+    exec_analyze(&conn, &analyzed).await;
     info!(
         rows = written.values().sum::<usize>(),
         ms = start.elapsed().as_millis() as u64,

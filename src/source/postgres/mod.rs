@@ -12,6 +12,8 @@
 //! - [`sync`]: the live loop: batch notifications (debounce), re-read, apply to the
 //!   snapshot, publish (exact tile invalidation, change stream); on a lost connection keep
 //!   serving, report `degraded`, reconnect with backoff, then resynchronize fully.
+//! - [`history`]: the history backend of `/api/kpi`, `/api/outages/trends` and
+//!   `/api/ami/history`: aggregation in SQL over `outage_events` and `ami_readings`.
 //! - [`db`]: `gridtiles db init` (reference schema, triggers) and `gridtiles db load`
 //!   (binary COPY of the demo grid or a FlatGeobuf/GeoJSON directory).
 //!
@@ -21,10 +23,13 @@
 
 pub mod config;
 pub mod db;
+pub mod db_history;
 pub mod db_load;
 mod decode;
+pub mod history;
 pub mod listen;
 pub mod load;
+pub mod partitions;
 mod pending;
 pub mod plan;
 mod plan_watch;

@@ -144,6 +144,12 @@ CREATE TABLE IF NOT EXISTS __SCHEMA__.crews (
     geom               geometry(Point, 4326)
 );
 
+-- 15-minute readings (`ts` = interval start), range-partitioned by `ts`: one partition per
+-- UTC month (`ami_readings_pYYYYMM`, created by `gridtiles db load` for the months it loads)
+-- and a default partition for any other time. The primary key includes the partition key;
+-- queries filter `meter_id = ANY(...)` and a `ts` range, so they read the primary key index
+-- of the months in range only (partition pruning). `db init` converts a table created
+-- before partitioning (rows moved, same columns).
 CREATE TABLE IF NOT EXISTS __SCHEMA__.ami_readings (
     meter_id bigint NOT NULL,
     ts       timestamptz NOT NULL,
@@ -151,5 +157,7 @@ CREATE TABLE IF NOT EXISTS __SCHEMA__.ami_readings (
     peak_kw  double precision,
     voltage  double precision,
     PRIMARY KEY (meter_id, ts)
-);
+) PARTITION BY RANGE (ts);
+CREATE TABLE IF NOT EXISTS __SCHEMA__.ami_readings_default
+    PARTITION OF __SCHEMA__.ami_readings DEFAULT;
 CREATE INDEX IF NOT EXISTS ami_readings_ts_idx ON __SCHEMA__.ami_readings (ts);

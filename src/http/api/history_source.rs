@@ -1,0 +1,204 @@
+//! Where `/api/kpi`, `/api/outages/trends` and `/api/ami/history` read their history: the
+//! deterministic synthetic history of the snapshot (in memory, [`synthetic_kpi`]) or, when
+//! the server runs on PostgreSQL with `postgres.history` on, the `outage_events` and
+//! `ami_readings` tables ([`PgBackend`], aggregation in SQL).
+//!
+//! Both give the IEEE 1366 indices from per-day, per-feeder sums
+//! ([`crate::analytics::daily`]); customers served (`N_T`, per feeder for CAIFI) always
+//! come from the snapshot's meters. Database failures are `503` with a fixed message (the
+//! reason, never the connection string, goes to the log); a period needing more rows than
+//! a response may aggregate is a `400`.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use serde_json::{json, Value as Json_};
+
+use super::dates;
+use super::kpi::{checked_period, History};
+use super::params;
+use crate::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
+use crate::analytics::{
+    customer_base, report_from_days, CustomerBase, GroupBy, GroupIndices, KpiConfig, KpiReport,
+    Period,
+};
+use crate::http::{ApiError, AppState};
+use crate::source::postgres::history::{HistoryError, PgHistory};
+use crate::topology::TopologySchema;
+
+/// Longest period a PostgreSQL-backed request may span, days (about ten years).
+pub const MAX_PERIOD_DAYS: i64 = 3_660;
+
+/// The indices of one `/api/kpi` request, from either backend.
+pub struct KpiIndices {
+    pub period: Period,
+    pub exclude_med: bool,
+    pub by: Option<GroupBy>,
+    pub report: KpiReport,
+    /// Per group with `by` (empty without).
+    pub groups: Vec<GroupIndices>,
+    /// The `history` member of the response (where the events came from).
+    pub history: Json_,
+}
+
+/// `exclude_med` and `by` of a KPI request.
+pub fn kpi_params(q: &params::Query) -> Result<(bool, Option<GroupBy>), ApiError> {
+    let exclude_med = params::flag(q, "exclude_med", false)?;
+    let by = match q.get("by").map(String::as_str) {
+        None => None,
+        Some("feeder") => Some(GroupBy::Feeder),
+        Some("substation") => Some(GroupBy::Substation),
+        Some(_) => return Err(params::bad("by", "feeder | substation")),
+    };
+    Ok((exclude_med, by))
+}
+
+fn config(period: Period) -> KpiConfig {
+    KpiConfig {
+        period,
+        utc_offset_s: HOUSTON_UTC_OFFSET_S,
+        t_med_override: None,
+    }
+}
+
+/// The indices of a request over the synthetic history `h` (its per-day index: whole days
+/// precomputed, partial days aggregated now).
+pub fn synthetic_kpi(h: &History, q: &params::Query, now: i64) -> Result<KpiIndices, ApiError> {
+    let period = checked_period(q, h, now)?;
+    let (exclude_med, by) = kpi_params(q)?;
+    let (whole, partial) = h.daily.period_rows(&h.events, &h.base.by_feeder, &period);
+    let (report, groups) = report_from_days(&[whole, &partial], &h.base, &config(period), by);
+    Ok(KpiIndices {
+        period,
+        exclude_med,
+        by,
+        report,
+        groups,
+        history: json!({"from": dates::format(h.start), "to": dates::format(h.end), "synthetic": true}),
+    })
+}
+
+/// The indices from PostgreSQL when the server reads its history there; `None` for the
+/// synthetic history (computed with the snapshot's history by the handler).
+pub async fn kpi_indices(
+    state: &AppState,
+    q: &params::Query,
+) -> Result<Option<KpiIndices>, ApiError> {
+    match state.pg_history() {
+        Some(pg) => pg.kpi(state, q).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// A `[from, to)` period of a PostgreSQL-backed request: RFC 3339 dates, `from < to`, not
+/// ending in the future, at most [`MAX_PERIOD_DAYS`] long; defaults to the last
+/// `default_days` days.
+pub fn pg_period(q: &params::Query, now: i64, default_days: i64) -> Result<Period, ApiError> {
+    let (from, to) = dates::period(q, now, default_days)?;
+    if to > now {
+        return Err(ApiError::BadRequest(format!(
+            "to ({}) is in the future (now {})",
+            dates::format(to),
+            dates::format(now)
+        )));
+    }
+    if to - from > MAX_PERIOD_DAYS * DAY_S {
+        return Err(ApiError::BadRequest(format!(
+            "the period is longer than {MAX_PERIOD_DAYS} days: narrow from/to"
+        )));
+    }
+    Ok(Period {
+        start: from,
+        end: to,
+    })
+}
+
+/// A history query failure as the client sees it (the reason is logged, not sent).
+pub fn query_error(e: HistoryError) -> ApiError {
+    tracing::warn!(error = %e, "history query failed");
+    match e {
+        HistoryError::TooManyRows(n) => ApiError::BadRequest(format!(
+            "the period needs more than {n} rows of outage history: narrow from/to"
+        )),
+        HistoryError::Timeout => ApiError::Unavailable(
+            "the history query ran past its time limit: narrow the period or retry",
+        ),
+        HistoryError::MissingTable(_) => ApiError::Unavailable(
+            "the PostgreSQL history tables are missing (run `gridtiles db init`)",
+        ),
+        HistoryError::Unavailable(_) => {
+            ApiError::Unavailable("the history database is unavailable: retry later")
+        }
+    }
+}
+
+/// Customers served of one snapshot version.
+struct Customers {
+    version: u64,
+    base: Arc<CustomerBase>,
+}
+
+/// The PostgreSQL history: the queries, and the snapshot's customer counts cached per
+/// snapshot version (readers never block).
+pub struct PgBackend {
+    pub db: PgHistory,
+    customers: ArcSwapOption<Customers>,
+}
+
+impl PgBackend {
+    /// A backend over `db`.
+    pub fn new(db: PgHistory) -> PgBackend {
+        PgBackend {
+            db,
+            customers: ArcSwapOption::empty(),
+        }
+    }
+
+    /// Customers served by the current snapshot (counted on the blocking pool once per
+    /// version).
+    async fn customers(&self, state: &AppState) -> Result<Arc<CustomerBase>, ApiError> {
+        let snapshot = state.snapshot_arc();
+        if let Some(c) = self.customers.load_full() {
+            if c.version == snapshot.version {
+                return Ok(Arc::clone(&c.base));
+            }
+        }
+        let version = snapshot.version;
+        let base = tokio::task::spawn_blocking(move || {
+            Arc::new(customer_base(&snapshot, &TopologySchema::default()))
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("customer count failed: {e}")))?;
+        self.customers.store(Some(Arc::new(Customers {
+            version,
+            base: Arc::clone(&base),
+        })));
+        Ok(base)
+    }
+
+    /// `/api/kpi`'s indices over `outage_events`.
+    pub async fn kpi(&self, state: &AppState, q: &params::Query) -> Result<KpiIndices, ApiError> {
+        let period = pg_period(q, super::kpi::now(), 365)?;
+        let (exclude_med, by) = kpi_params(q)?;
+        let base = self.customers(state).await?;
+        let served: Vec<(i64, u64)> = base.by_feeder.iter().map(|(&f, &n)| (f, n)).collect();
+        let rows = self
+            .db
+            .kpi_rows(period.start, period.end, &served, HOUSTON_UTC_OFFSET_S)
+            .await
+            .map_err(query_error)?;
+        let (report, groups) = tokio::task::spawn_blocking(move || {
+            report_from_days(&[&rows], &base, &config(period), by)
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("KPI task failed: {e}")))?;
+        Ok(KpiIndices {
+            period,
+            exclude_med,
+            by,
+            report,
+            groups,
+            history: json!({"source": "postgres", "table": "outage_events", "synthetic": false}),
+        })
+    }
+}
