@@ -43,4 +43,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/substations/status", get(grid::substations))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
+        // Never compressed: a compressor would buffer the stream.
+        .route("/api/events", get(crate::http::events::events))
 }

@@ -21,6 +21,7 @@ pub const PATHS: &[&str] = &[
     "/api/switches/abnormal",
     "/api/substations/status",
     "/api/openapi.json",
+    "/api/events",
 ];
 
 fn param(name: &str, location: &str, required: bool, schema: Json_, what: &str) -> Json_ {
@@ -111,6 +112,11 @@ pub fn document() -> Json_ {
             json!({"200": ok_json("switches (at most 10,000, truncated)"), "401": err(auth)})),
         "/api/substations/status": get_op("Per substation: feeders energized / partially / de-energized, load in MW", "grid", vec![],
             json!({"200": ok_json("substations"), "401": err(auth)})),
+        "/api/events": get_op("Server-sent events: `hello`, then one `change` per published update (id = snapshot version, data = the change event: version, changes [{layer, id, kind, attributes, geometry_changed}], changes_incomplete, invalidated_tiles [\"z/x/y\"], tiles_incomplete, collapsed_zooms, resync), `: heartbeat` comments, `reset` (reload tiles and state) when the resume point is unknown or the client fell behind", "live", vec![
+            param("Last-Event-ID", "header", false, json!({"type": "string"}), "resume after this snapshot version (replays the buffered events after it)"),
+            param("last_event_id", "query", false, json!({"type": "integer"}), "the same as a query parameter (the header wins)"),
+        ], json!({"200": {"description": "the event stream (ends when the server shuts down)", "content": {"text/event-stream": {}}},
+                  "503": err("too many events clients, or shutting down"), "401": err(auth)})),
         "/api/openapi.json": get_op("This document", "operations", vec![],
             json!({"200": ok_json("OpenAPI 3.0 document"), "401": err(auth)})),
     });
