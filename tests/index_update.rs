@@ -381,7 +381,7 @@ fn attribute_only_updates_keep_the_geometry_and_equal_an_upsert() {
     check_sound(&snap, &up, &tiles);
     check_equivalent(&up, &base, &TilingConfig::default(), &tiles);
     assert_eq!(up.changes.len(), 1);
-    assert_eq!(up.changes[0].geometry_changed, false);
+    assert!(!up.changes[0].geometry_changed);
     assert_eq!(up.changes[0].attributes["status"], "de-energized");
     let before = snap.layer("feeders").unwrap().feature(10_002).unwrap();
     let after = up
