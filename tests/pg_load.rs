@@ -292,7 +292,13 @@ async fn db_init_and_load_serve_the_demo_grid() {
     assert_eq!(written["meters"], layer(&grid, "meters").features.len());
     let src = PgSource::connect(cfg.clone()).await.unwrap();
     let loaded = src.load_all().await.unwrap();
-    for l in &grid {
+    let reference: Vec<String> = gridtiles::source::postgres::config::reference_layers()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    // The demo's operations layers (crews, outages) have no reference table: `db load`
+    // skips them.
+    for l in grid.iter().filter(|l| reference.contains(&l.name)) {
         let got = layer(&loaded, &l.name);
         assert_eq!(
             got.fields, l.fields,
