@@ -18,6 +18,7 @@ mod layers;
 mod router;
 mod state;
 pub mod static_files;
+pub mod styles;
 pub mod tilejson;
 pub mod tiles;
 
