@@ -25,7 +25,28 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database W
 fi
 psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
 
+# The browser test drives Debian's Chromium through playwright-core (no browser download).
+echo "== Chromium and Node.js"
+if ! [ -x /usr/bin/chromium ]; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
+fi
+if ! command -v npm >/dev/null; then
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm
+fi
+
 echo "== rust tests"
 cargo test --locked --all-targets
 echo "== doc tests"
 cargo test --locked --doc
+
+# Front end: build it (npm ci, type check, Vite), build the release server it runs against,
+# then the style and live-state unit tests and the browser test (screenshots of both themes in
+# target/artifacts/).
+echo "== front end: build"
+scripts/build-release.sh frontend
+echo "== release server for the browser test"
+cargo build --release --locked --bin gridtiles
+echo "== front end: unit and browser tests"
+(cd frontend && npm test)

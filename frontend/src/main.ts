@@ -5,7 +5,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import './style.css';
 import type { Map as MlMap } from 'maplibre-gl';
 import { readConfig, type Theme } from './config';
-import { createMap, fitTerritory, switchTheme } from './map';
+import { createMap, switchTheme } from './map';
 import { LayerToggles, renderLegend } from './layers';
 import { startKpis } from './kpi';
 import { startEvents } from './events';
@@ -64,9 +64,7 @@ async function main(): Promise<void> {
     map.once('idle', () => (window.gridtiles.ready = true));
   });
 
-  map.once('load', () => {
-    void fitTerritory(map).then(() => map.once('idle', () => (window.gridtiles.ready = true)));
-  });
+  map.once('idle', () => (window.gridtiles.ready = true));
 }
 
 main().catch((err) => {

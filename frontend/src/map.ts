@@ -27,18 +27,29 @@ export async function loadStyle(theme: Theme, basemap: string | null): Promise<S
   return style;
 }
 
-/** Creates the map in `container`. */
+/** The tile set's bounds (`/tiles.json`), to open on the whole territory. */
+export async function territory(): Promise<[number, number, number, number] | null> {
+  const res = await fetch('/tiles.json');
+  if (!res.ok) return null;
+  const tj = (await res.json()) as { bounds?: [number, number, number, number] };
+  return tj.bounds ?? null;
+}
+
+/** Creates the map in `container`, showing the whole territory. */
 export async function createMap(
   container: HTMLElement,
   config: PageConfig,
   stale: StaleTiles,
 ): Promise<MlMap> {
-  const style = await loadStyle(config.theme, config.basemap);
+  // Style and bounds in parallel: the first tiles requested are the ones the view needs.
+  const [style, bounds] = await Promise.all([
+    loadStyle(config.theme, config.basemap),
+    territory().catch(() => null),
+  ]);
   const map = new maplibregl.Map({
     container,
     style,
-    center: [-95.37, 29.76],
-    zoom: 9.5,
+    ...(bounds ? { bounds, fitBoundsOptions: { padding: 20 } } : { center: [-95.37, 29.76], zoom: 9.5 }),
     maxZoom: 19,
     attributionControl: { compact: true },
     // Stale tiles (see liveState.StaleTiles) skip the browser's HTTP cache once.
@@ -48,14 +59,6 @@ export async function createMap(
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
   map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-right');
   return map;
-}
-
-/** Fits the map to the tile set's bounds (the whole territory) once the source is known. */
-export async function fitTerritory(map: MlMap): Promise<void> {
-  const res = await fetch('/tiles.json');
-  if (!res.ok) return;
-  const tj = (await res.json()) as { bounds?: [number, number, number, number] };
-  if (tj.bounds) map.fitBounds(tj.bounds, { padding: 20, animate: false });
 }
 
 /** Switches to `theme`, then calls `restore` (layer visibility, feature-states). */
