@@ -144,6 +144,13 @@ pub struct ServeArgs {
     /// unreachable at startup, until it is reachable [postgres.fallback].
     #[arg(long)]
     pub fallback: Option<PathBuf>,
+    /// Run the demo operations simulator: faults, crews, restorations, switching
+    /// [simulate.enabled].
+    #[arg(long)]
+    pub simulate: bool,
+    /// Milliseconds between simulator ticks [simulate.interval_ms, default 3000].
+    #[arg(long)]
+    pub simulate_interval_ms: Option<u64>,
     /// Demo grid parameters (used without a data directory).
     #[command(flatten)]
     pub demo: DemoArgs,
@@ -212,6 +219,8 @@ impl ServeArgs {
                 toml::Value::String(dir.display().to_string()),
             );
         }
+        config.simulate.enabled |= self.simulate;
+        set(&mut config.simulate.interval_ms, &self.simulate_interval_ms);
         self.demo.apply(config);
     }
 }

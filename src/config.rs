@@ -124,6 +124,18 @@ impl LayerConfig {
                 full_zoom: 16,
                 ..base
             },
+            // Live operations (the simulator moves crews, opens and closes outages): few
+            // points, never thinned.
+            "crews" => LayerConfig {
+                minzoom: 10,
+                keep_all: true,
+                ..base
+            },
+            "outages" => LayerConfig {
+                minzoom: 5,
+                keep_all: true,
+                ..base
+            },
             _ => base,
         }
     }

@@ -19,6 +19,7 @@ pub mod mercator;
 pub mod metrics;
 pub mod model;
 pub mod settings;
+pub mod simulate;
 pub mod source;
 pub mod tiles;
 pub mod topology;

@@ -252,11 +252,17 @@ async fn substation_status_counts_feeders_and_load() {
     assert!(subs.iter().all(|s| s["load_mw"].as_f64().unwrap() > 0.0));
     assert!(subs.iter().all(|s| s["name"].is_string()));
     assert_eq!(j["power_factor"], 0.9);
-    // Outages in progress add up to the KPI's figure (same synthetic process, same minute).
-    let out = n("active_outages");
+    // Outages in progress add up to the KPI's figures (both read the outages layer).
     let kpi = get("/api/kpi").await.json();
-    let k = kpi["active_outages"].as_u64().unwrap();
-    assert!(out.abs_diff(k) <= 2, "{out} vs {k}");
+    assert_eq!(n("active_outages"), kpi["active_outages"].as_u64().unwrap());
+    assert_eq!(
+        n("customers_out_now"),
+        kpi["customers_out_now"].as_u64().unwrap()
+    );
+    assert_eq!(
+        n("active_outages") as usize,
+        layer("outages").features.len()
+    );
 }
 
 #[tokio::test]

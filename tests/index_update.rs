@@ -194,7 +194,7 @@ fn single_changes_are_sound_and_equivalent() {
                     properties: feature(&base, "feeders", 10_001).properties,
                 }],
                 deletes: vec![10_020],
-                replace: false,
+                ..LayerChanges::default()
             },
         ),
         // a switch moves onto a trunk node (junction: re-ranks the feeder there)
@@ -354,4 +354,56 @@ fn random_changes(rng: &mut ChaCha8Rng, data: &[LayerData]) -> ChangeSet {
         }
     }
     set
+}
+
+#[test]
+fn attribute_only_updates_keep_the_geometry_and_equal_an_upsert() {
+    let snap = snapshot();
+    let mut base = city();
+    let mut span = feature(&base, "feeders", 10_002);
+    let status = base
+        .iter()
+        .find(|l| l.name == "feeders")
+        .unwrap()
+        .fields
+        .iter()
+        .position(|f| f.name == "status")
+        .unwrap();
+    span.properties[status] = Some(Value::from("de-energized"));
+    let patch = LayerChanges {
+        attributes: vec![(span.id, span.properties.clone())],
+        ..LayerChanges::default()
+    };
+    // The same data as an upsert, for the full-build comparison.
+    apply_to_data(&mut base, &one("feeders", upsert(span.clone())));
+    let tiles = all_tiles(&snap);
+    let up = snap.apply(one("feeders", patch), 2).unwrap();
+    check_sound(&snap, &up, &tiles);
+    check_equivalent(&up, &base, &TilingConfig::default(), &tiles);
+    assert_eq!(up.changes.len(), 1);
+    assert!(!up.changes[0].geometry_changed);
+    assert_eq!(up.changes[0].attributes["status"], "de-energized");
+    let before = snap.layer("feeders").unwrap().feature(10_002).unwrap();
+    let after = up
+        .snapshot
+        .layer("feeders")
+        .unwrap()
+        .feature(10_002)
+        .unwrap();
+    assert_eq!(before.geometry, after.geometry, "bit for bit");
+    // Patching to the current values, an unknown id or a bad schema.
+    let same = LayerChanges {
+        attributes: vec![
+            (10_002, after.properties.clone()),
+            (77, after.properties.clone()),
+        ],
+        ..LayerChanges::default()
+    };
+    let again = up.snapshot.apply(one("feeders", same), 3).unwrap();
+    assert!(again.changes.is_empty() && again.invalidation.is_empty());
+    let bad = LayerChanges {
+        attributes: vec![(10_002, vec![None])],
+        ..LayerChanges::default()
+    };
+    assert!(up.snapshot.apply(one("feeders", bad), 3).is_err());
 }

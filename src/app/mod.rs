@@ -96,7 +96,14 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
-    let state = match postgres::pg_config(&config)? {
+    let pg = postgres::pg_config(&config)?;
+    if config.simulate.enabled && pg.is_some() {
+        bail!(
+            "--simulate (simulate.enabled) runs on the demo grid or files only: with the \
+             PostgreSQL source the database's live loop is the snapshot's one writer"
+        );
+    }
+    let state = match pg {
         Some(pg) => {
             let mut rx = stop_rx.clone();
             let stop = async move {
@@ -114,6 +121,12 @@ pub async fn serve(
                 .context("loading task failed")??
         }
     };
+    if config.simulate.enabled {
+        // Ends by itself when shutdown begins.
+        crate::simulate::spawn(state.clone(), &config.simulate)
+            .await
+            .context("cannot start the operations simulator")?;
+    }
     let shutdown = async move {
         shutdown.await;
         // Stops the live loop of a database source.

@@ -12,6 +12,7 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod events;
 pub mod guard;
 pub mod health;
 mod layers;
@@ -72,6 +73,8 @@ pub struct Settings {
     pub slow_request: Option<Duration>,
     /// Authentication per route group.
     pub auth: AuthPolicy,
+    /// The events endpoint's limits.
+    pub events: events::EventsSettings,
 }
 
 impl Default for Settings {
@@ -88,6 +91,7 @@ impl Default for Settings {
             max_body_bytes: 1 << 20,
             slow_request: Some(Duration::from_secs(1)),
             auth: AuthPolicy::default(),
+            events: events::EventsSettings::default(),
         }
     }
 }
@@ -124,6 +128,7 @@ impl Settings {
             max_body_bytes: s.max_body_bytes,
             slow_request: (s.slow_request_ms > 0).then(|| Duration::from_millis(s.slow_request_ms)),
             auth: AuthPolicy::from_config(&config.auth),
+            events: events::EventsSettings::from_config(&config.events),
         })
     }
 }

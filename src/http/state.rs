@@ -1,6 +1,6 @@
 //! [`AppState`]: what every handler shares — the snapshot cell, the tile cache, the
-//! settings, the metrics, the lifecycle flags, the change stream and the data source's
-//! state.
+//! settings, the metrics, the lifecycle flags, the change stream (and its server-sent-event
+//! log) and the data source's state.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -11,6 +11,7 @@ use axum::http::HeaderValue;
 
 use super::api::graph::GraphCache;
 use super::api::kpi::HistoryCache;
+use super::events::log::EventLog;
 use super::static_files::StaticDir;
 use super::Settings;
 use crate::cache::TileCache;
@@ -39,6 +40,12 @@ struct Inner {
     changes: tokio::sync::broadcast::Sender<Arc<ChangeEvent>>,
     /// The data source's state, for `/api/health`.
     source: ArcSwap<SourceStatus>,
+    /// The change stream as server-sent-event frames, with the replay buffer.
+    events: EventLog,
+    /// Permits of `/api/events` streams (`events.max_clients`).
+    events_clients: Arc<tokio::sync::Semaphore>,
+    /// True once shutdown has begun (ends the event streams).
+    shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
@@ -61,6 +68,8 @@ impl AppState {
                 .ok()
         };
         let (changes, _) = tokio::sync::broadcast::channel(CHANNEL_CAPACITY);
+        let events = EventLog::new(snapshot.version, &settings.events);
+        let events_clients = Arc::new(tokio::sync::Semaphore::new(settings.events.max_clients));
         AppState(Arc::new(Inner {
             snapshot: ArcSwap::from_pointee(snapshot),
             cache,
@@ -76,6 +85,9 @@ impl AppState {
             writer: Mutex::new(()),
             changes,
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
+            events,
+            events_clients,
+            shutdown: tokio::sync::watch::Sender::new(false),
         }))
     }
 
@@ -100,6 +112,7 @@ impl AppState {
         self.0.cache.invalidate_everything(new);
         retire(self.0.snapshot.swap(Arc::new(snapshot)));
         self.mark_published();
+        self.0.events.push_reset(new);
     }
 
     /// Publishes an incremental update of the current snapshot (from
@@ -134,9 +147,25 @@ impl AppState {
             removed,
             "published update"
         );
+        self.0.events.push_change(&event);
         // No subscriber is not an error.
         let _ = self.0.changes.send(Arc::clone(&event));
         event
+    }
+
+    /// The change stream as server-sent-event frames (`/api/events`).
+    pub fn event_log(&self) -> &EventLog {
+        &self.0.events
+    }
+
+    /// A permit for one `/api/events` stream, `None` when `events.max_clients` are open.
+    pub fn events_permit(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        Arc::clone(&self.0.events_clients).try_acquire_owned().ok()
+    }
+
+    /// Becomes true when shutdown begins.
+    pub fn shutdown_signal(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.0.shutdown.subscribe()
     }
 
     /// A receiver of every [`ChangeEvent`] published from now on.
@@ -222,6 +251,8 @@ impl AppState {
     /// sending traffic before the listener closes.
     pub fn start_draining(&self) {
         self.0.draining.store(true, Ordering::Relaxed);
+        // Event streams end now: the server waits for open responses before it exits.
+        self.0.shutdown.send_replace(true);
     }
 
     /// True once shutdown has begun.

@@ -60,6 +60,8 @@ impl Config {
         if let Err(e) = parse_scale(&self.data.scale.to_string()) {
             errs.push(format!("data.scale {e}"));
         }
+        errs.extend(self.events.problems());
+        errs.extend(self.simulate.problems());
         self.validate_tiling(&mut errs);
         if errs.is_empty() {
             Ok(())

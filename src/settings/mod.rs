@@ -2,7 +2,8 @@
 //! flags, in that order of precedence (defaults < file < environment < flags).
 //!
 //! - [`Config`] is the whole file: `[server]` ([`ServerConfig`]), `[auth]`
-//!   ([`AuthConfig`]), `[data]` ([`DataConfig`]), the tiling tables `[tiles]` and
+//!   ([`AuthConfig`]), `[data]` ([`DataConfig`]), `[events]` ([`EventsConfig`]), `[simulate]`
+//!   ([`SimulateConfig`]), the tiling tables `[tiles]` and
 //!   `[layers.NAME]` ([`crate::config`]) and `[postgres]` (owned by the PostgreSQL source).
 //!   Every section and key is optional; unknown sections or keys are errors.
 //! - [`env`] maps `GRIDTILES_SECTION__KEY` variables onto the file's table before it is
@@ -13,6 +14,7 @@
 pub mod auth;
 pub mod check;
 pub mod env;
+pub mod live;
 pub mod server;
 
 use std::collections::BTreeMap;
@@ -24,6 +26,7 @@ use thiserror::Error;
 use crate::config::{LayerConfig, TileConfig, TilingConfig};
 
 pub use auth::{AuthConfig, AuthMode, Secret};
+pub use live::{EventsConfig, SimulateConfig};
 pub use server::{LogFormat, ServerConfig, DEFAULT_CACHE_CONTROL};
 
 /// Why a configuration could not be loaded.
@@ -94,6 +97,10 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `[data]`: the data source.
     pub data: DataConfig,
+    /// `[events]`: the server-sent-events endpoint.
+    pub events: EventsConfig,
+    /// `[simulate]`: the demo operations simulator.
+    pub simulate: SimulateConfig,
     /// `[tiles]`: tile-wide tiling settings.
     pub tiles: TileConfig,
     /// `[layers.NAME]`: per-layer zoom ranges and generalization.

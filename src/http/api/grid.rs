@@ -1,5 +1,5 @@
 //! Grid state summaries over the snapshot's attributes: `GET /api/switches/abnormal` and
-//! `GET /api/substations/status` (with the outages in progress of the synthetic history).
+//! `GET /api/substations/status` (with the outages in progress).
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,6 @@ use axum::Json;
 use serde_json::{json, Value as Json_};
 
 use super::assets::{attr, int_attr, str_attr};
-use crate::analytics::{active_outages, ActiveParams};
 use crate::http::{ApiError, AppState};
 use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
 use crate::model::Value;
@@ -187,15 +186,11 @@ fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
 /// `GET /api/substations/status`: per substation, its feeders by energization (from the
 /// span `status` attributes: all spans energized / some / none), the de-energized spans and
 /// transformers, the load served now in MW (`kva × load_pct` of energized transformers at
-/// power factor [`POWER_FACTOR`]), and the outages in progress (synthetic, as in `/api/kpi`).
+/// power factor [`POWER_FACTOR`]), and the outages in progress (the `outages` layer when
+/// there is one, else synthetic; as in `/api/kpi`).
 pub async fn substations(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
     super::kpi::with_history(&state, |snapshot, h, now| {
-        let mut active = ActiveBySubstation::new();
-        for e in active_outages(&h.feeders, now, &ActiveParams::default()) {
-            let a = active.entry(e.substation_id).or_default();
-            a.0 += 1;
-            a.1 = a.1.saturating_add(e.customers_interrupted);
-        }
+        let active = super::operations::active_by_substation(snapshot, &h.feeders, now);
         Ok(Json(status_doc(snapshot, &active)))
     })
     .await

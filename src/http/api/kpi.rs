@@ -5,7 +5,9 @@
 //! and the two before it (Houston time), each generated as the analytics module calibrates a
 //! year (seed `year − 2024`, so 2025 is its default year, three storm days), hence the same
 //! events for a year whatever the day of the request. It is recomputed when a new snapshot
-//! is published or a new year begins. Periods must lie inside it and not end in the future. Field crews are not reported: the data has no crews source.
+//! is published or a new year begins. Periods must lie inside it and not end in the future.
+//! Outages in progress, customers out and field crews come from the live `outages` and
+//! `crews` layers when the snapshot has them ([`super::operations`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -22,9 +24,8 @@ use crate::analytics::time::{
     civil_from_days, day_start, days_from_civil, local_day, HOUSTON_UTC_OFFSET_S,
 };
 use crate::analytics::{
-    active_outages, breakdown, customer_base, feeder_customers, report, synthetic_year,
-    ActiveParams, CustomerBase, FeederCustomers, GroupBy, HistoryParams, Interruption, KpiConfig,
-    Period, ReliabilityIndices,
+    breakdown, customer_base, feeder_customers, report, synthetic_year, CustomerBase,
+    FeederCustomers, GroupBy, HistoryParams, Interruption, KpiConfig, Period, ReliabilityIndices,
 };
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
@@ -168,17 +169,17 @@ fn kpi_doc(
     } else {
         &rep.all
     };
-    let active = active_outages(&h.feeders, now, &ActiveParams::default());
-    let out_now: u64 = active.iter().map(|e| e.customers_interrupted).sum();
+    let (active, out_now) = super::operations::active_and_out(snapshot, &h.feeders, now);
     let mut doc = json!({
         "from": dates::format(period.start),
         "to": dates::format(period.end),
         "exclude_med": exclude_med,
         "indices": indices_json(chosen),
-        "active_outages": active.len(),
+        "active_outages": active,
         "customers_out_now": out_now,
         "total_load_mw": (total_load_mw(snapshot) * 1000.0).round() / 1000.0,
         "power_factor": POWER_FACTOR,
+        "crews": super::operations::crew_counts(snapshot),
         "history": {"from": dates::format(h.start), "to": dates::format(h.end), "synthetic": true},
     });
     if exclude_med {

@@ -5,12 +5,15 @@
 //! topology graph, which [`graph`] builds once per snapshot version), [`grid`] (abnormal
 //! switches, substation status), [`kpi`] (reliability indices over the synthetic
 //! history, cached per snapshot), [`trends`] (outages per day / week / month), [`ami`]
-//! (synthetic interval energy and demand), [`nearest`] (nearest assets in metres) and [`openapi`] (the OpenAPI document of every route).
+//! (synthetic interval energy and demand), [`nearest`] (nearest assets in metres), [`crews`]
+//! (field crews; [`operations`] reads the live `outages` and `crews` layers for the KPIs) and
+//! [`openapi`] (the OpenAPI document of every route).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
 
 pub mod ami;
 pub mod assets;
+pub mod crews;
 pub mod dates;
 pub mod geojson;
 pub mod graph;
@@ -18,6 +21,7 @@ pub mod grid;
 pub mod kpi;
 pub mod nearest;
 pub mod openapi;
+pub mod operations;
 pub mod params;
 pub mod trace;
 pub mod trends;
@@ -41,6 +45,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/outages/trends", get(trends::trends))
         .route("/api/switches/abnormal", get(grid::abnormal))
         .route("/api/substations/status", get(grid::substations))
+        .route("/api/crews", get(crews::crews))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
+        // Never compressed: a compressor would buffer the stream.
+        .route("/api/events", get(crate::http::events::events))
 }

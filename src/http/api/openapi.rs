@@ -21,6 +21,8 @@ pub const PATHS: &[&str] = &[
     "/api/switches/abnormal",
     "/api/substations/status",
     "/api/openapi.json",
+    "/api/events",
+    "/api/crews",
 ];
 
 fn param(name: &str, location: &str, required: bool, schema: Json_, what: &str) -> Json_ {
@@ -87,7 +89,7 @@ pub fn document() -> Json_ {
         "/api/topology/connections": get_op("The spans of a feeder with end nodes, state and end devices", "grid", vec![
             param("feeder", "query", true, json!({"type": "integer"}), "feeder id"),
         ], json!({"200": ok_json("edges"), "400": err("missing or bad feeder"), "404": err("unknown feeder"), "401": err(auth)})),
-        "/api/kpi": get_op("IEEE 1366 indices (SAIFI, SAIDI, CAIDI, MAIFI, CAIFI, ASAI) over the synthetic outage history, active outages, customers out now, total load (MW at power factor 0.9)", "analytics", vec![
+        "/api/kpi": get_op("IEEE 1366 indices (SAIFI, SAIDI, CAIDI, MAIFI, CAIFI, ASAI) over the synthetic outage history, active outages and customers out now (the outages layer when there is one, else synthetic), field crews by status (the crews layer, null without one), total load (MW at power factor 0.9)", "analytics", vec![
             param("from", "query", false, json!({"type": "string", "format": "date-time"}), "period start (RFC 3339; default: to - 365 days)"),
             param("to", "query", false, json!({"type": "string", "format": "date-time"}), "period end (RFC 3339; default: now)"),
             param("by", "query", false, json!({"type": "string", "enum": ["feeder", "substation"]}), "add indices per group"),
@@ -111,6 +113,14 @@ pub fn document() -> Json_ {
             json!({"200": ok_json("switches (at most 10,000, truncated)"), "401": err(auth)})),
         "/api/substations/status": get_op("Per substation: feeders energized / partially / de-energized, load in MW", "grid", vec![],
             json!({"200": ok_json("substations"), "401": err(auth)})),
+        "/api/events": get_op("Server-sent events: `hello`, then one `change` per published update (id = snapshot version, data = the change event: version, changes [{layer, id, kind, attributes, geometry_changed}], changes_incomplete, invalidated_tiles [\"z/x/y\"], tiles_incomplete, collapsed_zooms, resync), `: heartbeat` comments, `reset` (reload tiles and state) when the resume point is unknown or the client fell behind", "live", vec![
+            param("Last-Event-ID", "header", false, json!({"type": "string"}), "resume after this snapshot version (replays the buffered events after it)"),
+            param("last_event_id", "query", false, json!({"type": "integer"}), "the same as a query parameter (the header wins)"),
+        ], json!({"200": {"description": "the event stream (ends when the server shuts down)", "content": {"text/event-stream": {}}},
+                  "503": err("too many events clients, or shutting down"), "401": err(auth)})),
+        "/api/crews": get_op("Field crews (the crews layer): id, name, lon/lat, status, assignment (outage_id, feeder_id, outage_status; null when free), home substation", "live", vec![
+            param("status", "query", false, json!({"type": "string", "enum": ["available", "dispatched", "on_site"]}), "only crews with this status"),
+        ], json!({"200": ok_json("crews (at most 10,000, truncated), count, version"), "400": err("unknown status"), "404": err("the data has no crews layer"), "401": err(auth)})),
         "/api/openapi.json": get_op("This document", "operations", vec![],
             json!({"200": ok_json("OpenAPI 3.0 document"), "401": err(auth)})),
     });

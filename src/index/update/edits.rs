@@ -28,7 +28,7 @@ pub enum Edit {
 /// although they did not change (re-ranked in place, or pinned by a junction that moved).
 pub fn edits(
     old: &IndexedLayer,
-    ch: LayerChanges,
+    mut ch: LayerChanges,
     rerank: &[u64],
     is_junction: &impl Fn(WorldCoord) -> bool,
 ) -> Result<(Vec<Edit>, Vec<u32>), UpdateError> {
@@ -77,6 +77,35 @@ pub fn edits(
                 });
             }
         }
+    }
+    let patches = std::mem::take(&mut ch.attributes);
+    for (id, properties) in patches {
+        let probe = Feature {
+            id,
+            geometry: geo_types::Geometry::Point(geo_types::Point::new(0.0, 0.0)),
+            properties,
+        };
+        validate(old, &probe)?;
+        let Some(&index) = old.by_id.get(&id) else {
+            continue;
+        };
+        if ch.replace || position.contains_key(&id) || ch.deletes.contains(&id) {
+            continue;
+        }
+        let before = &old.features[index as usize];
+        if props_equal(&before.properties, &probe.properties) {
+            continue;
+        }
+        out.push(Edit::Update {
+            index,
+            new: IndexedFeature {
+                id,
+                geometry: before.geometry.clone(),
+                properties: probe.properties,
+            },
+            report: true,
+            moved: false,
+        });
     }
     let kept: &HashMap<u64, usize> = &position;
     if ch.replace {

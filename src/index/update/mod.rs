@@ -35,7 +35,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::mercator::{world_to_lonlat, WorldCoord};
-use crate::model::Feature;
+use crate::model::{Feature, Value};
 
 use super::geometry::merge_boxes;
 use super::invalidation::Invalidation;
@@ -54,6 +54,10 @@ pub struct LayerChanges {
     /// `upserts` is the whole layer: every feature not among them is removed (a full
     /// resynchronization). Unchanged features cost a comparison and nothing else.
     pub replace: bool,
+    /// Attribute-only updates: `(id, properties)` aligned with the layer's fields; the
+    /// feature keeps its indexed geometry exactly (no round trip through lon/lat). Ignored
+    /// for ids that are not in the layer, deleted, or also upserted (the upsert wins).
+    pub attributes: Vec<(u64, Vec<Option<Value>>)>,
 }
 
 /// Changes to apply, by layer name.
@@ -65,9 +69,9 @@ pub struct ChangeSet {
 impl ChangeSet {
     /// True if no layer has a change.
     pub fn is_empty(&self) -> bool {
-        self.layers
-            .values()
-            .all(|c| c.upserts.is_empty() && c.deletes.is_empty() && !c.replace)
+        self.layers.values().all(|c| {
+            c.upserts.is_empty() && c.deletes.is_empty() && c.attributes.is_empty() && !c.replace
+        })
     }
 }
 

@@ -5,9 +5,11 @@
 //! `city`) carries about 30 substations per unit of scale, each with about 20 feeders grown
 //! as trees along the streets (`feeders`), split into pole-to-pole spans (`network`),
 //! protected and tied together by switches (`devices`), with a few faults and load
-//! transfers (`status`), transformers and meters (`customers`). Output is six layers in
-//! the order `substations`, `feeders`, `switches`, `transformers`, `poles`, `meters`; the
-//! same seed and scale always give bit-identical layers.
+//! transfers (`status`), transformers and meters (`customers`), and the operations layers
+//! (`operations`): field crews at their depots and one outage per locked-out recloser.
+//! Output is eight layers in the order `substations`, `feeders`, `switches`,
+//! `transformers`, `poles`, `meters`, `crews`, `outages`; the same seed and scale always
+//! give bit-identical layers.
 //!
 //! At scale 1: ~66,000 spans (and poles), 600 feeders, ~20,000 transformers and ~150,000
 //! meters over a territory about 32 km across. Scale multiplies counts and territory area.
@@ -21,6 +23,7 @@ mod geom;
 mod layers;
 mod names;
 mod network;
+mod operations;
 mod rng;
 mod spatial;
 mod status;
@@ -31,12 +34,16 @@ mod tests;
 #[cfg(test)]
 mod tests_assets;
 #[cfg(test)]
+mod tests_operations;
+#[cfg(test)]
 mod tests_topology;
 
 use crate::model::LayerData;
 
 /// Id bases per kind: the id of item `i` of a kind is its base plus `i`.
 pub use layers::{FEEDER_ID, METER_ID, POLE_ID, SPAN_ID, SUBSTATION_ID, SWITCH_ID, TRANSFORMER_ID};
+/// Id bases and attribute values of the operations layers (`crews`, `outages`).
+pub use operations::{CREW_ID, INITIAL_OUTAGE_START, OUTAGE_ID};
 
 /// Generator parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -106,6 +113,8 @@ pub fn generate_checked(params: &DemoParams) -> Result<Vec<LayerData>, DemoError
         assets::transformers(&grid, &st),
         assets::poles(&grid, &st, &mut assets_rng),
         assets::meters(&grid, &st),
+        operations::crews(&grid),
+        operations::outages(&grid),
     ])
 }
 
@@ -147,6 +156,7 @@ struct Grid {
     net: network::Network,
     switches: Vec<devices::Switch>,
     energy: status::Energy,
+    lockouts: Vec<status::Lockout>,
     transformers: Vec<customers::Transformer>,
     meters: Vec<customers::Meter>,
     sub_ll: Vec<(f64, f64)>,
@@ -196,7 +206,8 @@ impl Grid {
             plan.faults,
             plan.transfers,
         );
-        let energy = status::trace(&net, &switches, &faulted, subs.len());
+        let fault_spans: Vec<u32> = faulted.iter().map(|l| l.span).collect();
+        let energy = status::trace(&net, &switches, &fault_spans, subs.len());
         let mut busy = vec![false; net.poles.len()];
         for s in &switches {
             if let network::Node::Pole(p) = s.node {
@@ -218,6 +229,7 @@ impl Grid {
             net,
             switches,
             energy,
+            lockouts: faulted,
             transformers,
             meters,
             sub_ll,

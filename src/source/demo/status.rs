@@ -24,15 +24,23 @@ pub struct Energy {
     pub fault: Vec<bool>,
 }
 
-/// Applies `faults` recloser lockouts and `transfers` load transfers; returns the faulted
-/// spans.
+/// A locked-out recloser and the faulted span below it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lockout {
+    /// Index of the open recloser in the switch list.
+    pub switch: usize,
+    /// The faulted span.
+    pub span: u32,
+}
+
+/// Applies `faults` recloser lockouts and `transfers` load transfers; returns the lockouts.
 pub fn scenarios(
     rng: &mut DemoRng,
     net: &Network,
     switches: &mut Vec<Switch>,
     faults: usize,
     transfers: usize,
-) -> Vec<u32> {
+) -> Vec<Lockout> {
     let n_feeders = net.feeder_spans.len();
     let mut busy = vec![false; n_feeders];
     let mut reclosers: Vec<usize> = (0..switches.len())
@@ -59,7 +67,10 @@ pub fn scenarios(
         let depth = rng.random_range(0..below.len().min(12));
         switches[i].open = true;
         busy[switches[i].feeder as usize] = true;
-        faulted.push(below[depth]);
+        faulted.push(Lockout {
+            switch: i,
+            span: below[depth],
+        });
     }
     let mut ties: Vec<usize> = (0..switches.len())
         .filter(|&i| switches[i].kind == DeviceKind::TieSwitch)

@@ -286,6 +286,28 @@ fn layers_in_order_with_typed_attributes() {
                 ("status", S),
             ],
         ),
+        (
+            "crews",
+            &[
+                ("name", S),
+                ("status", S),
+                ("assigned_outage_id", I),
+                ("substation_id", I),
+            ],
+        ),
+        (
+            "outages",
+            &[
+                ("feeder_id", I),
+                ("substation_id", I),
+                ("device_id", I),
+                ("cause", S),
+                ("customers_out", I),
+                ("start_time", S),
+                ("status", S),
+                ("crew_id", I),
+            ],
+        ),
     ];
     let layers = small();
     assert_eq!(layers.len(), expected.len());
@@ -306,8 +328,8 @@ fn layers_in_order_with_typed_attributes() {
             for (v, (field, kind)) in f.properties.iter().zip(fields.iter()) {
                 match v {
                     Some(v) => assert_eq!(v.field_type(), *kind, "{name}.{field}"),
-                    None => assert_eq!(
-                        *field, "tie_feeder_id",
+                    None => assert!(
+                        ["tie_feeder_id", "assigned_outage_id", "crew_id"].contains(field),
                         "{name}.{field} of {} is null",
                         f.id
                     ),
@@ -331,6 +353,8 @@ fn ids_are_unique_and_prefixed_by_kind() {
         ("transformers", TRANSFORMER_ID),
         ("poles", POLE_ID),
         ("meters", METER_ID),
+        ("crews", super::CREW_ID),
+        ("outages", super::OUTAGE_ID),
     ];
     let mut seen = HashSet::new();
     for (name, base) in bases {

@@ -68,6 +68,7 @@ impl Pending {
                     upserts: layer.features,
                     deletes: Vec::new(),
                     replace: true,
+                    ..LayerChanges::default()
                 },
             );
         }

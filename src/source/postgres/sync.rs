@@ -210,6 +210,7 @@ pub async fn resync(
                         upserts: l.features,
                         deletes: Vec::new(),
                         replace: true,
+                        ..LayerChanges::default()
                     };
                     (l.name, ch)
                 })

@@ -1,0 +1,168 @@
+//! Energization after switching: the statuses of a set of assets under new switch states,
+//! read from a topology graph of the snapshot with those states (so they always agree with
+//! a fresh trace), and their application to [`Edits`].
+
+use std::collections::BTreeSet;
+
+use super::edits::{field_index, EditError, Edits};
+use crate::index::{ChangeSet, Snapshot};
+use crate::model::Value;
+use crate::topology::{GridGraph, TopologySchema};
+
+/// The network layers whose `status` follows energization, in lookup order.
+pub const NETWORK_LAYERS: [&str; 5] = ["feeders", "poles", "switches", "transformers", "meters"];
+
+/// Why energization could not be computed.
+#[derive(Debug, thiserror::Error)]
+pub enum EnergyError {
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    #[error("switch change: {0}")]
+    Update(#[from] crate::index::UpdateError),
+    #[error("topology: {0}")]
+    Topology(#[from] crate::topology::TopologyError),
+}
+
+/// Statuses of assets under new switch states.
+#[derive(Debug, Default)]
+pub struct Energization {
+    /// `(layer, id, status)` of every network asset whose status must change.
+    pub statuses: Vec<(&'static str, u64, &'static str)>,
+    /// Candidates that are not energized (faulted spans included).
+    pub dark: BTreeSet<u64>,
+}
+
+impl Energization {
+    /// Meters among `dark`.
+    pub fn dark_meters(&self, snapshot: &Snapshot) -> usize {
+        let Some(meters) = snapshot.layer("meters") else {
+            return 0;
+        };
+        self.dark
+            .iter()
+            .filter(|id| meters.by_id.contains_key(id))
+            .count()
+    }
+}
+
+/// The layer of network asset `id`.
+pub fn layer_of(snapshot: &Snapshot, id: u64) -> Option<&'static str> {
+    NETWORK_LAYERS
+        .into_iter()
+        .find(|l| snapshot.layer(l).is_some_and(|l| l.by_id.contains_key(&id)))
+}
+
+/// The status changes once the switches `switch_states` (`(id, "open" | "closed")`) are
+/// set: `fault` for `faults`, else `energized` / `de-energized` per a graph of the snapshot
+/// with those states, for every network asset whose status differs (the trace's
+/// `candidates` are what the outage darkened: `dark` lists those left dark). Tie switches
+/// keep their status (it describes both feeders they join).
+pub fn energize(
+    snapshot: &Snapshot,
+    switch_states: &[(u64, &'static str)],
+    candidates: &BTreeSet<u64>,
+    faults: &BTreeSet<u64>,
+) -> Result<Energization, EnergyError> {
+    let graph = graph_with(snapshot, switch_states)?;
+    let mut out = Energization::default();
+    for &id in candidates {
+        if faults.contains(&id) || graph.energized_from(id).is_ok_and(|s| s.is_none()) {
+            out.dark.insert(id);
+        }
+    }
+    // Every asset is checked, not only the candidates: a status can never drift from the
+    // graph, whatever a trace left out (tie spans live from either end, loops through
+    // closed ties). A lookup per asset: ~300,000 at scale 1.
+    for layer in NETWORK_LAYERS {
+        let Some(l) = snapshot.layer(layer) else {
+            continue;
+        };
+        let Ok(status_at) = field_index(l, "status") else {
+            continue;
+        };
+        let kind_at = field_index(l, "device_type").ok();
+        for f in &l.features {
+            let is_tie = kind_at.is_some_and(
+                |k| matches!(&f.properties[k], Some(Value::Str(s)) if &**s == "tie_switch"),
+            );
+            if is_tie {
+                continue;
+            }
+            let Ok(source) = graph.energized_from(f.id) else {
+                continue;
+            };
+            let status = if faults.contains(&f.id) {
+                "fault"
+            } else if source.is_some() {
+                "energized"
+            } else {
+                "de-energized"
+            };
+            let current = match &f.properties[status_at] {
+                Some(Value::Str(s)) => Some(&**s),
+                _ => None,
+            };
+            if current != Some(status) {
+                out.statuses.push((layer, f.id, status));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A topology graph of `snapshot` with the switches `switch_states` set.
+pub fn graph_with(
+    snapshot: &Snapshot,
+    switch_states: &[(u64, &'static str)],
+) -> Result<GridGraph, EnergyError> {
+    let mut set = ChangeSet::default();
+    if !switch_states.is_empty() {
+        let mut probe = Edits::new(snapshot);
+        for &(id, state) in switch_states {
+            probe.set("switches", id, "current_state", Some(Value::from(state)))?;
+        }
+        set = probe.into_changes();
+    }
+    let tentative = if set.is_empty() {
+        None
+    } else {
+        Some(snapshot.apply(set, snapshot.version + 1)?.snapshot)
+    };
+    Ok(GridGraph::build(
+        tentative.as_ref().unwrap_or(snapshot),
+        &TopologySchema::default(),
+    )?)
+}
+
+/// Records the switch states and the statuses that differ from the current ones.
+pub fn apply(
+    edits: &mut Edits,
+    switch_states: &[(u64, &'static str)],
+    energization: &Energization,
+) -> Result<(), EditError> {
+    for &(id, state) in switch_states {
+        edits.set("switches", id, "current_state", Some(Value::from(state)))?;
+    }
+    for &(layer, id, status) in &energization.statuses {
+        let current = match edits.get(layer, id, "status") {
+            Some(Value::Str(s)) => Some(&**s),
+            _ => None,
+        };
+        if current != Some(status) {
+            edits.set(layer, id, "status", Some(Value::from(status)))?;
+        }
+    }
+    Ok(())
+}
+
+/// Every id of a trace's or isolation's asset lists.
+pub fn all_ids(ids: &crate::topology::AssetIds) -> BTreeSet<u64> {
+    ids.spans
+        .iter()
+        .chain(&ids.poles)
+        .chain(&ids.switches)
+        .chain(&ids.transformers)
+        .chain(&ids.meters)
+        .copied()
+        .collect()
+}

@@ -1,0 +1,122 @@
+//! The operations layers: field crews at their depots and the outages in progress.
+//!
+//! - `crews`: one crew per two substations (at least three), each based at a substation
+//!   (its depot, `substation_id`), parked a few metres east of it, all `available`.
+//! - `outages`: one per locked-out recloser of `status` (the generator's faults are real
+//!   outages: everything below the recloser is de-energized), at the faulted span's
+//!   midpoint, `customers_out` = the meters of that feeder left de-energized, `status`
+//!   `active`, no crew. Their `start_time`s lie on a fixed reference day
+//!   ([`INITIAL_OUTAGE_START`]) so the same seed gives the same bytes.
+
+use std::sync::Arc;
+
+use geo_types::{Geometry, Point};
+
+use super::layers::{int, FEEDER_ID, SUBSTATION_ID, SWITCH_ID};
+use super::network::Node;
+use super::Grid;
+use crate::model::{Feature, Field, FieldType, LayerData, Value};
+
+/// Id of crew `i`.
+pub const CREW_ID: u64 = 60_000_000;
+/// Id of outage `n`.
+pub const OUTAGE_ID: u64 = 70_000_000;
+/// The day the generator's outages start on (hours and minutes vary per outage).
+pub const INITIAL_OUTAGE_START: &str = "2025-06-01";
+
+/// Causes given to the generator's outages, in turn.
+const CAUSES: [&str; 4] = ["vegetation", "equipment", "weather", "animal"];
+
+/// Crews are parked this many degrees of longitude apart, east of their depot (~40 m).
+const PARKING_STEP_DEG: f64 = 0.0004;
+
+fn text(s: &str) -> Option<Value> {
+    Some(Value::Str(Arc::from(s)))
+}
+
+/// The `crews` layer.
+pub fn crews(g: &Grid) -> LayerData {
+    let mut layer = LayerData::new(
+        "crews",
+        vec![
+            Field::new("name", FieldType::String),
+            Field::new("status", FieldType::String),
+            Field::new("assigned_outage_id", FieldType::Int),
+            Field::new("substation_id", FieldType::Int),
+        ],
+    );
+    let n_subs = g.subs.len();
+    let count = n_subs.div_ceil(2).max(3);
+    for i in 0..count {
+        // Every other substation is a depot; with few substations depots take several crews.
+        let depot = (i * 2) % n_subs.max(1);
+        let parked = 1 + i / n_subs.div_ceil(2).max(1);
+        let (lon, lat) = g.sub_ll[depot];
+        layer.features.push(Feature {
+            id: CREW_ID + i as u64,
+            geometry: Geometry::Point(Point::new(lon + PARKING_STEP_DEG * parked as f64, lat)),
+            properties: vec![
+                text(&format!("Crew {:02}", i + 1)),
+                text("available"),
+                None,
+                int(SUBSTATION_ID + depot as u64),
+            ],
+        });
+    }
+    layer
+}
+
+/// The `outages` layer.
+pub fn outages(g: &Grid) -> LayerData {
+    let mut layer = LayerData::new(
+        "outages",
+        vec![
+            Field::new("feeder_id", FieldType::Int),
+            Field::new("substation_id", FieldType::Int),
+            Field::new("device_id", FieldType::Int),
+            Field::new("cause", FieldType::String),
+            Field::new("customers_out", FieldType::Int),
+            Field::new("start_time", FieldType::String),
+            Field::new("status", FieldType::String),
+            Field::new("crew_id", FieldType::Int),
+        ],
+    );
+    for (n, lockout) in g.lockouts.iter().enumerate() {
+        let span = &g.net.spans[lockout.span as usize];
+        let feeder = g.switches[lockout.switch].feeder;
+        let sub = g.feeders[feeder as usize].substation;
+        let customers_out = g
+            .meters
+            .iter()
+            .filter(|m| {
+                let pole = g.transformers[m.transformer as usize].pole;
+                g.net.spans[pole as usize].feeder == feeder && !g.energy.pole[pole as usize]
+            })
+            .count();
+        let a = match span.from {
+            Node::Substation(k) => g.sub_ll[k as usize],
+            Node::Pole(p) => g.pole_ll[p as usize],
+        };
+        let b = g.pole_ll[span.to as usize];
+        let minutes = (n * 7) % (9 * 60);
+        layer.features.push(Feature {
+            id: OUTAGE_ID + n as u64,
+            geometry: Geometry::Point(Point::new((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)),
+            properties: vec![
+                int(FEEDER_ID + feeder as u64),
+                int(SUBSTATION_ID + sub as u64),
+                int(SWITCH_ID + lockout.switch as u64),
+                text(CAUSES[n % CAUSES.len()]),
+                int(customers_out as u64),
+                text(&format!(
+                    "{INITIAL_OUTAGE_START}T{:02}:{:02}:00Z",
+                    14 + minutes / 60,
+                    minutes % 60
+                )),
+                text("active"),
+                None,
+            ],
+        });
+    }
+    layer
+}
