@@ -186,6 +186,16 @@ export function buildStyle(theme) {
       'circle-stroke-color': t.outline,
       'circle-stroke-width': byZoom([[5, 1], [16, 2.5]]),
     }, 'substations'),
+    // Crews under outages: a crew on site rings the outage it works on.
+    circle('crews', 'crews', 10, {
+      'circle-color': highlighted(t, ['match', live('status'),
+        'dispatched', t.crew.dispatched,
+        'on_site', t.crew.on_site,
+        t.crew.available]),
+      'circle-radius': byZoom([[10, 5], [16, 11]]),
+      'circle-stroke-color': t.outline,
+      'circle-stroke-width': 2,
+    }, 'crews'),
     circle('outages-halo', 'outages', 5, {
       'circle-color': t.outage,
       'circle-opacity': 0.25,
@@ -201,15 +211,6 @@ export function buildStyle(theme) {
       'circle-stroke-color': t.outline,
       'circle-stroke-width': 2,
     }, 'outages'),
-    circle('crews', 'crews', 10, {
-      'circle-color': highlighted(t, ['match', live('status'),
-        'dispatched', t.crew.dispatched,
-        'on_site', t.crew.on_site,
-        t.crew.available]),
-      'circle-radius': byZoom([[10, 3.5], [16, 8]]),
-      'circle-stroke-color': t.outline,
-      'circle-stroke-width': 2,
-    }, 'crews'),
   ];
   return {
     version: 8,

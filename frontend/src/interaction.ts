@@ -5,8 +5,8 @@ import { SOURCE } from './map';
 
 /** Style layers that can be hovered and clicked (not the glows and halos under them). */
 export const PICKABLE = [
-  'crews',
   'outages',
+  'crews',
   'substations',
   'switches',
   'transformers',

@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   const status = byId('live-status');
   const stream = startEvents(map, states, stale, (s, version) => {
     status.dataset.state = s;
-    status.textContent = version !== undefined ? `live: ${s} · v${version}` : `live: ${s}`;
+    const label = s === 'live' ? 'live' : `${s}…`;
+    status.textContent = version !== undefined ? `${label} · v${version}` : label;
   });
   window.gridtiles.events = stream.events;
 

@@ -19,15 +19,18 @@ let server;
 let browser;
 let page;
 let centre;
+let bounds;
 const consoleErrors = [];
 const foreignRequests = [];
 const failedRequests = [];
+const errorResponses = [];
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   server = await startServer(SERVER_ARGS);
   const tilejson = await (await fetch(`${server.url}/tiles.json`)).json();
   centre = tilejson.center.slice(0, 2);
+  bounds = tilejson.bounds;
   browser = await launch();
   page = browser.page;
   const origin = new URL(server.url).origin;
@@ -40,6 +43,9 @@ before(async () => {
     if (!u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin) {
       foreignRequests.push(u);
     }
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) errorResponses.push(`${r.status()} ${r.url()}`);
   });
   page.on('requestfailed', (r) => {
     // The event stream is cut when the page goes away; anything else is a failure.
@@ -75,6 +81,7 @@ test('the page loads under the CSP with no console error and nothing from anothe
   const res = await fetch(server.url);
   assert.match(res.headers.get('content-security-policy'), /default-src 'self'/);
   assert.equal(await page.title(), 'gridtiles — operations map');
+  assert.deepEqual(errorResponses, []);
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(foreignRequests, []);
   assert.deepEqual(failedRequests, []);
@@ -148,7 +155,7 @@ test('clicking an asset opens its details; a trace highlights by feature-state',
   assert.equal(state.traced, true);
 });
 
-test('a change pushed by the server recolours its feature within 2 s', async () => {
+test('a change pushed by the server recolours its feature within 2 s', async (t) => {
   // Listen to the stream from here too: the time this process sees an event is the time the
   // server pushed it (same machine).
   const stream = await fetch(`${server.url}/api/events`);
@@ -184,6 +191,7 @@ test('a change pushed by the server recolours its feature within 2 s', async () 
     { timeout: 5_000, polling: 20 },
   );
   const latency = Date.now() - pushed.at;
+  t.diagnostic(`${layer} ${id} status ${attributes.status}: feature-state ${latency} ms after the push`);
   assert.ok(latency < 2_000, `feature-state applied ${latency} ms after the push`);
   const seen = await page.evaluate((v) => window.gridtiles.events.some((e) => e.version === v), pushed.version);
   assert.ok(seen, 'the event is in window.gridtiles.events');
@@ -193,7 +201,16 @@ test('screenshots of the dark and light themes', async () => {
   await page.evaluate(() => {
     document.getElementById('details').hidden = true;
   });
-  await view(centre, 13);
+  // The whole territory: outages, crews and de-energized feeders are all in view.
+  await page.evaluate(
+    (b) =>
+      new Promise((resolve) => {
+        const map = window.gridtiles.map;
+        map.once('idle', resolve);
+        map.fitBounds(b, { padding: 20, animate: false });
+      }),
+    bounds,
+  );
   await page.screenshot({ path: `${ARTIFACTS}/frontend-dark.png` });
   const liveBefore = await page.evaluate(() => window.gridtiles.events.length);
   await page.selectOption('#theme', 'light');
@@ -204,6 +221,7 @@ test('screenshots of the dark and light themes', async () => {
   assert.ok((await rendered('feeders')) > 0, 'the light theme draws the grid');
   await page.screenshot({ path: `${ARTIFACTS}/frontend-light.png` });
   assert.ok((await page.evaluate(() => window.gridtiles.events.length)) >= liveBefore);
+  assert.deepEqual(errorResponses, [], 'no error response during the whole session');
   assert.deepEqual(consoleErrors, [], 'no console error during the whole session');
   assert.deepEqual(foreignRequests, []);
 });
