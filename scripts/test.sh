@@ -11,11 +11,27 @@ export GRIDTILES_TEST_DATABASE_URL="${GRIDTILES_TEST_DATABASE_URL:-postgres://po
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 
-echo "== PostgreSQL ${PG_VERSION} with PostGIS"
-if ! dpkg -s "postgresql-${PG_VERSION}-postgis-3" >/dev/null 2>&1; then
+# Debian packages the tests need, installed in one apt run when any is missing:
+# - PostGIS for the PostgreSQL tests;
+# - gdal-bin: GDAL's ogrinfo reads the OGC API and the FlatGeobuf downloads in
+#   tests/ogc_gdal.rs as a real GIS client (GRIDTILES_REQUIRE_GDAL=1 makes those tests fail,
+#   not skip, without it);
+# - chromium: the browser test drives Debian's Chromium through playwright-core (no browser
+#   download); nodejs/npm build the front end.
+echo "== Debian packages (PostGIS, GDAL, Chromium, Node.js)"
+MISSING=()
+dpkg -s "postgresql-${PG_VERSION}-postgis-3" >/dev/null 2>&1 || MISSING+=("postgresql-${PG_VERSION}-postgis-3")
+command -v ogrinfo >/dev/null || MISSING+=(gdal-bin)
+[ -x /usr/bin/chromium ] || MISSING+=(chromium)
+command -v npm >/dev/null || MISSING+=(nodejs npm)
+if [ "${#MISSING[@]}" -gt 0 ]; then
+    echo "installing: ${MISSING[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "postgresql-${PG_VERSION}-postgis-3"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}"
 fi
+export GRIDTILES_REQUIRE_GDAL=1
+
+echo "== PostgreSQL ${PG_VERSION}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
     $SUDO pg_ctlcluster --skip-systemctl-redirect "${PG_VERSION}" main start
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
@@ -25,16 +41,17 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database W
 fi
 psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
 
-# GDAL's ogrinfo reads the OGC API and the FlatGeobuf downloads in tests/ogc_gdal.rs as a real
-# GIS client; GRIDTILES_REQUIRE_GDAL=1 makes those tests fail, not skip, without it.
-echo "== GDAL (ogrinfo)"
-if ! command -v ogrinfo >/dev/null; then
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gdal-bin
-fi
-export GRIDTILES_REQUIRE_GDAL=1
-
 echo "== rust tests"
 cargo test --locked --all-targets
 echo "== doc tests"
 cargo test --locked --doc
+
+# Front end: build it (npm ci, type check, Vite), build the release server it runs against,
+# then the style and live-state unit tests and the browser test (screenshots of both themes in
+# target/artifacts/).
+echo "== front end: build"
+scripts/build-release.sh frontend
+echo "== release server for the browser test"
+cargo build --release --locked --bin gridtiles
+echo "== front end: unit and browser tests"
+(cd frontend && npm test)

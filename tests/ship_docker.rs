@@ -57,7 +57,7 @@ fn dockerignore_is_an_allowlist_covering_the_build_inputs() {
             "bench {name} not in the build context"
         );
     }
-    for excluded in ["frontend/node_modules/", "frontend/dist/"] {
+    for excluded in ["frontend/node_modules/", "frontend/dist/", "frontend/test/"] {
         assert!(rules.contains(&excluded), "{excluded} should stay out");
     }
 }

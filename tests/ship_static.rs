@@ -85,9 +85,9 @@ async fn serves_index_files_and_styles_with_security_headers() {
     #[cfg(unix)]
     assert_eq!(get(&s.state, "/home.html", &[]).await.status, 200);
 
-    let r = get(&s.state, "/styles/dark.json", &[]).await;
+    let r = get(&s.state, "/styles/dark.json", &[("host", "a.test")]).await;
     assert_eq!(r.status, 200);
-    assert_eq!(&r.body[..], br#"{"version":8}"#);
+    assert_eq!(r.json(), serde_json::json!({"version": 8}));
     assert_eq!(r.header("content-type"), "application/json");
     assert!(r.header("content-security-policy").contains("'self'"));
 
@@ -95,9 +95,71 @@ async fn serves_index_files_and_styles_with_security_headers() {
     let head = send(&gridtiles::http::router(s.state.clone()), "HEAD", "/", &[]).await;
     assert_eq!(head.status, 200);
     assert!(head.body.is_empty());
-    let lm = r.header("last-modified").to_owned();
-    let again = get(&s.state, "/styles/dark.json", &[("if-modified-since", &lm)]).await;
+    let lm = get(&s.state, "/", &[])
+        .await
+        .header("last-modified")
+        .to_owned();
+    let again = get(&s.state, "/", &[("if-modified-since", &lm)]).await;
     assert_eq!(again.status, 304);
+    let etag = r.header("etag").to_owned();
+    let again = get(
+        &s.state,
+        "/styles/dark.json",
+        &[("host", "a.test"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+}
+
+#[tokio::test]
+async fn precompressed_copies_are_served_to_clients_that_accept_them() {
+    let s = site();
+    let www = s._tmp.path().join("www");
+    let js = b"console.log('a long bundle');".repeat(100);
+    std::fs::write(www.join("assets/big-1.js"), &js).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, &js).unwrap();
+    std::fs::write(www.join("assets/big-1.js.gz"), gz.finish().unwrap()).unwrap();
+
+    let r = get(&s.state, "/assets/big-1.js", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), "gzip");
+    assert!(r.header("content-type").contains("javascript"));
+    assert!(r.header("content-security-policy").contains("'self'"));
+    assert_eq!(gunzip(&r.body), js);
+    // Without gzip in Accept-Encoding: the file itself.
+    let r = get(&s.state, "/assets/big-1.js", &[]).await;
+    assert_eq!(r.header("content-encoding"), "");
+    assert_eq!(&r.body[..], &js[..]);
+    // No brotli copy: a brotli-only client gets the file itself.
+    let r = get(&s.state, "/assets/big-1.js", &[("accept-encoding", "br")]).await;
+    assert_eq!(r.header("content-encoding"), "");
+    assert_eq!(&r.body[..], &js[..]);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_precompressed_copy_linking_out_of_the_folder_is_ignored() {
+    let s = site();
+    let root = s._tmp.path();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    std::io::Write::write_all(&mut gz, b"TOP-SECRET-CONTENT").unwrap();
+    std::fs::write(root.join("secret.js.gz"), gz.finish().unwrap()).unwrap();
+    std::os::unix::fs::symlink(
+        root.join("secret.js.gz"),
+        root.join("www/assets/app-1a2b3c.js.gz"),
+    )
+    .unwrap();
+    let r = get(
+        &s.state,
+        "/assets/app-1a2b3c.js",
+        &[("accept-encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-encoding"), "");
+    assert_eq!(&r.body[..], b"console.log(1)");
 }
 
 #[tokio::test]

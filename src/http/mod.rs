@@ -23,6 +23,7 @@ pub mod ogc;
 mod router;
 mod state;
 pub mod static_files;
+pub mod styles;
 pub mod tilejson;
 pub mod tiles;
 

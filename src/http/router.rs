@@ -13,7 +13,9 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use super::guard::{GuardLayer, REQUEST_ID};
-use super::{download, error, health, ogc, static_files, tilejson, tiles, AppState, CorsOrigins};
+use super::{
+    download, error, health, ogc, static_files, styles, tilejson, tiles, AppState, CorsOrigins,
+};
 
 /// The application's routes and middleware.
 ///
@@ -33,7 +35,10 @@ pub fn router(state: AppState) -> Router {
                 "/tiles.json",
                 get(tilejson::tilejson).layer(CompressionLayer::new()),
             )
-            .route("/styles/{file}", get(static_files::style))
+            .route(
+                "/styles/{file}",
+                get(styles::style).layer(CompressionLayer::new()),
+            )
             .merge(ogc::tile_routes()),
     );
     let front_end = auth

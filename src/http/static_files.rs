@@ -1,17 +1,19 @@
 //! The front end and map styles from directories on disk: `index.html` at `/`, other files
-//! by path, `/styles/{name}.json` from the styles directory.
+//! by path; the styles directory is resolved here too (served by [`super::styles`]).
 //!
 //! A URL path is resolved by hand before any file is opened: percent-decoded, split into
 //! segments, and refused (404) if a segment is empty after decoding, `.`/`..`, hidden
 //! (starts with `.`) or holds `\`, `:` or NUL. The resolved file is then canonicalized and
 //! must still lie inside the canonical root, so a symlink pointing out of the folder is
-//! refused too. tower-http's `ServeFile` then serves it (ranges, `Last-Modified`, HEAD).
+//! refused too. tower-http's `ServeFile` then serves it (ranges, `Last-Modified`, HEAD), or
+//! its precompressed `.br` / `.gz` sibling (written by the front end's build, checked the same
+//! way) when the client accepts that encoding.
 //! HTML and styles get the security headers (CSP allowing only our own origin).
 
 use std::path::{Path, PathBuf};
 
 use axum::body::Body;
-use axum::extract::{Path as UrlPath, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS,
 };
@@ -81,11 +83,14 @@ impl StaticDir {
 /// The fallback: a file of the front end, or a JSON 404.
 pub(crate) async fn serve_static(State(state): State<AppState>, req: Request) -> Response {
     let path = req.uri().path().to_owned();
-    let file = match state.static_dir() {
-        Some(dir) => dir.resolve(&path).await,
+    let found = match state.static_dir() {
+        Some(dir) => dir
+            .resolve(&path)
+            .await
+            .map(|f| (f, dir.root().to_path_buf())),
         None => None,
     };
-    let Some(file) = file else {
+    let Some((file, root)) = found else {
         return ApiError::NotFound(format!("no such path: {}", truncate(&path, 200)))
             .into_response();
     };
@@ -97,35 +102,23 @@ pub(crate) async fn serve_static(State(state): State<AppState>, req: Request) ->
     } else {
         "public, max-age=300"
     };
-    send_file(file, req, cache).await
+    send_file(file, &root, req, cache).await
 }
 
-/// `GET /styles/{file}`: `NAME.json` from the styles directory.
-pub(crate) async fn style(
-    State(state): State<AppState>,
-    UrlPath(name): UrlPath<String>,
+async fn send_file(
+    file: PathBuf,
+    root: &Path,
     req: Request,
+    cache_control: &'static str,
 ) -> Response {
-    let valid = name.strip_suffix(".json").is_some_and(|stem| {
-        !stem.is_empty()
-            && stem
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    });
-    let file = match (valid, state.styles_dir()) {
-        (true, Some(dir)) => dir.resolve(&name).await,
-        _ => None,
-    };
-    match file {
-        Some(file) => send_file(file, req, "no-cache").await,
-        None => {
-            ApiError::NotFound(format!("no such style: {}", truncate(&name, 100))).into_response()
-        }
+    let mut serve = ServeFile::new(&file);
+    if sibling(&file, "gz", root).await {
+        serve = serve.precompressed_gzip();
     }
-}
-
-async fn send_file(file: PathBuf, req: Request, cache_control: &'static str) -> Response {
-    match ServeFile::new(file).oneshot(req).await {
+    if sibling(&file, "br", root).await {
+        serve = serve.precompressed_br();
+    }
+    match serve.oneshot(req).await {
         Ok(res) => {
             let mut res = res.map(Body::new);
             let h = res.headers_mut();
@@ -135,6 +128,22 @@ async fn send_file(file: PathBuf, req: Request, cache_control: &'static str) -> 
         }
         Err(e) => ApiError::Internal(format!("reading file: {e}")).into_response(),
     }
+}
+
+/// Whether the precompressed sibling `FILE.ext` (written by the front end's build) exists as
+/// a regular file inside `root`: checked like the file itself, so a symlinked sibling cannot
+/// lead out of the folder.
+async fn sibling(file: &Path, ext: &str, root: &Path) -> bool {
+    let Some(name) = file.file_name() else {
+        return false;
+    };
+    let mut name = name.to_os_string();
+    name.push(".");
+    name.push(ext);
+    let Ok(real) = tokio::fs::canonicalize(file.with_file_name(name)).await else {
+        return false;
+    };
+    real.starts_with(root) && tokio::fs::metadata(&real).await.is_ok_and(|m| m.is_file())
 }
 
 /// Adds the page security headers (CSP, frame and referrer policies).

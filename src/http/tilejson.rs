@@ -88,7 +88,7 @@ pub(crate) async fn tilejson(
 }
 
 /// The TileJSON for `selection` of `snapshot`, with tile URLs under `base` (no trailing `/`).
-fn build(
+pub(super) fn build(
     snapshot: &Snapshot,
     selection: &LayerSelection,
     base: &str,

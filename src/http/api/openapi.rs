@@ -71,9 +71,9 @@ pub fn document() -> Json_ {
         "/tiles.json": get_op("TileJSON 3.0.0", "tiles", vec![
             param("layers", "query", false, json!({"type": "string"}), "comma-separated layer subset"),
         ], json!({"200": ok_json("TileJSON"), "404": err("unknown layer"), "401": err(auth)})),
-        "/styles/{file}": get_op("A map style from the styles directory", "tiles", vec![
+        "/styles/{file}": get_op("A map style from the styles directory; sources with url /tiles.json get this server's absolute tiles URL, minzoom, maxzoom and bounds inline", "tiles", vec![
             param("file", "path", true, json!({"type": "string"}), "style file name (name.json)"),
-        ], json!({"200": ok_json("the style"), "404": err("no such style"), "401": err(auth)})),
+        ], json!({"200": ok_json("the style"), "304": {"description": "not modified (If-None-Match)"}, "400": err("invalid Host or X-Forwarded-Proto"), "404": err("no such style"), "401": err(auth)})),
         "/api/health": get_op("Health: status, features per layer, cache statistics", "operations", vec![],
             json!({"200": ok_json("serving"), "503": err("shutting down")})),
         "/metrics": get_op("Prometheus metrics (text format)", "operations", vec![],

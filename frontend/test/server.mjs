@@ -1,0 +1,58 @@
+// Starts the release gridtiles binary on a free loopback port (port 0, read back from the
+// JSON "listening" log line) with the demo grid, the built front end and styles/; stops it
+// with SIGTERM. Shared by the browser test and benches/frontend_load.mjs.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Path of the release binary (CARGO_TARGET_DIR honoured). */
+export function binary() {
+  const target = process.env.CARGO_TARGET_DIR ?? `${REPO}target`;
+  return `${target}/release/gridtiles`;
+}
+
+/**
+ * Starts the server; resolves to `{ url, stop, log }` once it listens.
+ * @param {string[]} extraArgs more `serve` flags (e.g. `--simulate`)
+ */
+export async function startServer(extraArgs = [], { timeoutMs = 120_000 } = {}) {
+  const bin = binary();
+  if (!existsSync(bin)) throw new Error(`no release binary at ${bin}: run cargo build --release`);
+  const args = [
+    'serve',
+    '--listen', '127.0.0.1:0',
+    '--log-format', 'json',
+    '--static-dir', `${REPO}frontend/dist`,
+    '--styles-dir', `${REPO}styles`,
+    ...extraArgs,
+  ];
+  const child = spawn(bin, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not listen in time:\n${log}`)), timeoutMs);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      const m = /"listening".*?"addr":"(127\.0\.0\.1:\d+)"/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(`http://${m[1]}`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${log}`));
+    });
+  });
+  // Keep reading so the pipes never fill.
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
+      child.kill('SIGTERM');
+    });
+  return { url, stop, log: () => log, child };
+}
