@@ -57,12 +57,13 @@ pub struct DbArgs {
 /// `gridtiles db …` subcommands.
 #[derive(Clone, Debug, Subcommand)]
 pub enum DbCommand {
-    /// Create the reference schema (asset, KPI and analytics tables) with its change
-    /// triggers; idempotent.
+    /// Create the reference schema (asset, crews, KPI and analytics tables, the outages
+    /// view) with its change triggers; idempotent, and upgrades an older schema.
     Init,
     /// Install the change triggers on every table the configured layers watch; idempotent.
     Triggers,
-    /// Replace the reference tables' rows with the demo grid or a directory of layer files.
+    /// Replace the reference tables' rows with the demo grid or a directory of layer files
+    /// (an `outages` layer replaces the open outage_events rows).
     Load(DbLoadArgs),
 }
 

@@ -248,7 +248,16 @@ async fn loaded_history_equals_the_synthetic_one() {
         ami_meters: 1_000_000,
         now: t_load,
     };
-    let written = db_load::load_with_history(&cfg, &layers, Some(&opts))
+    // The history alone: the demo's outages in progress would be open `outage_events` rows
+    // since its fixed reference day (2025-06-01), which PostgreSQL's KPIs count as ongoing
+    // events in a period containing that day, while the synthetic history has no such
+    // events (`tests/pg_ops.rs` covers the open rows).
+    let history_only: Vec<LayerData> = layers
+        .iter()
+        .filter(|l| l.name != "outages")
+        .cloned()
+        .collect();
+    let written = db_load::load_with_history(&cfg, &history_only, Some(&opts))
         .await
         .unwrap();
     assert_eq!(written["ami_readings"], meters * 96);

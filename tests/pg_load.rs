@@ -1,6 +1,7 @@
 //! Loading from PostgreSQL (real server, PostGIS): every supported geometry and attribute
 //! type, SRID transformation, geography, lon/lat-column layers without PostGIS types, and
-//! the reference schema filled by `db load` served like the demo grid.
+//! the reference schema filled by `db load` served like the demo grid (every layer, the
+//! live `crews` and `outages` included).
 
 mod pg_common;
 
@@ -292,13 +293,15 @@ async fn db_init_and_load_serve_the_demo_grid() {
     assert_eq!(written["meters"], layer(&grid, "meters").features.len());
     let src = PgSource::connect(cfg.clone()).await.unwrap();
     let loaded = src.load_all().await.unwrap();
-    let reference: Vec<String> = gridtiles::source::postgres::config::reference_layers()
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
-    // The demo's operations layers (crews, outages) have no reference table: `db load`
-    // skips them.
-    for l in grid.iter().filter(|l| reference.contains(&l.name)) {
+    let names = |layers: &[gridtiles::model::LayerData]| {
+        layers.iter().map(|l| l.name.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(&loaded),
+        names(&grid),
+        "every layer, in the demo's order"
+    );
+    for l in &grid {
         let got = layer(&loaded, &l.name);
         assert_eq!(
             got.fields, l.fields,

@@ -221,9 +221,13 @@ impl PgConfig {
     }
 }
 
-/// The layers of the reference schema (`gridtiles db init`), in the demo grid's order.
+/// The layers of the reference schema (`gridtiles db init`), in the demo grid's order: the
+/// asset tables, then the live operations layers — `crews` from the `crews` table (without
+/// its `updated_at` bookkeeping column) and `outages` from the `outages_active` view (the
+/// `outage_events` rows in progress), refreshed by changes to `outage_events`.
 pub fn reference_layers() -> Vec<(String, PgLayerConfig)> {
-    [
+    let strings = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut layers: Vec<(String, PgLayerConfig)> = [
         ("substations", "substations"),
         ("feeders", "feeder_segments"),
         ("switches", "switches"),
@@ -241,8 +245,48 @@ pub fn reference_layers() -> Vec<(String, PgLayerConfig)> {
             },
         )
     })
-    .collect()
+    .collect();
+    layers.push((
+        "crews".to_owned(),
+        PgLayerConfig {
+            table: Some("crews".to_owned()),
+            columns: Some(strings(&[
+                "name",
+                "status",
+                "assigned_outage_id",
+                "substation_id",
+            ])),
+            ..PgLayerConfig::default()
+        },
+    ));
+    layers.push((
+        "outages".to_owned(),
+        PgLayerConfig {
+            table: Some(OUTAGES_VIEW.to_owned()),
+            columns: Some(strings(&[
+                "feeder_id",
+                "substation_id",
+                "device_id",
+                "cause",
+                "customers_out",
+                "start_time",
+                "status",
+                "crew_id",
+            ])),
+            watch: Some(vec![WatchConfig {
+                table: "outage_events".to_owned(),
+                schema: None,
+                key: "id".to_owned(),
+                column: None,
+            }]),
+            ..PgLayerConfig::default()
+        },
+    ));
+    layers
 }
+
+/// The reference schema's view of the outages in progress (the `outages` layer).
+pub const OUTAGES_VIEW: &str = "outages_active";
 
 #[cfg(test)]
 mod tests {
@@ -308,7 +352,9 @@ mod tests {
                 "switches",
                 "transformers",
                 "poles",
-                "meters"
+                "meters",
+                "crews",
+                "outages"
             ]
         );
     }

@@ -22,14 +22,17 @@ const SCHEMA_SQL: &str = include_str!("sql/schema.sql");
 const NOTIFY_SQL: &str = include_str!("sql/notify.sql");
 const TRIGGERS_SQL: &str = include_str!("sql/triggers.sql");
 
-/// Tables of the reference schema that map layers carry, with their key column.
-pub const REFERENCE_TABLES: [&str; 6] = [
+/// Tables of the reference schema that map layers carry (keyed by `id`), the layer named
+/// as the table except `feeders` (`feeder_segments`). The `outages` layer reads the
+/// `outages_active` view of `outage_events` ([`super::config::reference_layers`]).
+pub const REFERENCE_TABLES: [&str; 7] = [
     "substations",
     "feeder_segments",
     "switches",
     "transformers",
     "poles",
     "meters",
+    "crews",
 ];
 
 /// A connection for a `db` command.
@@ -70,10 +73,12 @@ pub async fn init(cfg: &PgConfig) -> Result<(), PgError> {
     if converting {
         partitions::finish_conversion(&tx, &cfg.schema).await?;
     }
-    let mut watched: BTreeMap<(String, String), String> = REFERENCE_TABLES
-        .iter()
-        .map(|t| ((cfg.schema.clone(), (*t).to_owned()), "id".to_owned()))
-        .collect();
+    // The reference layers' tables (and `outage_events`, which the `outages` view reads).
+    let reference = PgConfig {
+        layers: BTreeMap::new(),
+        ..cfg.clone()
+    };
+    let mut watched = watched_tables(&reference)?;
     if !cfg.layers.is_empty() {
         watched.extend(watched_tables(cfg)?);
     }

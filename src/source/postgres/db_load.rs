@@ -6,9 +6,11 @@
 //! "everything changed" notice per table is sent at commit, so a running server
 //! resynchronizes. Layer attributes are matched to table columns by name (the demo grid's
 //! names); an attribute without a column is reported and skipped, a column without an
-//! attribute gets its default. The `feeders` circuit table is derived from the segments.
-//! With history options, the synthetic outage events and AMI readings are written in the
-//! same transaction ([`super::db_history`]).
+//! attribute gets its default. The `feeders` circuit table is derived from the segments;
+//! the `crews` layer goes to the `crews` table like an asset layer. With history options,
+//! the synthetic outage events and AMI readings are written in the same transaction
+//! ([`super::db_history`]); after them, an `outages` layer replaces the open rows of
+//! `outage_events` ([`super::db_operations`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -28,6 +30,7 @@ use crate::model::{LayerData, Value};
 use super::config::PgConfig;
 use super::db::{connect, REFERENCE_TABLES};
 use super::db_history::{copy_history, HistoryOptions};
+use super::db_operations::copy_open_outages;
 use super::{qualified, quote_ident, PgError};
 
 /// The table a layer is written to.
@@ -39,7 +42,7 @@ fn table_of(layer: &str) -> Option<&'static str> {
 }
 
 /// Tables in foreign-key order (referenced before referencing).
-const LOAD_ORDER: [&str; 7] = [
+const LOAD_ORDER: [&str; 8] = [
     "substations",
     "feeders",
     "feeder_segments",
@@ -47,7 +50,11 @@ const LOAD_ORDER: [&str; 7] = [
     "poles",
     "meters",
     "switches",
+    "crews",
 ];
+
+/// The history table written after the asset tables (its open rows are the `outages` layer).
+const EVENTS: &str = "outage_events";
 
 /// Writes `layers` into the reference schema of `cfg` (asset tables only). Returns the rows
 /// written per table.
@@ -67,11 +74,13 @@ pub async fn load_with_history(
 ) -> Result<BTreeMap<String, usize>, PgError> {
     let start = Instant::now();
     let mut by_table: BTreeMap<&str, &LayerData> = BTreeMap::new();
+    let mut outages = None;
     for l in layers {
         match table_of(&l.name) {
             Some(t) => {
                 by_table.insert(t, l);
             }
+            None if l.name == "outages" => outages = Some(l),
             None => warn!(layer = %l.name, "no table in the reference schema: skipped"),
         }
     }
@@ -80,7 +89,8 @@ pub async fn load_with_history(
         .values()
         .map(|l| l.features.len() as u64)
         .sum::<u64>()
-        + circuits.features.len() as u64;
+        + circuits.features.len() as u64
+        + outages.map_or(0, |l| l.features.len() as u64);
     let bar = ProgressBar::new(total).with_style(
         ProgressStyle::with_template(
             "{msg:>16} [{bar:40}] {human_pos}/{human_len} rows ({per_sec}, {eta})",
@@ -97,6 +107,9 @@ pub async fn load_with_history(
         .iter()
         .map(|t| qualified(&cfg.schema, t))
         .collect();
+    // Every table written, for the triggers (off during the load) and the notices.
+    let mut touched: Vec<&str> = LOAD_ORDER.to_vec();
+    touched.push(EVENTS);
     let exec = |sql: String, what: &'static str| {
         let tx = &tx;
         async move {
@@ -105,9 +118,12 @@ pub async fn load_with_history(
                 .map_err(|e| PgError::db(what, &e))
         }
     };
-    for t in &all {
+    for t in &touched {
         exec(
-            format!("ALTER TABLE {t} DISABLE TRIGGER USER"),
+            format!(
+                "ALTER TABLE {} DISABLE TRIGGER USER",
+                qualified(&cfg.schema, t)
+            ),
             "disabling triggers",
         )
         .await?;
@@ -131,24 +147,34 @@ pub async fn load_with_history(
         let n = copy_layer(&tx, &cfg.schema, table, layer, &bar).await?;
         written.insert(table.to_owned(), n);
     }
-    for t in &all {
-        exec(
-            format!("ALTER TABLE {t} ENABLE TRIGGER USER"),
-            "enabling triggers",
-        )
-        .await?;
-    }
     if let Some(opts) = history {
         bar.set_message("history");
         let counts = copy_history(&tx, &cfg.schema, layers, opts).await?;
         if opts.outage_years > 0 {
-            written.insert("outage_events".to_owned(), counts.outage_events);
+            written.insert(EVENTS.to_owned(), counts.outage_events);
         }
         if opts.ami_days > 0 && opts.ami_meters > 0 {
             written.insert("ami_readings".to_owned(), counts.ami_readings);
         }
     }
-    for table in LOAD_ORDER {
+    // After the history (which empties the table): the outages in progress.
+    if let Some(layer) = outages {
+        bar.set_message("outages");
+        let n = copy_open_outages(&tx, &cfg.schema, layer).await?;
+        bar.inc(n as u64);
+        *written.entry(EVENTS.to_owned()).or_default() += n;
+    }
+    for t in &touched {
+        exec(
+            format!(
+                "ALTER TABLE {} ENABLE TRIGGER USER",
+                qualified(&cfg.schema, t)
+            ),
+            "enabling triggers",
+        )
+        .await?;
+    }
+    for table in touched {
         let payload = serde_json::json!({"s": cfg.schema, "t": table, "c": "id", "all": true});
         tx.execute(
             "SELECT pg_notify($1, $2)",
@@ -160,8 +186,8 @@ pub async fn load_with_history(
     tx.commit().await.map_err(|e| PgError::db("COMMIT", &e))?;
     bar.finish_and_clear();
     let mut analyzed = all.clone();
-    if history.is_some() {
-        analyzed.push(qualified(&cfg.schema, "outage_events"));
+    if history.is_some() || outages.is_some() {
+        analyzed.push(qualified(&cfg.schema, EVENTS));
         analyzed.push(qualified(&cfg.schema, "ami_readings"));
     }
     exec_analyze(&conn, &analyzed).await;
@@ -309,17 +335,19 @@ fn feeder_circuits(segments: Option<&LayerData>) -> LayerData {
 
 /// One value to copy, converted to the column's type when written.
 #[derive(Debug)]
-enum Cell<'a> {
+pub(super) enum Cell<'a> {
     Null,
     Int(i64),
     Float(f64),
     Str(&'a str),
     Bool(bool),
+    /// Unix seconds, for a `timestamptz` column.
+    Timestamp(i64),
     Geom(&'a Geometry<f64>),
 }
 
 impl<'a> Cell<'a> {
-    fn of(v: Option<&'a Value>) -> Cell<'a> {
+    pub(super) fn of(v: Option<&'a Value>) -> Cell<'a> {
         match v {
             None => Cell::Null,
             Some(Value::Int(i)) => Cell::Int(*i),
@@ -347,6 +375,9 @@ impl ToSql for Cell<'_> {
             }
             (Cell::Str(s), &Type::TEXT | &Type::VARCHAR) => s.to_sql(ty, out),
             (Cell::Bool(b), &Type::BOOL) => b.to_sql(ty, out),
+            (Cell::Timestamp(t), &Type::TIMESTAMPTZ) => {
+                super::history::timestamp(*t).to_sql(ty, out)
+            }
             (Cell::Geom(g), t) if t.name() == "geometry" => {
                 let mut w = WkbWriter::with_opts(
                     out.writer(),

@@ -15,7 +15,8 @@
 //! - [`history`]: the history backend of `/api/kpi`, `/api/outages/trends` and
 //!   `/api/ami/history`: aggregation in SQL over `outage_events` and `ami_readings`.
 //! - [`db`]: `gridtiles db init` (reference schema, triggers) and `gridtiles db load`
-//!   (binary COPY of the demo grid or a FlatGeobuf/GeoJSON directory).
+//!   (binary COPY of the demo grid or a FlatGeobuf/GeoJSON directory; its `outages` layer
+//!   as the open rows of `outage_events`).
 //!
 //! SQL text lives in `sql/` (`include_str!`). Identifiers are always quoted
 //! ([`quote_ident`]); values are always bind parameters, except inside `COPY`, which takes
@@ -25,6 +26,7 @@ pub mod config;
 pub mod db;
 pub mod db_history;
 pub mod db_load;
+mod db_operations;
 mod decode;
 pub mod history;
 pub mod listen;

@@ -166,7 +166,13 @@ pub async fn resolve(
                 .await
                 .map_err(|e| err(describe(&e)))?;
             if row.get::<_, Option<String>>(0).is_none() {
-                return Err(err(format!("table {schema}.{t} does not exist")));
+                // Without [postgres.layers] the layers are the reference schema's.
+                let hint = if cfg.layers.is_empty() {
+                    " (create or upgrade the reference schema with `gridtiles db init`)"
+                } else {
+                    ""
+                };
+                return Err(err(format!("table {schema}.{t} does not exist{hint}")));
             }
             (
                 format!("SELECT * FROM {q}"),

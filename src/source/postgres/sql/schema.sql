@@ -120,8 +120,13 @@ CREATE TABLE IF NOT EXISTS __SCHEMA__.outage_events (
     customer_minutes      double precision,
     cause                 text NOT NULL,
     geom                  geometry(Point, 4326),
+    status                text NOT NULL DEFAULT 'active',
+    crew_id               bigint,
     CHECK (end_time IS NULL OR end_time >= start_time)
 );
+-- Added after the first release: `db init` upgrades an existing table.
+ALTER TABLE __SCHEMA__.outage_events ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'active';
+ALTER TABLE __SCHEMA__.outage_events ADD COLUMN IF NOT EXISTS crew_id bigint;
 CREATE INDEX IF NOT EXISTS outage_events_start_idx ON __SCHEMA__.outage_events (start_time);
 CREATE INDEX IF NOT EXISTS outage_events_feeder_idx ON __SCHEMA__.outage_events (feeder_id);
 CREATE INDEX IF NOT EXISTS outage_events_open_idx ON __SCHEMA__.outage_events (feeder_id)
@@ -135,14 +140,28 @@ CREATE TABLE IF NOT EXISTS __SCHEMA__.circuit_status (
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
 
+-- The `crews` map layer: field crews (`status` available | dispatched | on_site), the outage
+-- a crew works on, its home depot (a substation id).
 CREATE TABLE IF NOT EXISTS __SCHEMA__.crews (
     id                 bigint PRIMARY KEY,
     name               text NOT NULL,
     status             text NOT NULL,
     assigned_outage_id bigint,
     updated_at         timestamptz NOT NULL DEFAULT now(),
-    geom               geometry(Point, 4326)
+    geom               geometry(Point, 4326),
+    substation_id      bigint
 );
+ALTER TABLE __SCHEMA__.crews ADD COLUMN IF NOT EXISTS substation_id bigint;
+
+-- The `outages` map layer: the outage events in progress (`end_time IS NULL`) that have a
+-- location, with the layer's attribute names. Setting `end_time` takes a row out of the
+-- view; the layer watches `outage_events` by id, so the change notification re-reads the
+-- id, finds no row, and deletes the feature.
+CREATE OR REPLACE VIEW __SCHEMA__.outages_active AS
+    SELECT id, feeder_id, substation_id, device_id, cause,
+           customers_interrupted AS customers_out, start_time, status, crew_id, geom
+    FROM __SCHEMA__.outage_events
+    WHERE end_time IS NULL AND geom IS NOT NULL;
 
 -- 15-minute readings (`ts` = interval start), range-partitioned by `ts`: one partition per
 -- UTC month (`ami_readings_pYYYYMM`, created by `gridtiles db load` for the months it loads)
