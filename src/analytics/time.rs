@@ -56,6 +56,18 @@ pub fn iso_date(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// RFC 3339 in UTC (`2025-06-01T12:00:00Z`) of Unix seconds `t`.
+pub fn rfc3339_utc(t: i64) -> String {
+    let (day, sec) = (t.div_euclid(DAY_S), t.rem_euclid(DAY_S));
+    let (y, m, d) = civil_from_days(day);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        sec / 3600,
+        sec / 60 % 60,
+        sec % 60
+    )
+}
+
 /// Day of the year, 0-based (Jan 1 = 0), of day number `day`.
 pub fn day_of_year(day: i64) -> u32 {
     let (y, _, _) = civil_from_days(day);

@@ -157,7 +157,11 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     let start = Instant::now();
     let layers = match &config.data.dir {
         Some(dir) => load(dir, config.data.lenient)?,
-        None => generate_demo(&config.data)?,
+        None => {
+            let mut layers = generate_demo(&config.data)?;
+            demo::start_outages_before(&mut layers, crate::http::api::kpi::now());
+            layers
+        }
     };
     info!(
         source = %config.data.dir.as_deref().map_or_else(|| "demo grid".into(), |d| d.display().to_string()),

@@ -119,7 +119,12 @@ pub async fn db_command(
                     if let Some(scale) = load.params.scale {
                         data.scale = scale;
                     }
-                    super::generate_demo(&data)?
+                    let mut layers = super::generate_demo(&data)?;
+                    crate::source::demo::start_outages_before(
+                        &mut layers,
+                        crate::http::api::kpi::now(),
+                    );
+                    layers
                 }
             };
             let history = HistoryOptions {

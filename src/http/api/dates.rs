@@ -56,14 +56,7 @@ pub fn parse(s: &str) -> Option<i64> {
 
 /// Formats Unix seconds as RFC 3339 in UTC (`2025-06-01T12:00:00Z`).
 pub fn format(t: i64) -> String {
-    let (day, sec) = (t.div_euclid(DAY_S), t.rem_euclid(DAY_S));
-    let (y, m, d) = civil_from_days(day);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        sec / 3600,
-        sec / 60 % 60,
-        sec % 60
-    )
+    crate::analytics::time::rfc3339_utc(t)
 }
 
 /// The `[from, to)` period of a request: defaults `to` = `now`, `from` = `to` − `default_days`;

@@ -43,7 +43,7 @@ use crate::model::LayerData;
 /// Id bases per kind: the id of item `i` of a kind is its base plus `i`.
 pub use layers::{FEEDER_ID, METER_ID, POLE_ID, SPAN_ID, SUBSTATION_ID, SWITCH_ID, TRANSFORMER_ID};
 /// Id bases and attribute values of the operations layers (`crews`, `outages`).
-pub use operations::{CREW_ID, INITIAL_OUTAGE_START, OUTAGE_ID};
+pub use operations::{start_outages_before, CREW_ID, INITIAL_OUTAGE_START, OUTAGE_ID};
 
 /// Generator parameters.
 #[derive(Clone, Copy, Debug, PartialEq)]

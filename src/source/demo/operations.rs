@@ -6,7 +6,9 @@
 //!   outages: everything below the recloser is de-energized), at the faulted span's
 //!   midpoint, `customers_out` = the meters of that feeder left de-energized, `status`
 //!   `active`, no crew. Their `start_time`s lie on a fixed reference day
-//!   ([`INITIAL_OUTAGE_START`]) so the same seed gives the same bytes.
+//!   ([`INITIAL_OUTAGE_START`]) so the same seed gives the same bytes; a server (and
+//!   `db load`) moves them to just before it starts with [`start_outages_before`], so the map
+//!   and the KPIs show outages in progress, not ones from a past day.
 
 use std::sync::Arc;
 
@@ -66,6 +68,40 @@ pub fn crews(g: &Grid) -> LayerData {
     layer
 }
 
+/// Minutes after 14:00 of [`INITIAL_OUTAGE_START`] at which generated outage `n` starts.
+fn start_offset_minutes(n: usize) -> usize {
+    (n * 7) % (9 * 60)
+}
+
+/// Earliest a moved outage starts before `now`, minutes.
+const MOVED_START_MIN: i64 = 15;
+
+/// Moves the `start_time` of the generator's outages in freshly generated `layers` to just
+/// before `now` (Unix seconds), keeping their order and spacing: the outage starting last on
+/// the reference day starts [`MOVED_START_MIN`] minutes before `now`. Other layers are
+/// untouched.
+pub fn start_outages_before(layers: &mut [LayerData], now: i64) {
+    const DAY_SPAN_MIN: i64 = 9 * 60;
+    let Some(layer) = layers.iter_mut().find(|l| l.name == "outages") else {
+        return;
+    };
+    let Some(col) = layer.fields.iter().position(|f| f.name == "start_time") else {
+        return;
+    };
+    for f in &mut layer.features {
+        let Some(n) =
+            f.id.checked_sub(OUTAGE_ID)
+                .and_then(|n| usize::try_from(n).ok())
+        else {
+            continue;
+        };
+        let ago_min = MOVED_START_MIN + DAY_SPAN_MIN - start_offset_minutes(n) as i64;
+        if let Some(slot) = f.properties.get_mut(col) {
+            *slot = text(&crate::analytics::time::rfc3339_utc(now - ago_min * 60));
+        }
+    }
+}
+
 /// The `outages` layer.
 pub fn outages(g: &Grid) -> LayerData {
     let mut layer = LayerData::new(
@@ -98,7 +134,7 @@ pub fn outages(g: &Grid) -> LayerData {
             Node::Pole(p) => g.pole_ll[p as usize],
         };
         let b = g.pole_ll[span.to as usize];
-        let minutes = (n * 7) % (9 * 60);
+        let minutes = start_offset_minutes(n);
         layer.features.push(Feature {
             id: OUTAGE_ID + n as u64,
             geometry: Geometry::Point(Point::new((a.0 + b.0) / 2.0, (a.1 + b.1) / 2.0)),

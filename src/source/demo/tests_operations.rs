@@ -82,3 +82,47 @@ fn one_outage_per_lockout_with_its_customers_out() {
         "every dark meter is in an outage"
     );
 }
+
+#[test]
+fn outages_move_to_just_before_the_server_starts() {
+    let mut layers = small().to_vec();
+    let parse = |s: &str| crate::http::api::dates::parse(s).expect("RFC 3339 start_time");
+    let before: Vec<i64> = {
+        let o = layer(&layers, "outages");
+        o.features
+            .iter()
+            .map(|f| parse(text(o, f, "start_time")))
+            .collect()
+    };
+    assert!(!before.is_empty(), "the small grid has outages");
+    let now = 1_800_000_000; // 2027-01-15T08:00:00Z
+    start_outages_before(&mut layers, now);
+    let o = layer(&layers, "outages");
+    let moved: Vec<i64> = o
+        .features
+        .iter()
+        .map(|f| parse(text(o, f, "start_time")))
+        .collect();
+    for (f, t) in o.features.iter().zip(&moved) {
+        assert!(
+            *t <= now - 15 * 60,
+            "outage {} starts 15 min or more before now",
+            f.id
+        );
+        assert!(
+            *t >= now - (15 + 9 * 60) * 60,
+            "outage {} started today",
+            f.id
+        );
+    }
+    // One shift for all: order and spacing as on the reference day.
+    let shift = moved[0] - before[0];
+    assert!(moved.iter().zip(&before).all(|(m, b)| m - b == shift));
+    // Nothing else changed.
+    let fresh = small();
+    for l in &layers {
+        if l.name != "outages" {
+            assert_eq!(l, layer(fresh, &l.name));
+        }
+    }
+}
