@@ -2,6 +2,8 @@
 //! registers (tiles, TileJSON, styles, health, metrics and the Grid API; the OGC API and
 //! `/data` paths come from [`crate::http::ogc::openapi`]).
 
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::{json, Value as Json_};
 
@@ -129,7 +131,7 @@ pub fn document() -> Json_ {
             param("status", "query", false, json!({"type": "string", "enum": ["available", "dispatched", "on_site"]}), "only crews with this status"),
         ], json!({"200": ok_json("crews (at most 10,000, truncated), count, version"), "400": err("unknown status"), "404": err("the data has no crews layer"), "401": err(auth)})),
         "/api/openapi.json": get_op("This document", "operations", vec![],
-            json!({"200": ok_json("OpenAPI 3.0 document"), "401": err(auth)})),
+            json!({"200": {"description": "OpenAPI 3.0 document", "content": {"application/vnd.oai.openapi+json;version=3.0": {}}}, "401": err(auth)})),
     });
     let mut paths = paths;
     if let Some(map) = paths.as_object_mut() {
@@ -151,9 +153,13 @@ pub fn document() -> Json_ {
     })
 }
 
-/// `GET /api/openapi.json`.
-pub async fn openapi() -> Json<Json_> {
-    Json(document())
+/// `GET /api/openapi.json`, as `application/vnd.oai.openapi+json;version=3.0` (the media
+/// type the OGC landing page's `service-desc` link advertises).
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, crate::http::ogc::links::OPENAPI)],
+        Json(document()),
+    )
 }
 
 #[cfg(test)]
