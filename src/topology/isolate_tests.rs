@@ -24,11 +24,14 @@ struct Grid {
     graph: GridGraph,
 }
 
+/// Grids built so far, by `(seed, operated)`.
+type Grids = BTreeMap<(u64, bool), Arc<Grid>>;
+
 /// The demo grid of `seed`, built once; `operated`: as the simulator may leave it, with
 /// some tie switches closed (loops through two feeders) and some protective devices open
 /// (open non-tie spans, dark sections).
 fn grid(seed: u64, operated: bool) -> Arc<Grid> {
-    static GRIDS: OnceLock<Mutex<BTreeMap<(u64, bool), Arc<Grid>>>> = OnceLock::new();
+    static GRIDS: OnceLock<Mutex<Grids>> = OnceLock::new();
     let cache = GRIDS.get_or_init(Mutex::default);
     if let Some(g) = cache.lock().unwrap().get(&(seed, operated)) {
         return Arc::clone(g);
