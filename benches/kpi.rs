@@ -34,7 +34,7 @@ use gridtiles::source::postgres::{db, db_load, PgConfig};
 use tower::ServiceExt;
 
 const URI: &str = "/api/kpi?by=feeder&exclude_med=true";
-/// The same without the 401 groups (their JSON is most of the route's cost).
+/// The same without the 401 groups (what their JSON costs).
 const URI_SYSTEM: &str = "/api/kpi?exclude_med=true";
 
 async fn get(app: &Router) {

@@ -269,6 +269,10 @@ async fn substation_status_counts_feeders_and_load() {
 async fn openapi_lists_every_route() {
     let r = get("/api/openapi.json").await;
     assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(
+        r.header("content-type"),
+        "application/vnd.oai.openapi+json;version=3.0"
+    );
     let j = r.json();
     let paths = j["paths"].as_object().unwrap();
     for p in gridtiles::http::api::openapi::PATHS {

@@ -163,6 +163,113 @@ async fn kpi_over_the_last_year_is_realistic() {
     assert_eq!(served, all["indices"]["customers_served"].as_u64().unwrap());
 }
 
+/// The member names of the outer object of a raw JSON body, in the order they appear.
+fn top_level_keys(body: &[u8]) -> Vec<String> {
+    let text = std::str::from_utf8(body).unwrap();
+    let (mut keys, mut depth, mut chars) = (Vec::new(), 0, text.char_indices());
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '{' | '[' => depth += 1,
+            '}' | ']' => depth -= 1,
+            '"' => {
+                let mut end = i + 1;
+                for (j, c) in chars.by_ref() {
+                    end = j;
+                    if c == '"' {
+                        break;
+                    }
+                }
+                if depth == 1 && text[end + 1..].starts_with(':') {
+                    keys.push(text[i + 1..end].to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    keys
+}
+
+fn sorted(names: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    v.sort_unstable();
+    v
+}
+
+/// The response is serialized from typed structs: the same members, in the same
+/// (alphabetical) order as when it was built as a `serde_json::Value`, present exactly when
+/// `by` / `exclude_med` ask for them.
+#[tokio::test]
+async fn kpi_members_and_their_order_are_stable() {
+    let always = [
+        "active_outages",
+        "crews",
+        "customers_out_now",
+        "exclude_med",
+        "from",
+        "history",
+        "indices",
+        "power_factor",
+        "to",
+        "total_load_mw",
+    ];
+    let indices = [
+        "asai",
+        "caidi_min",
+        "caifi",
+        "customer_interruptions",
+        "customer_minutes",
+        "customers_served",
+        "maifi",
+        "momentary_events",
+        "saidi_min",
+        "saifi",
+        "sustained_events",
+    ];
+    let meds = ["major_event_days", "t_med_min"];
+    let groups = ["by", "groups", "groups_truncated"];
+    for (uri, by, med) in [
+        ("/api/kpi", false, false),
+        ("/api/kpi?exclude_med=true", false, true),
+        ("/api/kpi?by=feeder", true, false),
+        ("/api/kpi?by=substation&exclude_med=true", true, true),
+    ] {
+        let r = get(uri).await;
+        assert_eq!(r.status, StatusCode::OK, "{uri}");
+        assert_eq!(r.header("content-type"), "application/json", "{uri}");
+        let mut want: Vec<&str> = always.to_vec();
+        if by {
+            want.extend(groups);
+        }
+        if med {
+            want.extend(meds);
+        }
+        assert_eq!(top_level_keys(&r.body), sorted(&want), "{uri}");
+        let j = r.json();
+        let inner = serde_json::to_vec(&j["indices"]).unwrap();
+        assert_eq!(top_level_keys(&inner), indices, "{uri}");
+        let at = |needle: &[u8]| r.body.windows(needle.len()).position(|w| w == needle);
+        // `indices` as written: its members in this order.
+        let ix = at(b"\"indices\":{").unwrap();
+        assert_eq!(
+            top_level_keys(&r.body[ix + 10..])[..indices.len()],
+            indices,
+            "{uri}"
+        );
+        if by {
+            let list = j["groups"].as_array().unwrap();
+            assert!(!list.is_empty() && j["groups_truncated"] == false, "{uri}");
+            let g = at(b"\"groups\":[").unwrap();
+            assert!(r.body[g..].starts_with(b"\"groups\":[{\"id\":"), "{uri}");
+            let first = top_level_keys(&r.body[g + 10..]);
+            assert_eq!(first[..2], ["id", "indices"], "{uri}");
+            assert_eq!(
+                top_level_keys(&serde_json::to_vec(&list[0]).unwrap()),
+                ["id", "indices"]
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn kpi_errors() {
     let r = get("/api/kpi?from=2025-13-01T00:00:00Z").await;

@@ -1,6 +1,6 @@
 //! `GET /api/events` over real TCP: hello, change events after a publish, resume with
-//! `Last-Event-ID` (exactly the missed events), reset for unknown or evicted ids and for a
-//! client that fell behind, heartbeats, the client cap, streams outliving the request
+//! `Last-Event-ID` (exactly the missed events), reset for unknown or evicted ids, for ids of
+//! another server process (a restart, another replica) and for a client that fell behind, heartbeats, the client cap, streams outliving the request
 //! timeout, and graceful shutdown ending the streams.
 
 mod common;
@@ -148,12 +148,33 @@ impl Sse {
 
 const T: Duration = Duration::from_secs(5);
 
+/// The event id of `version` on `state`'s server: `<epoch>-<version>`.
+fn id(state: &AppState, version: u64) -> String {
+    format!("{}-{version}", state.event_log().epoch())
+}
+
+/// The start of the `change` frame of `version` on `state`'s server.
+fn change(state: &AppState, version: u64) -> String {
+    format!("id: {}\nevent: change", id(state, version))
+}
+
+/// The `reset` frame to `version` on `state`'s server.
+fn reset(state: &AppState, version: u64) -> String {
+    format!(
+        "id: {}\nevent: reset\ndata: {{\"version\":{version}}}\n\n",
+        id(state, version)
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_gets_hello_then_every_published_change() {
     let s = start(Settings::default()).await;
     let mut c = Sse::connect(s.addr, &[], "/api/events").await;
-    c.wait_for("event: hello\ndata: {\"version\":1}\n\n", T)
-        .await;
+    let hello = format!(
+        "retry: 2000\nid: {}\nevent: hello\ndata: {{\"version\":1}}\n\n",
+        id(&s.state, 1)
+    );
+    c.wait_for(&hello, T).await;
     let head = &c.text[..c.text.find("\r\n\r\n").unwrap()].to_ascii_lowercase();
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-type: text/event-stream"), "{head}");
@@ -167,7 +188,9 @@ async fn a_client_gets_hello_then_every_published_change() {
     assert_eq!(s.state.metrics().events_clients(), 1);
     let sent = Instant::now();
     assert_eq!(publish_next(&s.state), 2);
-    let at = c.wait_for("id: 2\nevent: change\ndata: ", T).await;
+    let at = c
+        .wait_for(&format!("{}\ndata: ", change(&s.state, 2)), T)
+        .await;
     println!("publish -> client: {:?}", sent.elapsed());
     let data = &c.text[at..];
     let line = data.lines().nth(2).unwrap().trim_start_matches("data: ");
@@ -179,7 +202,7 @@ async fn a_client_gets_hello_then_every_published_change() {
     assert_eq!(json["changes"][0]["geometry_changed"], false);
     assert!(!json["invalidated_tiles"].as_array().unwrap().is_empty());
     publish_next(&s.state);
-    c.wait_for("id: 3\nevent: change", T).await;
+    c.wait_for(&change(&s.state, 3), T).await;
     drop(c);
     // The gauge follows the disconnect once the server notices it (its next write).
     let deadline = Instant::now() + T;
@@ -193,29 +216,31 @@ async fn a_client_gets_hello_then_every_published_change() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn last_event_id_replays_exactly_the_missed_events() {
     let s = start(Settings::default()).await;
+    let st = &s.state;
     for _ in 0..4 {
-        publish_next(&s.state); // 2..=5
+        publish_next(st); // 2..=5
     }
-    let mut c = Sse::connect(s.addr, &[("Last-Event-ID", "3")], "/api/events").await;
+    let mut c = Sse::connect(s.addr, &[("Last-Event-ID", &id(st, 3))], "/api/events").await;
     c.wait_for("event: hello\ndata: {\"version\":3}", T).await;
-    c.wait_for("id: 5\nevent: change", T).await;
-    assert!(c.text.contains("id: 4\nevent: change"));
-    assert!(!c.text.contains("id: 3\nevent: change"));
-    assert!(!c.text.contains("id: 2\nevent: change"));
+    c.wait_for(&change(st, 5), T).await;
+    assert!(c.text.contains(&change(st, 4)));
+    assert!(!c.text.contains(&change(st, 3)));
+    assert!(!c.text.contains(&change(st, 2)));
     assert!(!c.text.contains("event: reset"));
-    assert!(c.text.find("id: 4\nevent").unwrap() < c.text.find("id: 5\nevent").unwrap());
-    publish_next(&s.state);
-    c.wait_for("id: 6\nevent: change", T).await;
+    assert!(c.text.find(&change(st, 4)).unwrap() < c.text.find(&change(st, 5)).unwrap());
+    publish_next(st);
+    c.wait_for(&change(st, 6), T).await;
     assert_eq!(c.text.matches("event: change").count(), 3, "{}", c.text);
     // The query parameter works the same way.
-    let mut q = Sse::connect(s.addr, &[], "/api/events?last_event_id=5").await;
-    q.wait_for("id: 6\nevent: change", T).await;
+    let path = format!("/api/events?last_event_id={}", id(st, 5));
+    let mut q = Sse::connect(s.addr, &[], &path).await;
+    q.wait_for(&change(st, 6), T).await;
     assert_eq!(q.text.matches("event: change").count(), 1);
     // Up to date: nothing to replay.
-    let mut u = Sse::connect(s.addr, &[("Last-Event-ID", "6")], "/api/events").await;
+    let mut u = Sse::connect(s.addr, &[("Last-Event-ID", &id(st, 6))], "/api/events").await;
     u.wait_for("event: hello\ndata: {\"version\":6}", T).await;
-    publish_next(&s.state);
-    u.wait_for("id: 7\nevent: change", T).await;
+    publish_next(st);
+    u.wait_for(&change(st, 7), T).await;
     assert_eq!(u.text.matches("event: change").count(), 1);
 }
 
@@ -229,15 +254,19 @@ async fn unknown_or_evicted_ids_get_a_reset() {
     for _ in 0..5 {
         publish_next(&s.state); // 2..=6, buffered: 5, 6
     }
-    for id in ["3", "99", "not-a-version"] {
+    let ids = [
+        id(&s.state, 3),
+        id(&s.state, 99),
+        "not-a-version".to_owned(),
+    ];
+    for last in &ids {
         let v = s.state.snapshot_arc().version;
-        let mut c = Sse::connect(s.addr, &[("Last-Event-ID", id)], "/api/events").await;
-        let reset = format!("id: {v}\nevent: reset\ndata: {{\"version\":{v}}}\n\n");
-        c.wait_for(&reset, T).await;
-        assert!(!c.text.contains("event: change"), "{id}: {}", c.text);
+        let mut c = Sse::connect(s.addr, &[("Last-Event-ID", last)], "/api/events").await;
+        c.wait_for(&reset(&s.state, v), T).await;
+        assert!(!c.text.contains("event: change"), "{last}: {}", c.text);
         publish_next(&s.state);
         let next = s.state.snapshot_arc().version;
-        c.wait_for(&format!("id: {next}\nevent: change"), T).await;
+        c.wait_for(&change(&s.state, next), T).await;
         // Later events of this loop are replayed from the buffer.
         publish_next(&s.state);
         publish_next(&s.state);
@@ -245,12 +274,60 @@ async fn unknown_or_evicted_ids_get_a_reset() {
     let v = s.state.snapshot_arc().version;
     let mut ok = Sse::connect(
         s.addr,
-        &[("Last-Event-ID", &(v - 1).to_string())],
+        &[("Last-Event-ID", &id(&s.state, v - 1))],
         "/api/events",
     )
     .await;
-    ok.wait_for(&format!("id: {v}\nevent: change"), T).await;
+    ok.wait_for(&change(&s.state, v), T).await;
     assert!(!ok.text.contains("event: reset"));
+}
+
+/// Versions restart at 1 with the process and count independently on each replica: an id
+/// of another server (same version numbers, another epoch) or a bare version is a reset,
+/// never a replay of that server's events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_of_another_server_process_get_a_reset() {
+    let a = start(Settings::default()).await;
+    let b = start(Settings::default()).await;
+    for _ in 0..4 {
+        publish_next(&a.state); // 2..=5 on both
+        publish_next(&b.state);
+    }
+    assert_ne!(a.state.event_log().epoch(), b.state.event_log().epoch());
+    // The id a client of `a` last saw (from the wire, not from the state).
+    let mut first = Sse::connect(a.addr, &[], "/api/events").await;
+    let at = first.wait_for("\nevent: hello", T).await;
+    let line_start = first.text[..at].rfind('\n').unwrap() + 1;
+    let seen = first.text[line_start..at]
+        .trim_start_matches("id: ")
+        .to_owned();
+    assert_eq!(seen, id(&a.state, 5));
+    let (epoch, version) = seen.split_once('-').unwrap();
+    assert!(epoch.parse::<u64>().is_ok() && version == "5", "{seen}");
+    // Valid on `a`: replays from version 3 there.
+    let own = id(&a.state, 3);
+    let mut ok = Sse::connect(a.addr, &[("Last-Event-ID", &own)], "/api/events").await;
+    ok.wait_for(&change(&a.state, 5), T).await;
+    assert!(!ok.text.contains("event: reset"));
+    // The same id on `b` (a restart, or the load balancer's other replica): reset.
+    for last in [
+        own.clone(),
+        "3".to_owned(),
+        format!("{}-", b.state.event_log().epoch()),
+    ] {
+        let v = b.state.snapshot_arc().version;
+        let mut c = Sse::connect(b.addr, &[("Last-Event-ID", &last)], "/api/events").await;
+        c.wait_for(&reset(&b.state, v), T).await;
+        assert!(!c.text.contains("event: change"), "{last}: {}", c.text);
+        publish_next(&b.state);
+        let next = b.state.snapshot_arc().version;
+        c.wait_for(&change(&b.state, next), T).await;
+        assert_eq!(c.text.matches("event: change").count(), 1, "{}", c.text);
+    }
+    let path = format!("/api/events?last_event_id={own}");
+    let mut q = Sse::connect(b.addr, &[], &path).await;
+    let v = b.state.snapshot_arc().version;
+    q.wait_for(&reset(&b.state, v), T).await;
 }
 
 #[tokio::test]
@@ -272,12 +349,7 @@ async fn a_client_that_falls_behind_gets_a_reset_and_continues() {
         text.push_str(std::str::from_utf8(frame.data_ref().unwrap()).unwrap());
     }
     assert!(text.contains("event: hello\ndata: {\"version\":1}"));
-    assert!(
-        text.contains(&format!(
-            "id: {last}\nevent: reset\ndata: {{\"version\":{last}}}"
-        )),
-        "{text}"
-    );
+    assert!(text.contains(&reset(&state, last)), "{text}");
     assert!(
         !text.contains("event: change"),
         "nothing older than the reset"
@@ -287,10 +359,7 @@ async fn a_client_that_falls_behind_gets_a_reset_and_continues() {
     let next = std::str::from_utf8(frame.data_ref().unwrap())
         .unwrap()
         .to_owned();
-    assert!(
-        next.starts_with(&format!("id: {}\nevent: change", last + 1)),
-        "{next}"
-    );
+    assert!(next.starts_with(&change(&state, last + 1)), "{next}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -312,7 +381,7 @@ async fn heartbeats_keep_an_idle_stream_alive_past_the_request_timeout() {
     assert!(c.text.matches(": heartbeat").count() >= 4, "{}", c.text);
     assert!(!c.text.contains("timed out"));
     publish_next(&s.state);
-    c.wait_for("id: 2\nevent: change", T).await;
+    c.wait_for(&change(&s.state, 2), T).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -347,7 +416,12 @@ async fn clients_beyond_the_cap_get_503() {
 async fn shutdown_ends_the_streams() {
     let mut s = start(Settings::default()).await;
     let mut a = Sse::connect(s.addr, &[], "/api/events").await;
-    let mut b = Sse::connect(s.addr, &[("Last-Event-ID", "1")], "/api/events").await;
+    let mut b = Sse::connect(
+        s.addr,
+        &[("Last-Event-ID", &id(&s.state, 1))],
+        "/api/events",
+    )
+    .await;
     a.wait_for("event: hello", T).await;
     b.wait_for("event: hello", T).await;
     let started = Instant::now();

@@ -73,8 +73,12 @@ async fn landing_page_links_everything() {
         None,
     );
     assert_eq!(tiles["href"], format!("{ROOT}/tiles"));
-    // The service description documents the OGC routes it is linked from.
-    let api = ogc("/api/openapi.json").await.json();
+    // The service description is served as the type the link advertises, and documents
+    // the OGC routes it is linked from.
+    let r = ogc("/api/openapi.json").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), desc["type"]);
+    let api = r.json();
     for p in [
         "/ogc",
         "/ogc/collections/{collectionId}/items",

@@ -32,7 +32,10 @@ impl GridGraph {
     /// transformer; a span when its `to` end is cut off once it is opened itself (or both its
     /// ends are dead). Who loses
     /// power is computed exactly: the energization subtrees below the opened spans minus
-    /// whatever is still reachable from a substation around them.
+    /// whatever is still reachable from a substation around them, with the spans of the dead
+    /// nodes — open ones (ties included) whose `to` end is dead too — and the opened spans
+    /// whose `to` end is dead (an open span is live from its `to` end). This equals the
+    /// difference of energization with and without the devices opened (`isolate_tests`).
     pub fn isolate(&self, id: u64) -> Result<IsolationResult, TopologyError> {
         let (asset_ref, asset) = self.resolve(id)?;
         let energized = self.asset_source(asset);
@@ -220,8 +223,11 @@ impl GridGraph {
                 }
             }
         }
-        // 3. Collect the nodes left dead.
-        for &n in region.iter().filter(|&&n| scratch.mark(n) == IN_REGION) {
+        // 3. Collect the nodes left dead, with their spans: closed ones (both ends are dead)
+        // and open ones fed from their `to` end (an open span, a tie included, is live
+        // exactly when its `to` end is).
+        let dead = |n: u32| scratch.mark(n) == IN_REGION;
+        for &n in region.iter().filter(|&&n| dead(n)) {
             c.node(n);
             for &s in self.node_switches.row(n) {
                 c.switch(s);
@@ -230,13 +236,18 @@ impl GridGraph {
                 c.transformer_with_meters(t);
             }
             for &e in self.adj.row(n) {
-                if passable(e) {
+                let open_fed_here = self
+                    .edge(e)
+                    .is_some_and(|x| x.open && x.to == n && !blocked.contains(&e));
+                if passable(e) || open_fed_here {
                     c.span(e);
                 }
             }
         }
+        // The opened spans: live before, open now, so dark when their `to` end is.
         for &b in blocked {
-            if self.asset_source(Asset::Span(b)).is_some() {
+            let to_dead = self.edge(b).is_some_and(|x| dead(x.to));
+            if to_dead && self.asset_source(Asset::Span(b)).is_some() {
                 c.span(b);
             }
         }

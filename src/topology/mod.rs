@@ -60,6 +60,8 @@ mod demo_tests;
 #[cfg(test)]
 pub(crate) mod fixture;
 #[cfg(test)]
+mod isolate_tests;
+#[cfg(test)]
 mod perf;
 #[cfg(test)]
 mod prop_tests;

@@ -16,7 +16,8 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwapOption;
 use axum::extract::{Query, State};
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use serde_json::Value as Json_;
 
 use super::dates;
 use super::grid::{total_load_mw, POWER_FACTOR};
@@ -117,21 +118,75 @@ pub fn checked_period(q: &params::Query, h: &History, now: i64) -> Result<Period
     })
 }
 
-fn indices_json(r: &ReliabilityIndices) -> Json_ {
-    let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
-    json!({
-        "customers_served": r.customers_served,
-        "saifi": r3(r.saifi),
-        "saidi_min": r3(r.saidi),
-        "caidi_min": r3(r.caidi),
-        "maifi": r3(r.maifi),
-        "caifi": r3(r.caifi),
-        "asai": (r.asai * 1e7).round() / 1e7,
-        "sustained_events": r.sustained_events,
-        "momentary_events": r.momentary_events,
-        "customer_interruptions": r.customer_interruptions,
-        "customer_minutes": r.customer_minutes.round(),
-    })
+/// The indices of a response, rounded for display. Fields (here and below) are in
+/// alphabetical order: the order the response has always had (it was a `serde_json::Value`).
+#[derive(Serialize)]
+struct IndicesDoc {
+    asai: f64,
+    caidi_min: f64,
+    caifi: f64,
+    customer_interruptions: u64,
+    customer_minutes: f64,
+    customers_served: u64,
+    maifi: f64,
+    momentary_events: u64,
+    saidi_min: f64,
+    saifi: f64,
+    sustained_events: u64,
+}
+
+impl IndicesDoc {
+    fn new(r: &ReliabilityIndices) -> IndicesDoc {
+        let r3 = |x: f64| (x * 1000.0).round() / 1000.0;
+        IndicesDoc {
+            asai: (r.asai * 1e7).round() / 1e7,
+            caidi_min: r3(r.caidi),
+            caifi: r3(r.caifi),
+            customer_interruptions: r.customer_interruptions,
+            customer_minutes: r.customer_minutes.round(),
+            customers_served: r.customers_served,
+            maifi: r3(r.maifi),
+            momentary_events: r.momentary_events,
+            saidi_min: r3(r.saidi),
+            saifi: r3(r.saifi),
+            sustained_events: r.sustained_events,
+        }
+    }
+}
+
+/// One group of a `by=` response.
+#[derive(Serialize)]
+struct GroupDoc {
+    id: i64,
+    indices: IndicesDoc,
+}
+
+/// The `/api/kpi` response (typed: building a `serde_json::Value` for hundreds of groups
+/// cost ten times the computation).
+#[derive(Serialize)]
+pub struct KpiDoc {
+    active_outages: u64,
+    /// `by`, `groups`, `groups_truncated`: with `by=` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
+    crews: Json_,
+    customers_out_now: u64,
+    exclude_med: bool,
+    from: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<GroupDoc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups_truncated: Option<bool>,
+    history: Json_,
+    indices: IndicesDoc,
+    /// `major_event_days`, `t_med_min` (null without a threshold): with `exclude_med` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    major_event_days: Option<Vec<String>>,
+    power_factor: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t_med_min: Option<Option<f64>>,
+    to: String,
+    total_load_mw: f64,
 }
 
 /// The response; `pg` holds the indices when they came from PostgreSQL (otherwise they are
@@ -142,7 +197,7 @@ fn kpi_doc(
     q: &params::Query,
     now: i64,
     pg: Option<KpiIndices>,
-) -> Result<Json_, ApiError> {
+) -> Result<KpiDoc, ApiError> {
     let KpiIndices {
         period,
         exclude_med,
@@ -154,51 +209,42 @@ fn kpi_doc(
         Some(k) => k,
         None => history_source::synthetic_kpi(h, q, now)?,
     };
-    let chosen = if exclude_med {
-        &rep.excluding_meds
-    } else {
-        &rep.all
-    };
+    let pick = |all, excluding| if exclude_med { excluding } else { all };
     let (active, out_now) = super::operations::active_and_out(snapshot, &h.feeders, now);
-    let mut doc = json!({
-        "from": dates::format(period.start),
-        "to": dates::format(period.end),
-        "exclude_med": exclude_med,
-        "indices": indices_json(chosen),
-        "active_outages": active,
-        "customers_out_now": out_now,
-        "total_load_mw": (total_load_mw(snapshot) * 1000.0).round() / 1000.0,
-        "power_factor": POWER_FACTOR,
-        "crews": super::operations::crew_counts(snapshot),
-        "history": history,
-    });
-    if exclude_med {
-        let days: Vec<&str> = rep
-            .major_event_days
-            .iter()
-            .map(|d| d.date.as_str())
-            .collect();
-        doc["t_med_min"] = json!(rep.threshold.map(|t| (t.t_med * 1000.0).round() / 1000.0));
-        doc["major_event_days"] = json!(days);
-    }
-    if by.is_some() {
-        let list: Vec<Json_> = groups
+    let (major_event_days, t_med_min) = if exclude_med {
+        let days = rep.major_event_days.iter().map(|d| d.date.clone());
+        let t_med = rep.threshold.map(|t| (t.t_med * 1000.0).round() / 1000.0);
+        (Some(days.collect()), Some(t_med))
+    } else {
+        (None, None)
+    };
+    let listed = by.is_some().then(|| {
+        groups
             .iter()
             .take(MAX_GROUPS)
-            .map(|g| {
-                let r = if exclude_med {
-                    &g.excluding_meds
-                } else {
-                    &g.all
-                };
-                json!({"id": g.id, "indices": indices_json(r)})
+            .map(|g| GroupDoc {
+                id: g.id,
+                indices: IndicesDoc::new(pick(&g.all, &g.excluding_meds)),
             })
-            .collect();
-        doc["by"] = json!(q.get("by"));
-        doc["groups"] = json!(list);
-        doc["groups_truncated"] = json!(groups.len() > MAX_GROUPS);
-    }
-    Ok(doc)
+            .collect()
+    });
+    Ok(KpiDoc {
+        active_outages: active,
+        by: by.and(q.get("by").cloned()),
+        crews: super::operations::crew_counts(snapshot),
+        customers_out_now: out_now,
+        exclude_med,
+        from: dates::format(period.start),
+        groups: listed,
+        groups_truncated: by.map(|_| groups.len() > MAX_GROUPS),
+        history,
+        indices: IndicesDoc::new(pick(&rep.all, &rep.excluding_meds)),
+        major_event_days,
+        power_factor: POWER_FACTOR,
+        t_med_min,
+        to: dates::format(period.end),
+        total_load_mw: (total_load_mw(snapshot) * 1000.0).round() / 1000.0,
+    })
 }
 
 /// Runs `f` with the current snapshot, its synthetic history and the current time on the
@@ -224,7 +270,7 @@ where
 pub async fn kpi(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<KpiDoc>, ApiError> {
     let pg = history_source::kpi_indices(&state, &q).await?;
     with_history(&state, move |snapshot, h, now| {
         kpi_doc(snapshot, h, &q, now, pg).map(Json)

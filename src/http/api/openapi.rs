@@ -2,6 +2,8 @@
 //! registers (tiles, TileJSON, styles, health, metrics and the Grid API; the OGC API and
 //! `/data` paths come from [`crate::http::ogc::openapi`]).
 
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
 use axum::Json;
 use serde_json::{json, Value as Json_};
 
@@ -120,16 +122,16 @@ pub fn document() -> Json_ {
             json!({"200": ok_json("switches (at most 10,000, truncated)"), "401": err(auth)})),
         "/api/substations/status": get_op("Per substation: feeders energized / partially / de-energized, load in MW", "grid", vec![],
             json!({"200": ok_json("substations"), "401": err(auth)})),
-        "/api/events": get_op("Server-sent events: `hello`, then one `change` per published update (id = snapshot version, data = the change event: version, changes [{layer, id, kind, attributes, geometry_changed}], changes_incomplete, invalidated_tiles [\"z/x/y\"], tiles_incomplete, collapsed_zooms, resync), `: heartbeat` comments, `reset` (reload tiles and state) when the resume point is unknown or the client fell behind", "live", vec![
-            param("Last-Event-ID", "header", false, json!({"type": "string"}), "resume after this snapshot version (replays the buffered events after it)"),
-            param("last_event_id", "query", false, json!({"type": "integer"}), "the same as a query parameter (the header wins)"),
+        "/api/events": get_op("Server-sent events: `hello`, then one `change` per published update (id = `<epoch>-<version>`: a random per-process epoch and the snapshot version; data = the change event: version, changes [{layer, id, kind, attributes, geometry_changed}], changes_incomplete, invalidated_tiles [\"z/x/y\"], tiles_incomplete, collapsed_zooms, resync), `: heartbeat` comments, `reset` (reload tiles and state) when the resume point is unknown or the client fell behind", "live", vec![
+            param("Last-Event-ID", "header", false, json!({"type": "string", "pattern": "^[0-9]+-[0-9]+$"}), "resume after this event id `<epoch>-<version>` (replays the buffered events after it; an id of another epoch, i.e. a restarted server or another replica, gets `reset`)"),
+            param("last_event_id", "query", false, json!({"type": "string", "pattern": "^[0-9]+-[0-9]+$"}), "the same as a query parameter (the header wins)"),
         ], json!({"200": {"description": "the event stream (ends when the server shuts down)", "content": {"text/event-stream": {}}},
                   "503": err("too many events clients, or shutting down"), "401": err(auth)})),
         "/api/crews": get_op("Field crews (the crews layer): id, name, lon/lat, status, assignment (outage_id, feeder_id, outage_status; null when free), home substation", "live", vec![
             param("status", "query", false, json!({"type": "string", "enum": ["available", "dispatched", "on_site"]}), "only crews with this status"),
         ], json!({"200": ok_json("crews (at most 10,000, truncated), count, version"), "400": err("unknown status"), "404": err("the data has no crews layer"), "401": err(auth)})),
         "/api/openapi.json": get_op("This document", "operations", vec![],
-            json!({"200": ok_json("OpenAPI 3.0 document"), "401": err(auth)})),
+            json!({"200": {"description": "OpenAPI 3.0 document", "content": {"application/vnd.oai.openapi+json;version=3.0": {}}}, "401": err(auth)})),
     });
     let mut paths = paths;
     if let Some(map) = paths.as_object_mut() {
@@ -151,9 +153,13 @@ pub fn document() -> Json_ {
     })
 }
 
-/// `GET /api/openapi.json`.
-pub async fn openapi() -> Json<Json_> {
-    Json(document())
+/// `GET /api/openapi.json`, as `application/vnd.oai.openapi+json;version=3.0` (the media
+/// type the OGC landing page's `service-desc` link advertises).
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, crate::http::ogc::links::OPENAPI)],
+        Json(document()),
+    )
 }
 
 #[cfg(test)]

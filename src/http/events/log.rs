@@ -1,6 +1,11 @@
 //! [`EventLog`]: the change stream as server-sent-event frames, serialized once per event
 //! and shared by every client, with a bounded replay buffer for `Last-Event-ID` resume.
 //!
+//! Event ids are `<epoch>-<version>`: the epoch is a random `u64` chosen when the log is
+//! created (once per server process), so an id from before a restart, or from another
+//! replica whose versions count independently, never matches and is answered with a reset
+//! instead of a replay of the wrong events.
+//!
 //! Publishing and subscribing take the same short lock, so a subscriber sees every event
 //! exactly once: those at most the version it resumes from are in its replay list, later
 //! ones arrive on its broadcast receiver.
@@ -27,8 +32,8 @@ pub struct Frame {
     pub bytes: Bytes,
 }
 
-/// A `change` frame for `event`.
-pub fn change_frame(event: &ChangeEvent) -> Frame {
+/// A `change` frame for `event`, with an id of `epoch`.
+pub fn change_frame(epoch: u64, event: &ChangeEvent) -> Frame {
     let json = serde_json::to_string(event).unwrap_or_else(|e| {
         tracing::error!("change event not serializable: {e}");
         format!(r#"{{"version":{},"resync":true}}"#, event.version)
@@ -36,27 +41,27 @@ pub fn change_frame(event: &ChangeEvent) -> Frame {
     Frame {
         version: event.version,
         bytes: Bytes::from(format!(
-            "id: {}\nevent: change\ndata: {json}\n\n",
+            "id: {epoch}-{}\nevent: change\ndata: {json}\n\n",
             event.version
         )),
     }
 }
 
 /// A `reset` frame: the client should reload tiles and state as of `version`.
-pub fn reset_frame(version: u64) -> Frame {
+pub fn reset_frame(epoch: u64, version: u64) -> Frame {
     Frame {
         version,
         bytes: Bytes::from(format!(
-            "id: {version}\nevent: reset\ndata: {{\"version\":{version}}}\n\n"
+            "id: {epoch}-{version}\nevent: reset\ndata: {{\"version\":{version}}}\n\n"
         )),
     }
 }
 
 /// The first frame of every stream: the reconnection delay and `hello` with the version the
 /// stream starts from (also its id, so a reconnect resumes from there).
-pub fn hello_frame(version: u64) -> Bytes {
+pub fn hello_frame(epoch: u64, version: u64) -> Bytes {
     Bytes::from(format!(
-        "retry: 2000\nid: {version}\nevent: hello\ndata: {{\"version\":{version}}}\n\n"
+        "retry: 2000\nid: {epoch}-{version}\nevent: hello\ndata: {{\"version\":{version}}}\n\n"
     ))
 }
 
@@ -72,6 +77,8 @@ struct Ring {
 
 /// See the module docs.
 pub struct EventLog {
+    /// The first part of every id: this log's (process's) identity.
+    epoch: u64,
     ring: Mutex<Ring>,
     tx: broadcast::Sender<Arc<Frame>>,
     max_events: usize,
@@ -95,10 +102,16 @@ pub struct Subscription {
 }
 
 impl EventLog {
-    /// An empty log starting at snapshot `version`.
+    /// An empty log starting at snapshot `version`, with a random epoch.
     pub fn new(version: u64, settings: &EventsSettings) -> EventLog {
+        EventLog::with_epoch(rand::random(), version, settings)
+    }
+
+    /// An empty log starting at snapshot `version` whose ids carry `epoch`.
+    pub fn with_epoch(epoch: u64, version: u64, settings: &EventsSettings) -> EventLog {
         let (tx, _) = broadcast::channel(CLIENT_QUEUE);
         EventLog {
+            epoch,
             ring: Mutex::new(Ring {
                 frames: VecDeque::new(),
                 bytes: 0,
@@ -117,7 +130,7 @@ impl EventLog {
 
     /// Records and sends a published change (serialized here, outside the lock).
     pub fn push_change(&self, event: &ChangeEvent) {
-        let frame = Arc::new(change_frame(event));
+        let frame = Arc::new(change_frame(self.epoch, event));
         let mut ring = self.ring();
         ring.current = frame.version;
         ring.bytes += frame.bytes.len();
@@ -136,13 +149,27 @@ impl EventLog {
     /// Records a wholesale replacement of the data at `version`: nothing before it can be
     /// replayed, and every client is told to reset.
     pub fn push_reset(&self, version: u64) {
-        let frame = Arc::new(reset_frame(version));
+        let frame = Arc::new(reset_frame(self.epoch, version));
         let mut ring = self.ring();
         ring.frames.clear();
         ring.bytes = 0;
         ring.floor = version;
         ring.current = version;
         let _ = self.tx.send(frame);
+    }
+
+    /// The first part of this log's event ids.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The version an event id `<epoch>-<version>` of this log names; `None` for an id of
+    /// another epoch (another process) or one that does not parse.
+    pub fn version_of(&self, id: &str) -> Option<u64> {
+        let (epoch, version) = id.trim().split_once('-')?;
+        (epoch.parse::<u64>().ok()? == self.epoch)
+            .then(|| version.parse().ok())
+            .flatten()
     }
 
     /// The version of the last frame sent.
@@ -221,10 +248,31 @@ mod tests {
     }
 
     #[test]
+    fn ids_carry_the_epoch() {
+        let log = EventLog::new(4, &settings(3, 1 << 20));
+        let other = EventLog::new(4, &settings(3, 1 << 20));
+        assert_ne!(log.epoch(), other.epoch(), "each log has its own epoch");
+        let e = log.epoch();
+        assert_eq!(log.version_of(&format!("{e}-4")), Some(4));
+        assert_eq!(log.version_of(&format!(" {e}-17 ")), Some(17));
+        assert_eq!(other.version_of(&format!("{e}-4")), None);
+        for bad in [
+            "4",
+            "",
+            "-4",
+            &format!("{e}-"),
+            &format!("{e}-x"),
+            &format!("{e}-4-5"),
+        ] {
+            assert_eq!(log.version_of(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
     fn the_buffer_is_bounded_by_bytes() {
         // Versions of two digits: frames of equal size.
-        let one = change_frame(&event(11)).bytes.len();
-        let log = EventLog::new(10, &settings(1000, one * 2 + 1));
+        let one = change_frame(7, &event(11)).bytes.len();
+        let log = EventLog::with_epoch(7, 10, &settings(1000, one * 2 + 1));
         for v in 11..=19 {
             log.push_change(&event(v));
         }
@@ -237,15 +285,18 @@ mod tests {
 
     #[test]
     fn frames_are_sse() {
-        let f = change_frame(&event(4));
+        let f = change_frame(12, &event(4));
         let text = std::str::from_utf8(&f.bytes).unwrap();
-        assert!(text.starts_with("id: 4\nevent: change\ndata: {"));
+        assert!(text.starts_with("id: 12-4\nevent: change\ndata: {\"version\":4,"));
         assert!(text.ends_with("}\n\n") && text.matches('\n').count() == 4);
-        let r = reset_frame(5);
+        let r = reset_frame(12, 5);
         assert_eq!(
             &r.bytes[..],
-            b"id: 5\nevent: reset\ndata: {\"version\":5}\n\n"
+            b"id: 12-5\nevent: reset\ndata: {\"version\":5}\n\n"
         );
-        assert!(hello_frame(3).starts_with(b"retry: 2000\n"));
+        assert_eq!(
+            &hello_frame(12, 3)[..],
+            b"retry: 2000\nid: 12-3\nevent: hello\ndata: {\"version\":3}\n\n"
+        );
     }
 }

@@ -4,7 +4,8 @@
 //! `event: change` per published update (`id:` = the snapshot version, `data:` = the
 //! [`crate::live::ChangeEvent`] as JSON) and a `: heartbeat` comment every
 //! [`EventsSettings::heartbeat`]. `Last-Event-ID` (or `?last_event_id=`) replays the
-//! buffered events after that version ([`log::EventLog`]); an unknown or no longer buffered
+//! buffered events after that version ([`log::EventLog`]); an id of another epoch (a restarted
+//! server, another replica) or one that does not parse, an unknown or no longer buffered
 //! version, or a client that falls [`log::CLIENT_QUEUE`] events behind, gets `event: reset`
 //! (`{"version": current}`: reload tiles and state) and continues live.
 //!
@@ -71,14 +72,19 @@ impl EventsSettings {
 
 const HEARTBEAT: Bytes = Bytes::from_static(b": heartbeat\n\n");
 
-/// The resume point: the `Last-Event-ID` header, else `?last_event_id=`. Anything that is not
-/// a version number is an unknown id (answered with a reset).
-fn resume_point(headers: &HeaderMap, q: &HashMap<String, String>) -> Option<Option<u64>> {
+/// The resume point: the `Last-Event-ID` header, else `?last_event_id=`, as a version of
+/// `log`. An id of another epoch or one that does not parse is an unknown id (`Some(None)`,
+/// answered with a reset).
+fn resume_point(
+    log: &log::EventLog,
+    headers: &HeaderMap,
+    q: &HashMap<String, String>,
+) -> Option<Option<u64>> {
     let raw = headers
         .get("last-event-id")
         .map(|v| v.to_str().unwrap_or(""))
         .or_else(|| q.get("last_event_id").map(String::as_str))?;
-    Some(raw.trim().parse().ok())
+    Some(log.version_of(raw))
 }
 
 /// `GET /api/events`.
@@ -94,25 +100,25 @@ pub async fn events(
     let permit = state.events_permit().ok_or(ApiError::Unavailable(
         "too many events clients: try again later",
     ))?;
-    let resume = resume_point(&headers, &q);
-    let sub = state
-        .event_log()
-        .subscribe(resume.map(|l| l.unwrap_or(u64::MAX)));
+    let log = state.event_log();
+    let epoch = log.epoch();
+    let resume = resume_point(log, &headers, &q);
+    let sub = log.subscribe(resume.map(|l| l.unwrap_or(u64::MAX)));
     let mut pending = VecDeque::new();
     let delivered = match sub.start {
         Start::Fresh(v) => {
-            pending.push_back(hello_frame(v));
+            pending.push_back(hello_frame(epoch, v));
             v
         }
         Start::Resume { from, replay } => {
-            pending.push_back(hello_frame(from));
+            pending.push_back(hello_frame(epoch, from));
             let last = replay.last().map_or(from, |f| f.version);
             pending.extend(replay.iter().map(|f| f.bytes.clone()));
             last
         }
         Start::Reset(v) => {
-            pending.push_back(hello_frame(v));
-            pending.push_back(reset_frame(v).bytes);
+            pending.push_back(hello_frame(epoch, v));
+            pending.push_back(reset_frame(epoch, v).bytes);
             v
         }
     };
@@ -164,10 +170,11 @@ impl Client {
     fn reset(&mut self) {
         use broadcast::error::TryRecvError;
         let reset_to = |c: &mut Client| {
-            let v = c.state.event_log().current();
+            let log = c.state.event_log();
+            let v = log.current();
             c.delivered = v;
             c.pending.clear();
-            c.pending.push_back(reset_frame(v).bytes);
+            c.pending.push_back(reset_frame(log.epoch(), v).bytes);
         };
         reset_to(self);
         loop {
