@@ -78,15 +78,8 @@ pub(crate) fn indices(selection: &LayerSelection, snapshot: &Snapshot) -> Vec<us
 /// `s` percent-encoded for a URL query value (everything but RFC 3986 unreserved bytes and
 /// the `,` separator).
 pub(crate) fn encode_query_value(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b',') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    const QUERY_VALUE: &percent_encoding::AsciiSet = &super::ogc::links::UNRESERVED.remove(b',');
+    percent_encoding::utf8_percent_encode(s, QUERY_VALUE).to_string()
 }
 
 #[cfg(test)]
