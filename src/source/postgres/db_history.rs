@@ -100,6 +100,24 @@ pub async fn copy_history(
     Ok(counts)
 }
 
+/// The error of `what` (e.g. "copying into") on `table`.
+fn table_error<'a>(
+    what: &'static str,
+    table: &'a str,
+) -> impl Fn(tokio_postgres::Error) -> PgError + 'a {
+    move |e| PgError::Db {
+        context: format!("{what} {table}"),
+        reason: describe(&e),
+    }
+}
+
+/// Empties `table`: a load replaces its rows.
+async fn empty_table(tx: &deadpool_postgres::Transaction<'_>, table: &str) -> Result<(), PgError> {
+    tx.batch_execute(&format!("TRUNCATE {table}"))
+        .await
+        .map_err(table_error("emptying", table))
+}
+
 async fn copy_outages(
     tx: &deadpool_postgres::Transaction<'_>,
     schema: &str,
@@ -110,20 +128,15 @@ async fn copy_outages(
     let (_, _, events) =
         calendar_years(&feeders, opts.now, HOUSTON_UTC_OFFSET_S, opts.outage_years);
     let table = qualified(schema, "outage_events");
-    let fail = |what: &str, e: &tokio_postgres::Error| PgError::Db {
-        context: format!("{what} {table}"),
-        reason: describe(e),
-    };
-    tx.batch_execute(&format!("TRUNCATE {table}"))
-        .await
-        .map_err(|e| fail("emptying", &e))?;
+    empty_table(tx, &table).await?;
+    let copy_failed = table_error("copying into", &table);
     let sink = tx
         .copy_in(&format!(
             "COPY {table} (id, feeder_id, substation_id, start_time, end_time, \
              customers_interrupted, customer_minutes, cause) FROM STDIN (FORMAT binary)"
         ))
         .await
-        .map_err(|e| fail("copying into", &e))?;
+        .map_err(&copy_failed)?;
     let types = [
         Type::INT8,
         Type::INT8,
@@ -150,17 +163,10 @@ async fn copy_outages(
             &e.customer_minutes,
             &e.cause.as_str(),
         ];
-        writer
-            .as_mut()
-            .write(&row)
-            .await
-            .map_err(|err| fail("copying into", &err))?;
+        writer.as_mut().write(&row).await.map_err(&copy_failed)?;
         n += 1;
     }
-    writer
-        .finish()
-        .await
-        .map_err(|e| fail("copying into", &e))?;
+    writer.finish().await.map_err(&copy_failed)?;
     Ok(n)
 }
 
@@ -181,20 +187,15 @@ async fn copy_readings(
     let end = opts.now.div_euclid(INTERVAL_S) * INTERVAL_S;
     let start = end - i64::from(opts.ami_days) * DAY_S;
     let table = qualified(schema, "ami_readings");
-    let fail = |what: &str, e: &tokio_postgres::Error| PgError::Db {
-        context: format!("{what} {table}"),
-        reason: describe(e),
-    };
-    tx.batch_execute(&format!("TRUNCATE {table}"))
-        .await
-        .map_err(|e| fail("emptying", &e))?;
+    empty_table(tx, &table).await?;
+    let copy_failed = table_error("copying into", &table);
     ensure_ami_partitions(tx, schema, start, end).await?;
     let sink = tx
         .copy_in(&format!(
             "COPY {table} (meter_id, ts, kwh, peak_kw) FROM STDIN (FORMAT binary)"
         ))
         .await
-        .map_err(|e| fail("copying into", &e))?;
+        .map_err(&copy_failed)?;
     let types = [Type::INT8, Type::TIMESTAMPTZ, Type::FLOAT8, Type::FLOAT8];
     let writer = BinaryCopyInWriter::new(sink, &types);
     pin_mut!(writer);
@@ -206,18 +207,11 @@ async fn copy_readings(
             let kwh = interval_kwh(m.meter_id, m.class, t, 1);
             let kw = demand_kw(m.meter_id, m.class, t, 1);
             let row: [&(dyn ToSql + Sync); 4] = [&id, &timestamp(t), &kwh, &kw];
-            writer
-                .as_mut()
-                .write(&row)
-                .await
-                .map_err(|err| fail("copying into", &err))?;
+            writer.as_mut().write(&row).await.map_err(&copy_failed)?;
             n += 1;
             t += INTERVAL_S;
         }
     }
-    writer
-        .finish()
-        .await
-        .map_err(|e| fail("copying into", &e))?;
+    writer.finish().await.map_err(&copy_failed)?;
     Ok(n)
 }
