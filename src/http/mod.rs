@@ -20,7 +20,9 @@ pub mod guard;
 pub mod health;
 mod layers;
 pub mod ogc;
+mod protocol_errors;
 mod router;
+mod serve;
 mod state;
 pub mod static_files;
 pub mod styles;
@@ -36,7 +38,8 @@ use crate::settings::Config;
 
 pub use auth::{AuthPolicy, GroupAuth, Identity};
 pub use error::ApiError;
-pub use router::{router, serve, serve_until, ShutdownTiming};
+pub use router::router;
+pub use serve::{serve, serve_until, ShutdownTiming};
 pub use state::AppState;
 
 pub use crate::settings::DEFAULT_CACHE_CONTROL;
@@ -79,6 +82,10 @@ pub struct Settings {
     pub auth: AuthPolicy,
     /// The events endpoint's limits.
     pub events: events::EventsSettings,
+    /// Connections taking longer to send a request head are closed.
+    pub header_read_timeout: Duration,
+    /// Connections served at once (more wait in the listen backlog).
+    pub max_connections: usize,
 }
 
 impl Default for Settings {
@@ -96,6 +103,8 @@ impl Default for Settings {
             slow_request: Some(Duration::from_secs(1)),
             auth: AuthPolicy::default(),
             events: events::EventsSettings::default(),
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 4096,
         }
     }
 }
@@ -133,6 +142,8 @@ impl Settings {
             slow_request: (s.slow_request_ms > 0).then(|| Duration::from_millis(s.slow_request_ms)),
             auth: AuthPolicy::from_config(&config.auth),
             events: events::EventsSettings::from_config(&config.events),
+            header_read_timeout: Duration::from_secs(s.header_read_timeout_s.max(1)),
+            max_connections: s.max_connections.max(1),
         })
     }
 }

@@ -1,7 +1,6 @@
-//! The router (route groups, their authentication, the middleware stack) and the server
-//! loop with graceful shutdown.
+//! The router: route groups, their authentication, the middleware stack (the server loop
+//! is `http::serve`).
 
-use std::future::{Future, IntoFuture};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -103,83 +102,5 @@ fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
         // A fixed `*` does not depend on the request's Origin: no need to vary on it.
         CorsOrigins::Any => layer.vary([]),
         CorsOrigins::List(_) => layer,
-    }
-}
-
-/// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in
-/// flight (however long they take) and returns.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    serve_until(listener, state, shutdown, ShutdownTiming::default())
-        .await
-        .map(|_| ())
-}
-
-/// How shutdown proceeds once its signal arrives.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct ShutdownTiming {
-    /// Keep serving this long with `/api/health` answering `503` (draining).
-    pub delay: Duration,
-    /// Then close the listener and wait at most this long for requests in flight; `None`:
-    /// wait for all.
-    pub grace: Option<Duration>,
-}
-
-/// Serves `state` on `listener`; when `shutdown` completes: drain for `timing.delay`, stop
-/// accepting, finish requests in flight within `timing.grace`. Returns `true` when every
-/// request finished, `false` when the grace period cut some off.
-pub async fn serve_until(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    timing: ShutdownTiming,
-) -> std::io::Result<bool> {
-    use axum::serve::ListenerExt;
-    let listener = listener.tap_io(|tcp| {
-        // Small responses (tiles, 304s) must not wait for Nagle.
-        let _ = tcp.set_nodelay(true);
-    });
-    let (closing_tx, closing_rx) = tokio::sync::oneshot::channel::<()>();
-    let drain_state = state.clone();
-    let stop = async move {
-        shutdown.await;
-        drain_state.start_draining();
-        if !timing.delay.is_zero() {
-            tracing::info!(
-                seconds = timing.delay.as_secs_f64(),
-                "draining before closing the listener"
-            );
-            tokio::time::sleep(timing.delay).await;
-        }
-        tracing::info!(
-            in_flight = drain_state.metrics().in_flight(),
-            "closing the listener; finishing requests in flight"
-        );
-        let _ = closing_tx.send(());
-    };
-    let server = axum::serve(listener, router(state))
-        .with_graceful_shutdown(stop)
-        .into_future();
-    tokio::pin!(server);
-    let Some(grace) = timing.grace else {
-        server.await?;
-        return Ok(true);
-    };
-    tokio::select! {
-        res = &mut server => return res.map(|()| true),
-        _ = closing_rx => {}
-    }
-    match tokio::time::timeout(grace, &mut server).await {
-        Ok(res) => res.map(|()| true),
-        Err(_) => {
-            tracing::warn!(
-                grace_s = grace.as_secs_f64(),
-                "grace period over: closing connections with requests still in flight"
-            );
-            Ok(false)
-        }
     }
 }

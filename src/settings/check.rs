@@ -43,6 +43,12 @@ impl Config {
         if s.shutdown_grace_s > 3600 || s.shutdown_delay_s > 3600 {
             errs.push("server.shutdown_*_s must be at most 3600".into());
         }
+        if !(1..=3600).contains(&s.header_read_timeout_s) {
+            errs.push("server.header_read_timeout_s must be between 1 and 3600".into());
+        }
+        if !(1..=1_000_000).contains(&s.max_connections) {
+            errs.push("server.max_connections must be between 1 and 1000000".into());
+        }
         if let Some(pg) = &self.postgres {
             if let Err(e) = crate::source::postgres::PgConfig::from_table(pg.clone()) {
                 errs.push(e.to_string());

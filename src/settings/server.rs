@@ -60,6 +60,13 @@ pub struct ServerConfig {
     pub shutdown_delay_s: u64,
     /// After the listener closes, wait at most this many seconds for requests in flight.
     pub shutdown_grace_s: u64,
+    /// A connection that takes longer than this many seconds to send a request head (the
+    /// request line and headers; also the idle time allowed between keep-alive requests)
+    /// is closed.
+    pub header_read_timeout_s: u64,
+    /// Connections served at once; further clients wait in the listen backlog until one
+    /// closes.
+    pub max_connections: usize,
 }
 
 impl Default for ServerConfig {
@@ -80,6 +87,8 @@ impl Default for ServerConfig {
             styles_dir: None,
             shutdown_delay_s: 0,
             shutdown_grace_s: 25,
+            header_read_timeout_s: 10,
+            max_connections: 4096,
         }
     }
 }
