@@ -67,22 +67,30 @@ async fn tilejson_vector_layers() {
 
 #[tokio::test]
 async fn tilejson_from_forwarded_headers_and_public_url() {
-    let state = fake_state();
-    let tj = get(
-        &state,
-        "/tiles.json",
-        &[
-            ("host", "10.0.0.5:8080"),
-            ("x-forwarded-proto", "https"),
-            ("x-forwarded-host", "maps.example.com, proxy.internal"),
-        ],
-    )
-    .await
-    .json();
+    let forwarded = [
+        ("host", "10.0.0.5:8080"),
+        ("x-forwarded-proto", "https"),
+        ("x-forwarded-host", "maps.example.com, proxy.internal"),
+    ];
+    let state = state_with(fake_render, 1 << 20, behind_proxy(Settings::default()));
+    let tj = get_from(&state, "10.1.2.3:40000", "/tiles.json", &forwarded)
+        .await
+        .json();
     assert_eq!(
         tj["tiles"][0],
         "https://maps.example.com/tiles/{z}/{x}/{y}.mvt"
     );
+    // From a peer outside the trusted proxies, or with none configured: the Host header.
+    for (state, peer) in [
+        (state.clone(), "203.0.113.7:40000"),
+        (fake_state(), "10.1.2.3:40000"),
+    ] {
+        let tj = get_from(&state, peer, "/tiles.json", &forwarded).await.json();
+        assert_eq!(tj["tiles"][0], "http://10.0.0.5:8080/tiles/{z}/{x}/{y}.mvt");
+    }
+    // In-process requests (no peer address) are not trusted either.
+    let tj = get(&state, "/tiles.json", &forwarded).await.json();
+    assert_eq!(tj["tiles"][0], "http://10.0.0.5:8080/tiles/{z}/{x}/{y}.mvt");
 
     let settings = Settings {
         public_url: Some("https://grid.example.com/gt".into()),
@@ -102,24 +110,20 @@ async fn tilejson_from_forwarded_headers_and_public_url() {
 
 #[tokio::test]
 async fn tilejson_bad_host_headers() {
-    let state = fake_state();
+    let state = state_with(fake_render, 1 << 20, behind_proxy(Settings::default()));
     let r = get(&state, "/tiles.json", &[]).await;
     assert_eq!(r.status, 400);
     assert!(r.json()["error"].as_str().unwrap().contains("--public-url"));
-    let r = get(
-        &state,
-        "/tiles.json",
-        &[("host", "a"), ("x-forwarded-host", "evil\"/x")],
-    )
-    .await;
-    assert_eq!(r.status, 400);
-    let r = get(
-        &state,
-        "/tiles.json",
-        &[("host", "a"), ("x-forwarded-proto", "gopher")],
-    )
-    .await;
-    assert_eq!(r.status, 400);
+    for bad in [
+        [("host", "a"), ("x-forwarded-host", "evil\"/x")],
+        [("host", "a"), ("x-forwarded-proto", "gopher")],
+    ] {
+        let r = get_from(&state, "10.0.0.1:1", "/tiles.json", &bad).await;
+        assert_eq!(r.status, 400, "{bad:?}");
+        // Not from a trusted proxy: ignored.
+        let r = get_from(&state, "192.0.2.1:1", "/tiles.json", &bad).await;
+        assert_eq!(r.status, 200, "{bad:?}");
+    }
 }
 
 #[tokio::test]

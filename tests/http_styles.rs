@@ -79,9 +79,17 @@ async fn public_url_and_forwarded_headers_set_the_tile_url() {
     );
     assert!(!r.header("vary").contains("host"));
 
-    let state = state(repo_styles(), None);
-    let r = get(
+    let state = state_with(
+        fake_render,
+        1 << 20,
+        behind_proxy(Settings {
+            styles_dir: Some(repo_styles()),
+            ..Settings::default()
+        }),
+    );
+    let r = get_from(
         &state,
+        "10.0.0.2:5000",
         "/styles/light.json",
         &[
             ("host", "internal:8080"),
@@ -94,11 +102,23 @@ async fn public_url_and_forwarded_headers_set_the_tile_url() {
         r.json()["sources"]["gridtiles"]["tiles"],
         json!(["https://ops.example.org/tiles/{z}/{x}/{y}.mvt"])
     );
+    let r = get_from(
+        &state,
+        "198.51.100.1:5000",
+        "/styles/light.json",
+        &[("host", "internal:8080"), ("x-forwarded-host", "evil.example")],
+    )
+    .await;
+    assert_eq!(
+        r.json()["sources"]["gridtiles"]["tiles"],
+        json!(["http://internal:8080/tiles/{z}/{x}/{y}.mvt"]),
+        "an untrusted peer's X-Forwarded-Host is ignored"
+    );
     for bad in [
         [("host", "a b"), ("x-forwarded-proto", "http")],
         [("host", "ok"), ("x-forwarded-proto", "gopher")],
     ] {
-        let r = get(&state, "/styles/dark.json", &bad).await;
+        let r = get_from(&state, "10.0.0.2:5000", "/styles/dark.json", &bad).await;
         assert_eq!(r.status, 400, "{bad:?}");
         assert!(r.json()["error"].is_string());
     }

@@ -188,3 +188,43 @@ async fn protocol_errors_have_a_json_body() {
     assert!(body.contains("error"), "{body}");
 }
 
+/// `GET path` with `X-Forwarded-Host: elsewhere.example` over TCP; the OGC landing page's
+/// `self` link.
+async fn self_link(addr: SocketAddr) -> String {
+    tokio::task::spawn_blocking(move || {
+        let mut s = connect(addr);
+        s.write_all(b"GET /ogc HTTP/1.1\r\nHost: here:1\r\nX-Forwarded-Host: elsewhere.example\r\nX-Forwarded-Proto: https\r\n\r\n")
+            .unwrap();
+        let (status, _, body) = read_response(&mut s).unwrap();
+        assert_eq!(status, 200, "{body}");
+        let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+        doc["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "self")
+            .unwrap()["href"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_headers_count_only_from_trusted_proxies() {
+    let untrusted = start(Settings::default()).await;
+    assert!(self_link(untrusted).await.starts_with("http://here:1/ogc"));
+    let trusted = start(Settings {
+        trusted_proxies: gridtiles::http::forwarded::TrustedProxies::parse(&[
+            "127.0.0.1/32".into(),
+        ])
+        .unwrap(),
+        ..Settings::default()
+    })
+    .await;
+    assert!(self_link(trusted)
+        .await
+        .starts_with("https://elsewhere.example/ogc"));
+}

@@ -20,6 +20,7 @@ pub mod guard;
 pub mod health;
 mod layers;
 pub mod ogc;
+pub mod forwarded;
 mod protocol_errors;
 mod router;
 mod serve;
@@ -86,6 +87,8 @@ pub struct Settings {
     pub header_read_timeout: Duration,
     /// Connections served at once (more wait in the listen backlog).
     pub max_connections: usize,
+    /// Peers whose `X-Forwarded-Host` / `-Proto` are honoured (none by default).
+    pub trusted_proxies: forwarded::TrustedProxies,
 }
 
 impl Default for Settings {
@@ -105,6 +108,7 @@ impl Default for Settings {
             events: events::EventsSettings::default(),
             header_read_timeout: Duration::from_secs(10),
             max_connections: 4096,
+            trusted_proxies: forwarded::TrustedProxies::default(),
         }
     }
 }
@@ -144,6 +148,8 @@ impl Settings {
             events: events::EventsSettings::from_config(&config.events),
             header_read_timeout: Duration::from_secs(s.header_read_timeout_s.max(1)),
             max_connections: s.max_connections.max(1),
+            trusted_proxies: forwarded::TrustedProxies::parse(&s.trusted_proxies)
+                .map_err(|e| format!("server.trusted_proxies: {e}"))?,
         })
     }
 }

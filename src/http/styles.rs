@@ -63,7 +63,13 @@ pub(crate) async fn style(
 
     let (base, from_request) = match &state.settings().public_url {
         Some(url) => (url.clone(), false),
-        None => (tilejson::request_base_url(req.headers(), req.uri())?, true),
+        None => {
+            let trusted = state.settings().trusted_proxies.trusts(req.extensions());
+            (
+                tilejson::request_base_url(req.headers(), req.uri(), trusted)?,
+                true,
+            )
+        }
     };
     let snapshot = state.snapshot_arc();
     let tiles = tilejson::build(&snapshot, &LayerSelection::All, &base, &state);

@@ -72,7 +72,10 @@ pub(crate) async fn tilejson(
     let selection = layers::selection(req.uri(), &snapshot)?;
     let (base, from_request) = match &state.settings().public_url {
         Some(url) => (url.clone(), false),
-        None => (request_base_url(req.headers(), req.uri())?, true),
+        None => {
+            let trusted = state.settings().trusted_proxies.trusts(req.extensions());
+            (request_base_url(req.headers(), req.uri(), trusted)?, true)
+        }
     };
     let doc = build(&snapshot, &selection, &base, &state);
     let mut res = Json(doc).into_response();
@@ -196,10 +199,16 @@ fn round7(v: f64) -> f64 {
     (v * 1e7).round() / 1e7
 }
 
-/// `scheme://host` of the request: `X-Forwarded-Proto` / `X-Forwarded-Host` when a proxy
-/// set them, else `http` and the `Host` header (or the URI authority, for HTTP/2).
-pub fn request_base_url(headers: &HeaderMap, uri: &Uri) -> Result<String, ApiError> {
+/// `scheme://host` of the request: `X-Forwarded-Proto` / `X-Forwarded-Host` when the
+/// request came from a trusted proxy (`trust_forwarded`) that set them, else `http` and the
+/// `Host` header (or the URI authority, for HTTP/2).
+pub fn request_base_url(
+    headers: &HeaderMap,
+    uri: &Uri,
+    trust_forwarded: bool,
+) -> Result<String, ApiError> {
     let first = |name: &str| {
+        trust_forwarded.then_some(())?;
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())

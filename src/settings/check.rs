@@ -49,6 +49,9 @@ impl Config {
         if !(1..=1_000_000).contains(&s.max_connections) {
             errs.push("server.max_connections must be between 1 and 1000000".into());
         }
+        if let Err(e) = crate::http::forwarded::TrustedProxies::parse(&s.trusted_proxies) {
+            errs.push(format!("server.trusted_proxies: {e}"));
+        }
         if let Some(pg) = &self.postgres {
             if let Err(e) = crate::source::postgres::PgConfig::from_table(pg.clone()) {
                 errs.push(e.to_string());

@@ -67,6 +67,9 @@ pub struct ServerConfig {
     /// Connections served at once; further clients wait in the listen backlog until one
     /// closes.
     pub max_connections: usize,
+    /// Addresses or CIDR blocks of the reverse proxies whose `X-Forwarded-Host` /
+    /// `X-Forwarded-Proto` are believed when `public_url` is unset; empty: never.
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -89,6 +92,7 @@ impl Default for ServerConfig {
             shutdown_grace_s: 25,
             header_read_timeout_s: 10,
             max_connections: 4096,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -183,6 +183,40 @@ pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)
     }
 }
 
+/// `GET uri` with `headers` through a router over `state`, as if from the TCP peer `peer`
+/// (what the server loop records as `ConnectInfo`).
+pub async fn get_from(
+    state: &AppState,
+    peer: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+) -> Reply {
+    let mut req = Request::builder().uri(uri);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let mut req = req.body(Body::empty()).unwrap();
+    let peer: std::net::SocketAddr = peer.parse().expect("peer address");
+    req.extensions_mut()
+        .insert(axum::extract::ConnectInfo(peer));
+    let res = router(state.clone()).oneshot(req).await.expect("infallible");
+    let (parts, body) = res.into_parts();
+    Reply {
+        status: parts.status,
+        headers: parts.headers,
+        body: body.collect().await.expect("body").to_bytes(),
+    }
+}
+
+/// Settings trusting the forwarded headers of proxies in `10.0.0.0/8`.
+pub fn behind_proxy(settings: Settings) -> Settings {
+    Settings {
+        trusted_proxies: gridtiles::http::forwarded::TrustedProxies::parse(&["10.0.0.0/8".into()])
+            .unwrap(),
+        ..settings
+    }
+}
+
 /// `GET uri` with `headers` through a router over `state`.
 pub async fn get(state: &AppState, uri: &str, headers: &[(&str, &str)]) -> Reply {
     send(&router(state.clone()), "GET", uri, headers).await

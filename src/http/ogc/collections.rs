@@ -18,7 +18,7 @@ pub async fn collections(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let list: Vec<Json> = snapshot
         .layers
@@ -39,7 +39,7 @@ pub async fn collection(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let i = layer_index(&snapshot, &collection)?;
     Ok(base.respond(&describe(&snapshot, &snapshot.layers[i], &base), JSON))

@@ -31,7 +31,7 @@ pub async fn items(
     Path(collection): Path<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let layer = Arc::clone(&snapshot.layers[layer_index(&snapshot, &collection)?]);
     drop(snapshot);
@@ -51,7 +51,7 @@ pub async fn item(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json", "geojson"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let layer = &snapshot.layers[layer_index(&snapshot, &collection)?];
     let feature = feature_id

@@ -36,7 +36,7 @@ pub const CONFORMANCE: &[&str] = &[
 /// `GET /ogc`.
 pub async fn landing(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let links = [
         Link::new(base.ogc(""), "self", JSON, "This document"),
         Link::new(
@@ -86,7 +86,7 @@ pub async fn conformance(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let body = json!({
         "conformsTo": CONFORMANCE,
         "links": [Link::new(base.ogc("/conformance"), "self", JSON, "This document")],

@@ -3,7 +3,8 @@
 //! `title` triples the specifications require.
 
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
-use axum::http::{HeaderMap, HeaderValue, Uri};
+use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -67,15 +68,17 @@ pub struct Base {
 }
 
 impl Base {
-    /// The base for a request with `headers` to `uri`.
-    pub fn of(state: &AppState, headers: &HeaderMap, uri: &Uri) -> Result<Base, ApiError> {
+    /// The base for `req` (forwarded headers believed only from a trusted proxy).
+    pub fn of(state: &AppState, req: &Request) -> Result<Base, ApiError> {
+        let (headers, uri) = (req.headers(), req.uri());
+        let trusted = state.settings().trusted_proxies.trusts(req.extensions());
         Ok(match &state.settings().public_url {
             Some(url) => Base {
                 root: url.clone(),
                 from_request: false,
             },
             None => Base {
-                root: request_base_url(headers, uri)?,
+                root: request_base_url(headers, uri, trusted)?,
                 from_request: true,
             },
         })

@@ -22,7 +22,7 @@ pub async fn matrix_sets(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let href = base.ogc(&format!("/tileMatrixSets/{}", matrix::ID));
     let body = json!({
         "tileMatrixSets": [{
@@ -45,7 +45,7 @@ pub async fn matrix_set(
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
     check_matrix_set(&tms)?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let doc = matrix::definition(base.ogc(&format!("/tileMatrixSets/{}", matrix::ID)));
     Ok(base.respond(&doc, JSON))
 }
@@ -56,7 +56,7 @@ pub async fn dataset_list(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     Ok(base.respond(&list(&base, "", "All layers"), JSON))
 }
 
@@ -68,7 +68,7 @@ pub async fn dataset_tileset(
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
     check_matrix_set(&tms)?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let layers: Vec<&IndexedLayer> = snapshot.layers.iter().map(|l| &**l).collect();
     let doc = tileset(&snapshot, &layers, &base, "", "All layers");
@@ -82,7 +82,7 @@ pub async fn collection_list(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let layer = &snapshot.layers[layer_index(&snapshot, &collection)?];
     let prefix = format!("/collections/{}", encode(&layer.name));
@@ -96,7 +96,7 @@ pub async fn collection_tileset(
     req: Request,
 ) -> Result<Response, ApiError> {
     check_format(req.uri(), &["json"])?;
-    let base = Base::of(&state, req.headers(), req.uri())?;
+    let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
     let layer = &*snapshot.layers[layer_index(&snapshot, &collection)?];
     check_matrix_set(&tms)?;
