@@ -164,6 +164,16 @@ async fn whole_file_and_range_edge_cases() {
     );
     let r = get(&state, "/data/poles.fgb", &range("bytes=-99999999")).await;
     assert_eq!((r.status.as_u16(), r.body.len()), (206, len));
+    // An end past u64::MAX is still the file's end.
+    let r = get(
+        &state,
+        "/data/poles.fgb",
+        &range("bytes=0-99999999999999999999999999"),
+    )
+    .await;
+    assert_eq!(r.status, 206);
+    assert_eq!(r.header("content-range"), format!("bytes 0-{}/{len}", len - 1));
+    assert_eq!(r.body, whole.body);
     // Unsatisfiable: 416 with the length.
     for bad in ["bytes=99999999-", "bytes=-0", "bytes=20-10"] {
         let r = get(&state, "/data/poles.fgb", &[("range", bad)]).await;

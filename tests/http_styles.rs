@@ -150,6 +150,16 @@ async fn etags_follow_the_served_body() {
     assert_eq!(r.status, 304);
     assert!(r.body.is_empty());
     assert_eq!(r.header("etag"), etag);
+    // `*` and lists, weak or not, as on tiles and downloads (one shared implementation).
+    for inm in ["*", &format!("\"x\", W/{etag}")] {
+        let r = get(
+            &state,
+            "/styles/dark.json",
+            &[("host", "a.test"), ("if-none-match", inm)],
+        )
+        .await;
+        assert_eq!(r.status, 304, "{inm}");
+    }
     let r = get(
         &state,
         "/styles/dark.json",

@@ -12,11 +12,12 @@
 use std::hash::BuildHasher;
 
 use axum::extract::{Path as UrlPath, Request, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, VARY};
+use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+use super::conditional::{if_none_match, not_modified};
 use super::error::{truncate, ApiError};
 use super::static_files::security_headers;
 use super::tilejson::{self, TileJson};
@@ -81,16 +82,8 @@ pub(crate) async fn style(
         foldhash::quality::FixedState::with_seed(0x67726964).hash_one(&body)
     );
     let etag = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let fresh = req
-        .headers()
-        .get(IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == etag.to_str().unwrap_or(""))
-        });
-    let mut res = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
+    let mut res = if if_none_match(req.headers(), etag.as_bytes()) {
+        not_modified()
     } else {
         (
             [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
