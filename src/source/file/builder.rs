@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use geo_types::Geometry;
 
-use super::LoadError;
+use super::{LoadError, LoadOptions};
 use crate::model::{Feature, Field, LayerData, Value};
 
 /// A feature that passed the reader's checks; its id may still be missing.
@@ -16,6 +16,17 @@ pub(super) struct RawFeature {
     pub id: Option<u64>,
     pub geometry: Geometry<f64>,
     pub properties: Vec<Option<Value>>,
+}
+
+/// One file's layer as built.
+pub(super) struct Built {
+    pub layer: LayerData,
+    /// Features skipped (lenient mode).
+    pub skipped: usize,
+    /// Index in the file of each feature of `layer`, in the layer's order.
+    pub file_index: Vec<usize>,
+    /// No feature of the file had an id: they are numbered `index + 1`.
+    pub ids_assigned: bool,
 }
 
 /// Collects one file's features in file order.
@@ -30,10 +41,10 @@ pub(super) struct LayerBuilder<'p> {
 
 impl<'p> LayerBuilder<'p> {
     /// A builder for the file at `path`, expecting about `capacity` features.
-    pub fn new(path: &'p Path, lenient: bool, capacity: usize) -> Self {
+    pub fn new(path: &'p Path, options: LoadOptions, capacity: usize) -> Self {
         LayerBuilder {
             path,
-            lenient,
+            lenient: options.lenient,
             features: Vec::with_capacity(capacity),
             skipped: 0,
             first_skip: None,
@@ -74,19 +85,17 @@ impl<'p> LayerBuilder<'p> {
         }
     }
 
-    /// Resolves ids and builds the layer; returns it with the number of skipped features.
-    pub fn finish(
-        mut self,
-        name: String,
-        fields: Vec<Field>,
-    ) -> Result<(LayerData, usize), LoadError> {
+    /// Resolves ids and builds the layer.
+    pub fn finish(mut self, name: String, fields: Vec<Field>) -> Result<Built, LoadError> {
         let features = std::mem::take(&mut self.features);
+        let ids_assigned = !features.iter().any(|(_, f)| f.id.is_some());
         let features = self.resolve_ids(features)?;
         let mut features = self.drop_duplicates(features)?;
-        if !features.windows(2).all(|w| w[0].id < w[1].id) {
+        if !features.windows(2).all(|w| w[0].1.id < w[1].1.id) {
             // Ids are unique here, so the unstable sort is deterministic.
-            features.sort_unstable_by_key(|f| f.id);
+            features.sort_unstable_by_key(|(_, f)| f.id);
         }
+        let (file_index, features): (Vec<usize>, Vec<Feature>) = features.into_iter().unzip();
         if let Some((index, reason)) = &self.first_skip {
             tracing::warn!(
                 path = %self.path.display(),
@@ -100,7 +109,12 @@ impl<'p> LayerBuilder<'p> {
             fields,
             features,
         };
-        Ok((layer, self.skipped))
+        Ok(Built {
+            layer,
+            skipped: self.skipped,
+            file_index,
+            ids_assigned,
+        })
     }
 
     /// Gives every feature an id: its own, or `index + 1` when no feature of the file has one.
@@ -142,7 +156,7 @@ impl<'p> LayerBuilder<'p> {
     fn drop_duplicates(
         &mut self,
         features: Vec<(usize, Feature)>,
-    ) -> Result<Vec<Feature>, LoadError> {
+    ) -> Result<Vec<(usize, Feature)>, LoadError> {
         let mut order: Vec<(u64, usize)> = features
             .iter()
             .enumerate()
@@ -160,7 +174,7 @@ impl<'p> LayerBuilder<'p> {
             }
         }
         if dups.is_empty() {
-            return Ok(features.into_iter().map(|(_, f)| f).collect());
+            return Ok(features);
         }
         dups.sort_unstable();
         let mut drop = vec![false; features.len()];
@@ -177,7 +191,7 @@ impl<'p> LayerBuilder<'p> {
             .into_iter()
             .zip(drop)
             .filter(|(_, d)| !d)
-            .map(|((_, f), _)| f)
+            .map(|(f, _)| f)
             .collect())
     }
 }

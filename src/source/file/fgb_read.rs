@@ -11,10 +11,10 @@ use std::path::Path;
 
 use flatgeobuf::Header;
 
-use super::builder::{Interner, LayerBuilder};
+use super::builder::{Built, Interner, LayerBuilder};
 use super::fgb_decode::{self, Column, Plan};
 use super::{schema, LoadError, LoadOptions};
-use crate::model::{Field, LayerData};
+use crate::model::Field;
 
 /// Bytes 0-2 and 4-6 of the magic; byte 3 is the format version.
 const MAGIC: &[u8; 3] = b"fgb";
@@ -26,11 +26,7 @@ const MAX_HEADER: usize = 10 * 1024 * 1024;
 const NODE_BYTES: u64 = 40;
 
 /// Loads the FlatGeobuf file at `path` as layer `name`; returns it with its skip count.
-pub(super) fn read(
-    path: &Path,
-    name: String,
-    options: LoadOptions,
-) -> Result<(LayerData, usize), LoadError> {
+pub(super) fn read(path: &Path, name: String, options: LoadOptions) -> Result<Built, LoadError> {
     let buf =
         std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read file: {e}")))?;
     let (header, header_end) = parse_header(&buf).map_err(|r| LoadError::file(path, r))?;
@@ -64,7 +60,7 @@ pub(super) fn read(
         })?;
 
     let capacity = usize::try_from(count).unwrap_or(0).min(buf.len() / 8);
-    let mut builder = LayerBuilder::new(path, options.lenient, capacity);
+    let mut builder = LayerBuilder::new(path, options, capacity);
     let mut interner = Interner::default();
     let mut index = 0usize;
     while offset < buf.len() && (count == 0 || (index as u64) < count) {

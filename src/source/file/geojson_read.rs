@@ -12,10 +12,10 @@ use std::path::Path;
 use geo_types::Geometry;
 use serde_json::{Map, Value as Json};
 
-use super::builder::{Interner, LayerBuilder, RawFeature};
+use super::builder::{Built, Interner, LayerBuilder, RawFeature};
 use super::schema::JsonKind;
 use super::{geojson_geom, LoadError, LoadOptions};
-use crate::model::{Field, FieldType, LayerData, Value};
+use crate::model::{Field, FieldType, Value};
 
 /// A feature that passed the first pass, its properties still JSON.
 struct Parsed<'a> {
@@ -26,11 +26,7 @@ struct Parsed<'a> {
 }
 
 /// Loads the GeoJSON file at `path` as layer `name`; returns it with its skip count.
-pub(super) fn read(
-    path: &Path,
-    name: String,
-    options: LoadOptions,
-) -> Result<(LayerData, usize), LoadError> {
+pub(super) fn read(path: &Path, name: String, options: LoadOptions) -> Result<Built, LoadError> {
     let bytes =
         std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read file: {e}")))?;
     // A UTF-8 byte order mark is not JSON, but some editors write one.
@@ -42,7 +38,7 @@ pub(super) fn read(
 
     // Pass 1: geometry, id and property kinds; a feature whose property conflicts with the
     // kinds seen so far is rejected and does not change them.
-    let mut builder = LayerBuilder::new(path, options.lenient, features.len());
+    let mut builder = LayerBuilder::new(path, options, features.len());
     let mut kinds: BTreeMap<&str, Option<JsonKind>> = BTreeMap::new();
     let mut parsed = Vec::with_capacity(features.len());
     for (index, feature) in features.iter().enumerate() {

@@ -32,6 +32,7 @@ mod geom;
 mod hilbert;
 mod scan;
 mod schema;
+mod unique_ids;
 
 #[cfg(test)]
 mod tests;
@@ -85,28 +86,34 @@ impl LoadError {
 /// Loads every `.fgb`, `.geojson` and `.json` file in `dir` as one layer named by its stem.
 ///
 /// Layers come back sorted by name. Other files are ignored; two files with the same stem,
-/// or no layer file at all, are errors. In strict mode (the default) the first problem fails
-/// the load; with [`LoadOptions::lenient`] bad features are skipped and counted in
-/// [`Loaded::skipped`], while file-level problems (unreadable or truncated file, invalid JSON,
+/// no layer file at all, or one feature id in two files (module `unique_ids`) are errors;
+/// files without ids are numbered after the directory's largest id. In strict mode (the
+/// default) the first problem fails the load; with [`LoadOptions::lenient`] bad features
+/// are skipped and counted in [`Loaded::skipped`], while file-level problems (unreadable or truncated file, invalid JSON,
 /// unsupported CRS...) still fail.
 pub fn load_dir(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     let files = scan::layer_files(dir)?;
-    let mut loaded = Loaded::default();
+    let mut built = Vec::with_capacity(files.len());
     for file in files {
-        let (layer, skipped) = match file.format {
+        let layer = match file.format {
             scan::Format::FlatGeobuf => fgb_read::read(&file.path, file.name, options)?,
             scan::Format::GeoJson => geojson_read::read(&file.path, file.name, options)?,
         };
-        if skipped > 0 {
-            loaded.skipped.push((layer.name.clone(), skipped));
-        }
         tracing::debug!(
-            layer = %layer.name,
-            features = layer.features.len(),
+            layer = %layer.layer.name,
+            features = layer.layer.features.len(),
             path = %file.path.display(),
             "loaded layer file"
         );
-        loaded.layers.push(layer);
+        built.push((file.path, layer));
+    }
+    unique_ids::make_unique(&mut built)?;
+    let mut loaded = Loaded::default();
+    for (_, b) in built {
+        if b.skipped > 0 {
+            loaded.skipped.push((b.layer.name.clone(), b.skipped));
+        }
+        loaded.layers.push(b.layer);
     }
     Ok(loaded)
 }

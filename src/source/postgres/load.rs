@@ -95,6 +95,9 @@ impl PgSource {
         let layers =
             future::try_join_all(self.plans.iter().map(|p| self.load_layer_with(p, strict)))
                 .await?;
+        if strict {
+            super::unique_ids::check_layers(&layers)?;
+        }
         info!(
             layers = layers.len(),
             features = layers.iter().map(|l| l.features.len()).sum::<usize>(),

@@ -37,6 +37,7 @@ pub mod plan;
 mod plan_watch;
 pub mod reread;
 pub mod sync;
+pub mod unique_ids;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use thiserror::Error;

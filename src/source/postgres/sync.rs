@@ -127,11 +127,12 @@ async fn apply_batch(state: &AppState, src: &PgSource, batch: Pending) -> Result
 }
 
 /// Applies `changes` to the served snapshot on the blocking pool and publishes the result.
-async fn publish(state: &AppState, changes: ChangeSet, resync: bool) {
+async fn publish(state: &AppState, mut changes: ChangeSet, resync: bool) {
+    let snapshot = state.snapshot_arc();
+    super::unique_ids::drop_taken_ids(&snapshot, &mut changes);
     if changes.is_empty() {
         return;
     }
-    let snapshot = state.snapshot_arc();
     let version = snapshot.version + 1;
     let started = std::time::Instant::now();
     let applied = tokio::task::spawn_blocking(move || snapshot.apply(changes, version)).await;

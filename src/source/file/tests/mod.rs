@@ -8,6 +8,7 @@ mod fgb_fixtures;
 mod geojson;
 mod perf;
 mod roundtrip;
+mod unique;
 
 use std::path::{Path, PathBuf};
 
@@ -38,12 +39,19 @@ pub(super) fn load(dir: &Path) -> Loaded {
 
 /// Loads `dir` leniently, expecting success.
 pub(super) fn load_lenient(dir: &Path) -> Loaded {
-    load_dir(dir, LoadOptions { lenient: true }).unwrap_or_else(|e| panic!("load failed: {e}"))
+    load_dir(
+        dir,
+        LoadOptions { lenient: true },
+    )
+    .unwrap_or_else(|e| panic!("load failed: {e}"))
 }
 
 /// Loads `dir` (strict or lenient), expecting an error whose message contains every part.
 pub(super) fn load_err(dir: &Path, lenient: bool, parts: &[&str]) -> String {
-    let msg = match load_dir(dir, LoadOptions { lenient }) {
+    let msg = match load_dir(
+        dir,
+        LoadOptions { lenient },
+    ) {
         Ok(l) => panic!("expected an error, loaded {} layers", l.layers.len()),
         Err(e) => e.to_string(),
     };
