@@ -73,7 +73,7 @@ fn over_budget_tiles_are_generalized_not_truncated() {
 }
 
 #[test]
-fn impossible_budget_still_returns_a_valid_complete_keep_all_tile() {
+fn impossible_budget_drops_all_but_keep_all_features() {
     let (lon, lat) = at(1055.0, 100.0);
     let t = TileCoord::covering([lon, lat, lon, lat], 15)
         .next()
@@ -87,10 +87,14 @@ fn impossible_budget_still_returns_a_valid_complete_keep_all_tile() {
     let r = render_tile(&snap, t, &LayerSelection::All).unwrap();
     assert!(r.budget_reached);
     let tile = decode(&r.data);
+    // keep_all layers lose no feature (their attributes go); the others are dropped.
     assert_eq!(ids(&tile, "switches"), ids(&full, "switches"));
+    assert!(!ids(&full, "meters").is_empty());
+    assert!(ids(&tile, "meters").is_empty());
     for l in &tile.layers {
         assert!(!l.features.is_empty());
         for f in &l.features {
+            assert!(f.tags.is_empty());
             parse_geometry(f).unwrap();
         }
     }

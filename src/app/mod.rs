@@ -156,7 +156,7 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     check_dirs(config)?;
     let start = Instant::now();
     let layers = match &config.data.dir {
-        Some(dir) => load(dir, config.data.lenient)?,
+        Some(dir) => load(dir, config.data.load_options())?,
         None => {
             let mut layers = generate_demo(&config.data)?;
             demo::start_outages_before(&mut layers, crate::http::api::kpi::now());
@@ -246,9 +246,9 @@ pub(crate) fn new_state(config: &Config, snapshot: Snapshot) -> Result<AppState>
     Ok(AppState::new(snapshot, cache, settings))
 }
 
-pub(crate) fn load(dir: &Path, lenient: bool) -> Result<Vec<LayerData>> {
-    let loaded = file::load_dir(dir, LoadOptions { lenient })
-        .with_context(|| format!("cannot load {}", dir.display()))?;
+pub(crate) fn load(dir: &Path, options: LoadOptions) -> Result<Vec<LayerData>> {
+    let loaded =
+        file::load_dir(dir, options).with_context(|| format!("cannot load {}", dir.display()))?;
     for (layer, skipped) in loaded.skipped.iter().filter(|(_, n)| *n > 0) {
         warn!(%layer, skipped, "skipped malformed features (lenient)");
     }

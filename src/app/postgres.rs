@@ -54,7 +54,7 @@ pub async fn start(
         Err(e) => match &pg.fallback {
             Some(dir) => {
                 warn!(error = %e, fallback = %dir.display(), "database unreachable: serving the fallback data");
-                let layers = super::load(dir, config.data.lenient)?;
+                let layers = super::load(dir, config.data.load_options())?;
                 let why = format!("{e}; serving fallback data from {}", dir.display());
                 (layers, None, Some(why))
             }
@@ -110,7 +110,13 @@ pub async fn db_command(
         DbCommand::Triggers => db::triggers(&cfg).await.context("db triggers failed"),
         DbCommand::Load(load) => {
             let layers = match &load.data {
-                Some(dir) => super::load(dir, false)?,
+                Some(dir) => super::load(
+                    dir,
+                    crate::source::file::LoadOptions {
+                        lenient: false,
+                        ..loaded.config.data.load_options()
+                    },
+                )?,
                 None => {
                     let mut data = loaded.config.data.clone();
                     if let Some(seed) = load.params.seed {

@@ -138,6 +138,25 @@ impl Scrape {
                 histogram(&mut m, &[("zoom", z.as_str())], h)?;
             }
         }
+        let (attributes_cut, features_cut, still_over) = crate::tiles::budget_cuts();
+        counter(
+            e,
+            "gridtiles_tile_budget_attributes_dropped",
+            "Tiles rendered with attributes left out to fit tiles.max_tile_bytes.",
+            attributes_cut,
+        )?;
+        counter(
+            e,
+            "gridtiles_tile_budget_features_dropped",
+            "Tiles rendered with features left out to fit tiles.max_tile_bytes.",
+            features_cut,
+        )?;
+        counter(
+            e,
+            "gridtiles_tile_budget_exceeded",
+            "Tiles over tiles.max_tile_bytes with every cut made (keep_all features alone).",
+            still_over,
+        )?;
         let c = &self.cache;
         counter(
             e,

@@ -49,6 +49,9 @@ impl Config {
         if !(1..=1_000_000).contains(&s.max_connections) {
             errs.push("server.max_connections must be between 1 and 1000000".into());
         }
+        if self.data.max_attribute_bytes == 0 {
+            errs.push("data.max_attribute_bytes must be at least 1".into());
+        }
         if let Err(e) = crate::http::forwarded::TrustedProxies::parse(&s.trusted_proxies) {
             errs.push(format!("server.trusted_proxies: {e}"));
         }

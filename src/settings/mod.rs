@@ -74,6 +74,19 @@ pub struct DataConfig {
     pub seed: u64,
     /// Demo grid: size factor (1.0 = the standard demo city).
     pub scale: f64,
+    /// Longest string attribute value of a layer file, in bytes (a load error, or truncated
+    /// with a warning when `lenient`).
+    pub max_attribute_bytes: usize,
+}
+
+impl DataConfig {
+    /// How the file source loads with these settings.
+    pub fn load_options(&self) -> crate::source::file::LoadOptions {
+        crate::source::file::LoadOptions {
+            lenient: self.lenient,
+            max_attribute_bytes: self.max_attribute_bytes,
+        }
+    }
 }
 
 impl Default for DataConfig {
@@ -83,6 +96,7 @@ impl Default for DataConfig {
             lenient: false,
             seed: 1,
             scale: 1.0,
+            max_attribute_bytes: crate::source::file::DEFAULT_MAX_ATTRIBUTE_BYTES,
         }
     }
 }

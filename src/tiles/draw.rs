@@ -30,7 +30,23 @@ pub struct DrawCtx {
     pub sq_tol: f64,
     /// One pixel in tile units (size filter).
     pub pixel: f64,
+    /// Which attribute values are written (the size budget's last resort before features).
+    pub attributes: Attributes,
 }
+
+/// Which attribute values a tile carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attributes {
+    /// Every tile field.
+    All,
+    /// Strings longer than [`SHORT_STRING_BYTES`] left out.
+    ShortStrings,
+    /// None (ids, geometry and `point_count` only).
+    Nothing,
+}
+
+/// Longest string value kept under [`Attributes::ShortStrings`].
+pub const SHORT_STRING_BYTES: usize = 256;
 
 /// What a layer draws at this zoom.
 #[derive(Clone, Copy, Debug)]
@@ -72,7 +88,16 @@ pub fn draw_layer(
                 for path in group.paths_at(ctx.tf.zoom()) {
                     draw_line(path, ctx, s);
                 }
-                write_feature(out, layer, group.id, &s.geom, &group.properties, None);
+                let attrs = ctx.attributes;
+                write_feature(
+                    out,
+                    layer,
+                    group.id,
+                    &s.geom,
+                    &group.properties,
+                    None,
+                    attrs,
+                );
             }
         }
         LayerMode::Features | LayerMode::Thinned(..) => {
@@ -94,14 +119,15 @@ pub fn draw_layer(
                     continue;
                 };
                 draw_geometry(&feature.geometry, ctx, s);
-                write_feature(out, layer, feature.id, &s.geom, &feature.properties, count);
+                let (id, props, attrs) = (feature.id, &feature.properties, ctx.attributes);
+                write_feature(out, layer, id, &s.geom, props, count, attrs);
             }
         }
     }
 }
 
-/// Writes the layer's tile attributes of `props`, then `point_count` when thinned (a source
-/// attribute of that name is left out on thinned zooms).
+/// Writes the layer's tile attributes of `props` (those `attrs` lets through), then
+/// `point_count` when thinned (a source attribute of that name is left out on thinned zooms).
 fn write_feature(
     out: &mut MvtWriter,
     layer: &IndexedLayer,
@@ -109,14 +135,23 @@ fn write_feature(
     geom: &TileGeom,
     props: &[Option<Value>],
     count: Option<u32>,
+    attrs: Attributes,
 ) {
     if geom.is_empty() {
         return;
     }
     out.begin_tags();
     for &j in &layer.tile_fields {
+        if attrs == Attributes::Nothing {
+            break;
+        }
         if let (Some(field), Some(Some(value))) = (layer.fields.get(j), props.get(j)) {
             if count.is_some() && field.name == POINT_COUNT {
+                continue;
+            }
+            if attrs == Attributes::ShortStrings
+                && matches!(value, Value::Str(s) if s.len() > SHORT_STRING_BYTES)
+            {
                 continue;
             }
             out.tag(j, value);

@@ -16,4 +16,6 @@ pub mod transform;
 
 pub use coord::{TileCoord, TileCoordError};
 pub use draw::POINT_COUNT;
-pub use render::{render_tile, LayerSelection, RenderError, RenderedTile, MAX_BUDGET_STEPS};
+pub use render::{
+    budget_cuts, render_tile, LayerSelection, RenderError, RenderedTile, MAX_BUDGET_STEPS,
+};

@@ -13,10 +13,18 @@
 //! Size budget: when the encoded tile exceeds `max_tile_bytes`, it is rendered again with more
 //! generalization, step `k = 1, 2, …` (at most [`MAX_BUDGET_STEPS`]): line/polygon tolerance
 //! ×4ᵏ and thinnable point layers at thinning level `z − k` (with `point_count`). Nothing is
-//! dropped arbitrarily, and `keep_all` layers are never generalized. `budget_reached` is set
-//! and a warning logged whenever the first rendering was over budget.
+//! dropped while generalization can still help, and `keep_all` layers are never generalized.
+//! A tile still over budget after the last step loses attributes next: strings over
+//! [`super::draw::SHORT_STRING_BYTES`] first, then every attribute (ids stay, so feature-state works);
+//! only then features: each layer that is not `keep_all` keeps the first half of its
+//! candidates (index order), a quarter, ... until the tile fits. `keep_all` layers (switches,
+//! substations) never lose a feature, so the only tiles served over `max_tile_bytes` are
+//! those whose `keep_all` features alone, without attributes, exceed it. `budget_reached` is
+//! set and a warning logged whenever the first rendering was over budget; [`budget_cuts`]
+//! counts the tiles that lost attributes or features and those still over (`/metrics`).
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rstar::AABB;
 use thiserror::Error;
@@ -24,7 +32,7 @@ use thiserror::Error;
 use crate::index::{GeometryKind, IndexedLayer, Snapshot};
 
 use super::clip::ClipBox;
-use super::draw::{draw_layer, key_name, key_slots, DrawCtx, DrawScratch, LayerMode};
+use super::draw::{draw_layer, key_name, key_slots, Attributes, DrawCtx, DrawScratch, LayerMode};
 use super::mvt_writer::MvtWriter;
 use super::transform::{pixel, sq_tolerance, TileTransform};
 use super::TileCoord;
@@ -34,6 +42,57 @@ const MAX_ZOOM: u8 = 30;
 
 /// Generalization steps tried at most to fit a tile into `max_tile_bytes`.
 pub const MAX_BUDGET_STEPS: u32 = 6;
+
+/// Tiles rendered with attributes left out to fit the budget (since start).
+static ATTRIBUTES_CUT: AtomicU64 = AtomicU64::new(0);
+/// Tiles rendered with features left out to fit the budget (since start).
+static FEATURES_CUT: AtomicU64 = AtomicU64::new(0);
+/// Tiles still over the budget with every cut made (their `keep_all` features alone).
+static STILL_OVER: AtomicU64 = AtomicU64::new(0);
+
+/// How many tiles (renders, since the process started) lost attributes, how many lost
+/// features, to fit `max_tile_bytes`, and how many were still over it.
+pub fn budget_cuts() -> (u64, u64, u64) {
+    (
+        ATTRIBUTES_CUT.load(Ordering::Relaxed),
+        FEATURES_CUT.load(Ordering::Relaxed),
+        STILL_OVER.load(Ordering::Relaxed),
+    )
+}
+
+/// What the budget's last resort leaves out, after generalization.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Cut {
+    attributes: Attributes,
+    /// Each layer keeps `candidates >> keep_shift` of its candidates.
+    keep_shift: u32,
+}
+
+impl Cut {
+    const NONE: Cut = Cut {
+        attributes: Attributes::All,
+        keep_shift: 0,
+    };
+
+    /// The next harsher cut; `None` when nothing is left to leave out.
+    fn next(self) -> Option<Cut> {
+        Some(match self.attributes {
+            Attributes::All => Cut {
+                attributes: Attributes::ShortStrings,
+                ..self
+            },
+            Attributes::ShortStrings => Cut {
+                attributes: Attributes::Nothing,
+                ..self
+            },
+            Attributes::Nothing if self.keep_shift < usize::BITS => Cut {
+                keep_shift: self.keep_shift + 1,
+                ..self
+            },
+            Attributes::Nothing => return None,
+        })
+    }
+}
 
 /// Which layers a tile carries.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -163,19 +222,46 @@ fn render_with(
     });
     let mut first_size = 0;
     let mut step = 0;
+    let mut cut = Cut::NONE;
     loop {
-        let count = render_step(scratch, &active, tile, cfg, extent, step);
+        let count = render_step(scratch, &active, tile, cfg, extent, step, cut);
         let size = if count == 0 {
             0
         } else {
             scratch.writer.bytes().len()
         };
-        if step == 0 {
+        if step == 0 && cut == Cut::NONE {
             first_size = size;
         }
         let fits = size <= cfg.max_tile_bytes;
-        if fits || !can_generalize || step == MAX_BUDGET_STEPS {
-            let over = step > 0 || !fits;
+        let generalized = !can_generalize || step == MAX_BUDGET_STEPS;
+        if !fits && generalized {
+            // Halving the longest droppable candidate list again still removes something?
+            let droppable = active
+                .iter()
+                .filter(|a| !a.layer.config.keep_all)
+                .map(|a| scratch.cands.get(a.slot).map_or(0, Vec::len))
+                .max()
+                .unwrap_or(0);
+            let useful = |c: &Cut| {
+                c.keep_shift == 0 || droppable.checked_shr(c.keep_shift - 1).unwrap_or(0) > 0
+            };
+            if let Some(next) = cut.next().filter(useful) {
+                cut = next;
+                continue;
+            }
+        }
+        if fits || generalized {
+            let over = step > 0 || !fits || cut != Cut::NONE;
+            if cut.attributes != Attributes::All {
+                ATTRIBUTES_CUT.fetch_add(1, Ordering::Relaxed);
+            }
+            if cut.keep_shift > 0 {
+                FEATURES_CUT.fetch_add(1, Ordering::Relaxed);
+            }
+            if !fits {
+                STILL_OVER.fetch_add(1, Ordering::Relaxed);
+            }
             if over {
                 tracing::warn!(
                     tile = %tile,
@@ -183,6 +269,8 @@ fn render_with(
                     first_bytes = first_size,
                     max_tile_bytes = cfg.max_tile_bytes,
                     steps = step,
+                    attributes = ?cut.attributes,
+                    features_kept = %format_args!("1/{}", 1u128 << cut.keep_shift),
                     fits,
                     "tile size budget reached: generalized further"
                 );
@@ -218,6 +306,7 @@ fn render_step(
     cfg: &crate::config::TileConfig,
     extent: u32,
     step: u32,
+    cut: Cut,
 ) -> usize {
     let z = tile.z;
     let base = DrawCtx {
@@ -225,6 +314,7 @@ fn render_step(
         clip: ClipBox::for_tile(extent, cfg.buffer),
         sq_tol: sq_tolerance(cfg.simplify_tolerance, extent, z),
         pixel: pixel(extent),
+        attributes: cut.attributes,
     };
     let factor = 4f64.powi(step as i32);
     let writer = &mut scratch.writer;
@@ -247,7 +337,14 @@ fn render_step(
             thin_mode(layer, z, step)
         };
         writer.start_layer(key_slots(layer));
-        let cands = scratch.cands.get(a.slot).map_or(&[][..], |c| &c[..]);
+        let cands = scratch.cands.get(a.slot).map_or(&[][..], |c| {
+            let keep = if keep_all {
+                c.len()
+            } else {
+                c.len().checked_shr(cut.keep_shift).unwrap_or(0)
+            };
+            &c[..keep]
+        });
         draw_layer(layer, mode, cands, &ctx, &mut scratch.draw, writer);
         count += writer.finish_layer(&layer.name, |slot| key_name(layer, slot));
     }

@@ -33,6 +33,7 @@ pub(super) struct Built {
 pub(super) struct LayerBuilder<'p> {
     path: &'p Path,
     lenient: bool,
+    max_attribute_bytes: usize,
     /// (index in the file, feature), in ascending index order.
     features: Vec<(usize, RawFeature)>,
     skipped: usize,
@@ -45,6 +46,7 @@ impl<'p> LayerBuilder<'p> {
         LayerBuilder {
             path,
             lenient: options.lenient,
+            max_attribute_bytes: options.max_attribute_bytes,
             features: Vec::with_capacity(capacity),
             skipped: 0,
             first_skip: None,
@@ -95,7 +97,8 @@ impl<'p> LayerBuilder<'p> {
             // Ids are unique here, so the unstable sort is deterministic.
             features.sort_unstable_by_key(|(_, f)| f.id);
         }
-        let (file_index, features): (Vec<usize>, Vec<Feature>) = features.into_iter().unzip();
+        let (file_index, mut features): (Vec<usize>, Vec<Feature>) = features.into_iter().unzip();
+        self.bound_attributes(&mut features, &file_index, &fields)?;
         if let Some((index, reason)) = &self.first_skip {
             tracing::warn!(
                 path = %self.path.display(),
@@ -115,6 +118,50 @@ impl<'p> LayerBuilder<'p> {
             file_index,
             ids_assigned,
         })
+    }
+
+    /// Strings longer than `max_attribute_bytes`: the load error (strict), or truncated at a
+    /// character boundary with one warning for the file (lenient).
+    fn bound_attributes(
+        &self,
+        features: &mut [Feature],
+        file_index: &[usize],
+        fields: &[Field],
+    ) -> Result<(), LoadError> {
+        let max = self.max_attribute_bytes;
+        let mut truncated = 0usize;
+        let mut first = None;
+        for (f, &index) in features.iter_mut().zip(file_index) {
+            for (j, value) in f.properties.iter_mut().enumerate() {
+                let Some(Value::Str(s)) = value else { continue };
+                if s.len() <= max {
+                    continue;
+                }
+                let name = fields.get(j).map_or("?", |f| f.name.as_str());
+                let reason = format!(
+                    "field {name:?}: a string of {} bytes is over data.max_attribute_bytes ({max})",
+                    s.len()
+                );
+                if !self.lenient {
+                    return Err(LoadError::feature(self.path, index, reason));
+                }
+                let mut end = max;
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                *value = Some(Value::Str(Arc::from(&s[..end])));
+                truncated += 1;
+                first.get_or_insert((index, reason));
+            }
+        }
+        if let Some((index, reason)) = first {
+            tracing::warn!(
+                path = %self.path.display(),
+                truncated,
+                "truncated {truncated} long attribute value(s) (lenient); first: feature {index}: {reason}"
+            );
+        }
+        Ok(())
     }
 
     /// Gives every feature an id: its own, or `index + 1` when no feature of the file has one.

@@ -38,10 +38,25 @@ mod unique_ids;
 mod tests;
 
 /// Options for loading a data directory.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct LoadOptions {
     /// Skip malformed features (with a warning and a count) instead of failing.
     pub lenient: bool,
+    /// Longest string attribute value, in bytes: longer is a load error naming the file,
+    /// feature and field, or (with `lenient`) truncated with a warning.
+    pub max_attribute_bytes: usize,
+}
+
+/// Default [`LoadOptions::max_attribute_bytes`]: 64 KiB.
+pub const DEFAULT_MAX_ATTRIBUTE_BYTES: usize = 64 << 10;
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            lenient: false,
+            max_attribute_bytes: DEFAULT_MAX_ATTRIBUTE_BYTES,
+        }
+    }
 }
 
 /// What loading a directory produced.

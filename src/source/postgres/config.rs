@@ -62,6 +62,9 @@ pub struct PgConfig {
     pub history_timeout_ms: u64,
     /// Layers by MVT layer name, in name order; empty: the reference schema's layers.
     pub layers: BTreeMap<String, PgLayerConfig>,
+    /// Longest string attribute value, in bytes: a row with a longer one is invalid (the first
+    /// load fails naming layer, id and column; live re-reads skip it with a warning).
+    pub max_attribute_bytes: usize,
 }
 
 impl Default for PgConfig {
@@ -78,6 +81,7 @@ impl Default for PgConfig {
             history: true,
             history_timeout_ms: 5000,
             layers: BTreeMap::new(),
+            max_attribute_bytes: crate::source::file::DEFAULT_MAX_ATTRIBUTE_BYTES,
         }
     }
 }

@@ -109,10 +109,15 @@ pub fn decode<R: RowLike>(
             FieldType::Bool => row.value::<Option<bool>>(i).map_err(db)?.map(Value::Bool),
             FieldType::Int => row.value::<Option<i64>>(i).map_err(db)?.map(Value::Int),
             FieldType::Float => row.value::<Option<f64>>(i).map_err(db)?.map(Value::Float),
-            FieldType::String => row
-                .value::<Option<&str>>(i)
-                .map_err(db)?
-                .map(|s| strings.value(s)),
+            FieldType::String => match row.value::<Option<&str>>(i).map_err(db)? {
+                Some(s) if s.len() > plan.max_attribute_bytes => return Err(at(format!(
+                    "column {:?}: a string of {} bytes is over postgres.max_attribute_bytes ({})",
+                    field.name,
+                    s.len(),
+                    plan.max_attribute_bytes
+                ))),
+                s => s.map(|s| strings.value(s)),
+            },
         };
         properties.push(v);
     }

@@ -122,6 +122,9 @@ pub struct LayerPlan {
     /// The id column, quoted.
     pub id_column: String,
     pub watches: Vec<Watch>,
+    /// Longest string attribute value accepted (`postgres.max_attribute_bytes`): a longer one
+    /// makes the row invalid.
+    pub max_attribute_bytes: usize,
 }
 
 impl LayerPlan {
@@ -269,6 +272,7 @@ pub async fn resolve(
         select_list: select.join(", "),
         id_column: quote_ident(&id),
         watches: Vec::new(),
+        max_attribute_bytes: cfg.max_attribute_bytes,
     };
     let watches =
         super::plan_watch::watches(cfg, layer, &plan, &id, table.as_ref()).map_err(err)?;

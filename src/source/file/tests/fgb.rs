@@ -105,6 +105,7 @@ fn every_truncation_and_corruption_is_an_error_not_a_panic() {
             dir.path(),
             LoadOptions {
                 lenient: state % 2 == 0,
+                ..LoadOptions::default()
             },
         );
     }

@@ -2,6 +2,7 @@
 //! hand (truncating or corrupting valid ones, raw FlatGeobuf assembly, the flatgeobuf crate's
 //! own writer for column types and CRSs our writer never produces).
 
+mod attributes;
 mod fgb;
 mod fgb_columns;
 mod fgb_fixtures;
@@ -41,7 +42,10 @@ pub(super) fn load(dir: &Path) -> Loaded {
 pub(super) fn load_lenient(dir: &Path) -> Loaded {
     load_dir(
         dir,
-        LoadOptions { lenient: true },
+        LoadOptions {
+            lenient: true,
+            ..LoadOptions::default()
+        },
     )
     .unwrap_or_else(|e| panic!("load failed: {e}"))
 }
@@ -50,7 +54,10 @@ pub(super) fn load_lenient(dir: &Path) -> Loaded {
 pub(super) fn load_err(dir: &Path, lenient: bool, parts: &[&str]) -> String {
     let msg = match load_dir(
         dir,
-        LoadOptions { lenient },
+        LoadOptions {
+            lenient,
+            ..LoadOptions::default()
+        },
     ) {
         Ok(l) => panic!("expected an error, loaded {} layers", l.layers.len()),
         Err(e) => e.to_string(),

@@ -39,7 +39,10 @@ fn one_id_in_two_files_is_refused_naming_both() {
     for lenient in [false, true] {
         let err = load_dir(
             dir.path(),
-            LoadOptions { lenient },
+            LoadOptions {
+                lenient,
+                ..LoadOptions::default()
+            },
         )
         .unwrap_err();
         let msg = err.to_string();
