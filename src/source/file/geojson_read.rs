@@ -14,7 +14,7 @@ use serde_json::{Map, Value as Json};
 
 use super::builder::{Built, Interner, LayerBuilder, RawFeature};
 use super::schema::JsonKind;
-use super::{geojson_geom, LoadError, LoadOptions};
+use super::{geojson_geom, geojson_locate, geojson_notes, LoadError, LoadOptions};
 use crate::model::{Field, FieldType, Value};
 
 /// A feature that passed the first pass, its properties still JSON.
@@ -31,8 +31,13 @@ pub(super) fn read(path: &Path, name: String, options: LoadOptions) -> Result<Bu
         std::fs::read(path).map_err(|e| LoadError::file(path, format!("cannot read file: {e}")))?;
     // A UTF-8 byte order mark is not JSON, but some editors write one.
     let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    let root: Json = serde_json::from_slice(text)
-        .map_err(|e| LoadError::file(path, format!("invalid JSON: {e}")))?;
+    let root: Json = serde_json::from_slice(text).map_err(|e| {
+        let reason = format!("invalid JSON: {e}");
+        match geojson_locate::feature_at(text, e.line(), e.column()) {
+            Some(index) => LoadError::feature(path, index, reason),
+            None => LoadError::file(path, reason),
+        }
+    })?;
     drop(bytes);
     let features = top_level_features(&root).map_err(|r| LoadError::file(path, r))?;
 
@@ -41,9 +46,11 @@ pub(super) fn read(path: &Path, name: String, options: LoadOptions) -> Result<Bu
     let mut builder = LayerBuilder::new(path, options, features.len());
     let mut kinds: BTreeMap<&str, Option<JsonKind>> = BTreeMap::new();
     let mut parsed = Vec::with_capacity(features.len());
+    let mut notes = geojson_notes::Notes::default();
     for (index, feature) in features.iter().enumerate() {
         match first_pass(feature, &kinds) {
             Ok((p, updates)) => {
+                notes.record(feature, &p.geometry);
                 for (key, kind) in updates {
                     let slot = kinds.entry(key).or_insert(None);
                     if kind.is_some() {
@@ -55,6 +62,8 @@ pub(super) fn read(path: &Path, name: String, options: LoadOptions) -> Result<Bu
             Err(reason) => builder.reject(index, reason)?,
         }
     }
+
+    notes.warn(path);
 
     // Pass 2: typed values, strings interned.
     let fields: Vec<Field> = kinds

@@ -27,6 +27,8 @@ mod fgb_encode;
 mod fgb_read;
 mod fgb_write;
 mod geojson_geom;
+mod geojson_locate;
+mod geojson_notes;
 mod geojson_read;
 mod geom;
 mod hilbert;

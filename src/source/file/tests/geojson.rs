@@ -33,8 +33,47 @@ fn invalid_json_reports_line_and_column() {
     load_err(
         dir.path(),
         true,
-        &["bad.geojson: invalid JSON: ", "line 3 column 16"],
+        &["bad.geojson, feature 0: invalid JSON: ", "line 3 column 16"],
     );
+}
+
+#[test]
+fn malformed_numbers_and_truncation_name_the_feature() {
+    let good = pt(json!(1), json!({"a": 1})).to_string();
+    for (bad, index) in [
+        (format!("{good},{good},{{\"type\":\"Feature\",\"x\":NaN}}"), 2),
+        (format!("{good},{{\"properties\":{{\"v\":Infinity}}}}"), 1),
+        (format!("{{\"properties\":{{\"v\":1e999}}}},{good}"), 0),
+    ] {
+        let dir = tmp();
+        let text = format!("{{\"type\":\"FeatureCollection\",\"features\":[{bad}]}}");
+        put(dir.path(), "bad.geojson", text);
+        let part = format!("bad.geojson, feature {index}: invalid JSON");
+        load_err(dir.path(), false, &[&part, "line 1 column"]);
+    }
+    let dir = tmp();
+    let text = format!("{{\"type\":\"FeatureCollection\",\"features\":[{good},{good}");
+    put(dir.path(), "cut.geojson", &text[..text.len() - 5]);
+    load_err(dir.path(), true, &["cut.geojson, feature 1: invalid JSON", "EOF"]);
+}
+
+#[test]
+fn three_d_nested_and_mixed_are_accepted() {
+    let dir = tmp();
+    let text = fc(json!([
+        {"type": "Feature", "id": 1, "properties": {"tags": ["a", "b"], "meta": {"k": 1}},
+         "geometry": {"type": "Point", "coordinates": [1.5, 2.5, 30.0]}},
+        {"type": "Feature", "id": 2, "properties": {},
+         "geometry": {"type": "LineString", "coordinates": [[1, 2, 3], [3, 4, 5]]}},
+    ]));
+    put(dir.path(), "odd.geojson", text);
+    let layer = only(load(dir.path()));
+    assert_eq!(layer.features.len(), 2);
+    let names: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, vec!["meta", "tags"]);
+    assert_eq!(layer.features[0].properties[0], Some(Value::from("{\"k\":1}")));
+    assert_eq!(layer.features[0].properties[1], Some(Value::from("[\"a\",\"b\"]")));
+    assert!(matches!(layer.features[0].geometry, Geometry::Point(p) if p.x() == 1.5 && p.y() == 2.5));
 }
 
 #[test]
