@@ -172,7 +172,10 @@ async fn whole_file_and_range_edge_cases() {
     )
     .await;
     assert_eq!(r.status, 206);
-    assert_eq!(r.header("content-range"), format!("bytes 0-{}/{len}", len - 1));
+    assert_eq!(
+        r.header("content-range"),
+        format!("bytes 0-{}/{len}", len - 1)
+    );
     assert_eq!(r.body, whole.body);
     // Unsatisfiable: 416 with the length.
     for bad in ["bytes=99999999-", "bytes=-0", "bytes=20-10"] {

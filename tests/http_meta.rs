@@ -85,7 +85,9 @@ async fn tilejson_from_forwarded_headers_and_public_url() {
         (state.clone(), "203.0.113.7:40000"),
         (fake_state(), "10.1.2.3:40000"),
     ] {
-        let tj = get_from(&state, peer, "/tiles.json", &forwarded).await.json();
+        let tj = get_from(&state, peer, "/tiles.json", &forwarded)
+            .await
+            .json();
         assert_eq!(tj["tiles"][0], "http://10.0.0.5:8080/tiles/{z}/{x}/{y}.mvt");
     }
     // In-process requests (no peer address) are not trusted either.

@@ -106,7 +106,10 @@ async fn public_url_and_forwarded_headers_set_the_tile_url() {
         &state,
         "198.51.100.1:5000",
         "/styles/light.json",
-        &[("host", "internal:8080"), ("x-forwarded-host", "evil.example")],
+        &[
+            ("host", "internal:8080"),
+            ("x-forwarded-host", "evil.example"),
+        ],
     )
     .await;
     assert_eq!(

@@ -41,7 +41,11 @@ fn read_response(s: &mut TcpStream) -> Option<(u16, String, String)> {
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     let len: usize = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(|v| v.trim().parse().unwrap()))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length: ")
+                .map(|v| v.trim().parse().unwrap())
+        })
         .unwrap_or(0);
     let mut body = vec![0u8; len];
     s.read_exact(&mut body).unwrap();
@@ -76,7 +80,8 @@ async fn a_client_sending_its_head_slowly_is_disconnected() {
                 break;
             }
         }
-        s.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(100)))
+            .unwrap();
         let mut rest = [0u8; 64];
         let read = s.read(&mut rest);
         let closed = matches!(&read, Ok(0))
@@ -142,11 +147,15 @@ async fn raw_error(addr: SocketAddr, request: Vec<u8>) -> (u16, String) {
         s.write_all(&request).unwrap();
         let (status, head, body) = read_response(&mut s).expect("a response");
         assert!(
-            head.to_ascii_lowercase().contains("content-type: application/json"),
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
             "{head}"
         );
         let json: serde_json::Value = serde_json::from_str(&body).expect("JSON body");
-        (status, json["error"].as_str().expect("error message").to_owned())
+        (
+            status,
+            json["error"].as_str().expect("error message").to_owned(),
+        )
     })
     .await
     .unwrap()
@@ -179,7 +188,8 @@ async fn protocol_errors_have_a_json_body() {
     // The connection still works for well-formed requests, which are not rewritten.
     let (status, _, body) = tokio::task::spawn_blocking(move || {
         let mut s = connect(addr);
-        s.write_all(b"GET /nope/x HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        s.write_all(b"GET /nope/x HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         read_response(&mut s).unwrap()
     })
     .await
@@ -217,9 +227,9 @@ async fn forwarded_headers_count_only_from_trusted_proxies() {
     let untrusted = start(Settings::default()).await;
     assert!(self_link(untrusted).await.starts_with("http://here:1/ogc"));
     let trusted = start(Settings {
-        trusted_proxies: gridtiles::http::forwarded::TrustedProxies::parse(&[
-            "127.0.0.1/32".into(),
-        ])
+        trusted_proxies: gridtiles::http::forwarded::TrustedProxies::parse(
+            &["127.0.0.1/32".into()],
+        )
         .unwrap(),
         ..Settings::default()
     })

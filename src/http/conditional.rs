@@ -95,11 +95,16 @@ pub fn select(request: &HeaderMap, etag: &HeaderValue, len: u64) -> Selection {
 /// (the end is the file's end either way) and a suffix length too large as the largest
 /// `u64`; `None` when a first-byte position is too large. Anything else is left as is.
 fn clamp_huge_numbers(range: &str) -> Option<Cow<'_, str>> {
-    let too_big = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_err();
+    let too_big = |n: &str| {
+        !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) && n.parse::<u64>().is_err()
+    };
     let Some(specs) = range.strip_prefix("bytes=") else {
         return Some(Cow::Borrowed(range));
     };
-    if !specs.split(',').any(|s| s.split('-').any(|n| too_big(n.trim()))) {
+    if !specs
+        .split(',')
+        .any(|s| s.split('-').any(|n| too_big(n.trim())))
+    {
         return Some(Cow::Borrowed(range));
     }
     let mut out = String::from("bytes=");
@@ -193,16 +198,31 @@ mod tests {
     #[test]
     fn numbers_past_u64_are_clamped() {
         let huge = "99999999999999999999999999";
-        assert_eq!(sel(&format!("bytes=0-{huge}"), None), Selection::Part(0, 99));
-        assert_eq!(sel(&format!("bytes=42-{huge}"), None), Selection::Part(42, 99));
+        assert_eq!(
+            sel(&format!("bytes=0-{huge}"), None),
+            Selection::Part(0, 99)
+        );
+        assert_eq!(
+            sel(&format!("bytes=42-{huge}"), None),
+            Selection::Part(42, 99)
+        );
         assert_eq!(sel(&format!("bytes=-{huge}"), None), Selection::Part(0, 99));
-        assert_eq!(sel(&format!("bytes={huge}-"), None), Selection::Unsatisfiable);
+        assert_eq!(
+            sel(&format!("bytes={huge}-"), None),
+            Selection::Unsatisfiable
+        );
         assert_eq!(
             sel(&format!("bytes={huge}-{huge}"), None),
             Selection::Unsatisfiable
         );
         assert_eq!(sel(&format!("bytes=0-1, 5-{huge}"), None), Selection::Whole);
-        assert_eq!(clamp_huge_numbers("bytes=0-18446744073709551615").unwrap(), "bytes=0-18446744073709551615");
-        assert_eq!(clamp_huge_numbers("bytes=0-18446744073709551616").unwrap(), "bytes=0-");
+        assert_eq!(
+            clamp_huge_numbers("bytes=0-18446744073709551615").unwrap(),
+            "bytes=0-18446744073709551615"
+        );
+        assert_eq!(
+            clamp_huge_numbers("bytes=0-18446744073709551616").unwrap(),
+            "bytes=0-"
+        );
     }
 }

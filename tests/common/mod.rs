@@ -185,12 +185,7 @@ pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)
 
 /// `GET uri` with `headers` through a router over `state`, as if from the TCP peer `peer`
 /// (what the server loop records as `ConnectInfo`).
-pub async fn get_from(
-    state: &AppState,
-    peer: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-) -> Reply {
+pub async fn get_from(state: &AppState, peer: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
     let mut req = Request::builder().uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -199,7 +194,10 @@ pub async fn get_from(
     let peer: std::net::SocketAddr = peer.parse().expect("peer address");
     req.extensions_mut()
         .insert(axum::extract::ConnectInfo(peer));
-    let res = router(state.clone()).oneshot(req).await.expect("infallible");
+    let res = router(state.clone())
+        .oneshot(req)
+        .await
+        .expect("infallible");
     let (parts, body) = res.into_parts();
     Reply {
         status: parts.status,

@@ -2,8 +2,8 @@
 //! `Host` / `X-Forwarded-*` (as TileJSON builds its tile URL), and the `rel` / `type` /
 //! `title` triples the specifications require.
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::extract::Request;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;

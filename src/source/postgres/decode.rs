@@ -110,12 +110,14 @@ pub fn decode<R: RowLike>(
             FieldType::Int => row.value::<Option<i64>>(i).map_err(db)?.map(Value::Int),
             FieldType::Float => row.value::<Option<f64>>(i).map_err(db)?.map(Value::Float),
             FieldType::String => match row.value::<Option<&str>>(i).map_err(db)? {
-                Some(s) if s.len() > plan.max_attribute_bytes => return Err(at(format!(
+                Some(s) if s.len() > plan.max_attribute_bytes => {
+                    return Err(at(format!(
                     "column {:?}: a string of {} bytes is over postgres.max_attribute_bytes ({})",
                     field.name,
                     s.len(),
                     plan.max_attribute_bytes
-                ))),
+                )))
+                }
                 s => s.map(|s| strings.value(s)),
             },
         };
