@@ -39,7 +39,8 @@ async fn the_example_config_serves_the_legacy_tables_live() {
          CREATE TABLE {n}.topology_connections_cache (connection_id bigint PRIMARY KEY,
              circuit_id bigint, from_asset_id bigint, to_asset_id bigint);
          CREATE TABLE {n}.circuit_status_realtime (circuit_id bigint PRIMARY KEY, status text);
-         INSERT INTO {n}.substations VALUES (1, 'Midtown', 138, 'energized',
+         -- Ids are unique across the served layers (assets are 1..10).
+         INSERT INTO {n}.substations VALUES (1000, 'Midtown', 138, 'energized',
              ST_Transform(ST_SetSRID(ST_MakePoint(-95.37, 29.76), 4326), 3857));
          INSERT INTO {n}.grid_assets_cache
              SELECT k, CASE WHEN k = 5 THEN 'switch' ELSE 'pole' END, -95.37 + k * 0.001, 29.76,

@@ -10,17 +10,20 @@ use crate::model::LayerData;
 
 use super::PgError;
 
-/// Fails when two of `layers` hold the same feature id.
+/// Fails when two of `layers` hold the same feature id (a repeat inside one layer is left to
+/// the snapshot build, which names it).
 pub fn check_layers(layers: &[LayerData]) -> Result<(), PgError> {
     let total = layers.iter().map(|l| l.features.len()).sum();
     let mut owner: HashMap<u64, &str> = HashMap::with_capacity(total);
     for layer in layers {
         for f in &layer.features {
-            if let Some(first) = owner.insert(f.id, &layer.name) {
+            // A repeat within one layer is the snapshot build's error ("appears twice").
+            if let Some(first) = owner.insert(f.id, &layer.name).filter(|&l| l != layer.name) {
                 return Err(PgError::layer(
                     &layer.name,
                     format!(
-                        "id {} is also used by layer {first:?}: feature ids must be unique across all layers",
+                        "id {} is also used by layer {first:?}: feature ids must be unique across all layers \
+                         (offset one table's ids in its layer's `sql`)",
                         f.id
                     ),
                 ));
