@@ -141,6 +141,10 @@ fn features_are_dropped_last_to_hold_the_budget() {
     let r = render_tile(&meters(10_000), t, &LayerSelection::All).unwrap();
     assert!(r.data.len() <= 10_000, "{} bytes", r.data.len());
     let kept = Tile::decode(&r.data[..]).unwrap().layers[0].features.len();
-    assert!(kept > 0 && kept < all.feature_count, "{kept} of {}", all.feature_count);
+    assert!(
+        kept > 0 && kept < all.feature_count,
+        "{kept} of {}",
+        all.feature_count
+    );
     assert!(budget_cuts().1 > before);
 }

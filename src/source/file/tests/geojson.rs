@@ -41,7 +41,10 @@ fn invalid_json_reports_line_and_column() {
 fn malformed_numbers_and_truncation_name_the_feature() {
     let good = pt(json!(1), json!({"a": 1})).to_string();
     for (bad, index) in [
-        (format!("{good},{good},{{\"type\":\"Feature\",\"x\":NaN}}"), 2),
+        (
+            format!("{good},{good},{{\"type\":\"Feature\",\"x\":NaN}}"),
+            2,
+        ),
         (format!("{good},{{\"properties\":{{\"v\":Infinity}}}}"), 1),
         (format!("{{\"properties\":{{\"v\":1e999}}}},{good}"), 0),
     ] {
@@ -54,7 +57,11 @@ fn malformed_numbers_and_truncation_name_the_feature() {
     let dir = tmp();
     let text = format!("{{\"type\":\"FeatureCollection\",\"features\":[{good},{good}");
     put(dir.path(), "cut.geojson", &text[..text.len() - 5]);
-    load_err(dir.path(), true, &["cut.geojson, feature 1: invalid JSON", "EOF"]);
+    load_err(
+        dir.path(),
+        true,
+        &["cut.geojson, feature 1: invalid JSON", "EOF"],
+    );
 }
 
 #[test]
@@ -71,9 +78,17 @@ fn three_d_nested_and_mixed_are_accepted() {
     assert_eq!(layer.features.len(), 2);
     let names: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, vec!["meta", "tags"]);
-    assert_eq!(layer.features[0].properties[0], Some(Value::from("{\"k\":1}")));
-    assert_eq!(layer.features[0].properties[1], Some(Value::from("[\"a\",\"b\"]")));
-    assert!(matches!(layer.features[0].geometry, Geometry::Point(p) if p.x() == 1.5 && p.y() == 2.5));
+    assert_eq!(
+        layer.features[0].properties[0],
+        Some(Value::from("{\"k\":1}"))
+    );
+    assert_eq!(
+        layer.features[0].properties[1],
+        Some(Value::from("[\"a\",\"b\"]"))
+    );
+    assert!(
+        matches!(layer.features[0].geometry, Geometry::Point(p) if p.x() == 1.5 && p.y() == 2.5)
+    );
 }
 
 #[test]
