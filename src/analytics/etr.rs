@@ -22,6 +22,35 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+/// The contract's name of a device kind: `breaker`, `recloser`, `fuse`, `sectionalizer`,
+/// or `switch` (tie switches and plain disconnects).
+pub fn device_kind_name(kind: crate::topology::DeviceKind) -> &'static str {
+    use crate::topology::DeviceKind as K;
+    match kind {
+        K::Breaker => "breaker",
+        K::Recloser => "recloser",
+        K::Fuse => "fuse",
+        K::Sectionalizer => "sectionalizer",
+        K::TieSwitch | K::Other => "switch",
+    }
+}
+
+/// The durations of the sustained, ended interruptions of a history (the synthetic
+/// history records no device: cause only).
+pub fn samples_of<'a>(
+    events: impl IntoIterator<Item = &'a super::kpi::Interruption>,
+) -> Vec<DurationSample> {
+    events
+        .into_iter()
+        .filter(|e| e.end.is_some() && !e.is_momentary())
+        .map(|e| DurationSample {
+            cause: e.cause.as_str().to_owned(),
+            device_kind: None,
+            minutes: e.duration_minutes(e.start),
+        })
+        .collect()
+}
+
 /// Outages a group needs to be used (else the next, wider group is).
 pub const MIN_SAMPLES: u64 = 5;
 /// Outages for `high` confidence.

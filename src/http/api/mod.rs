@@ -7,7 +7,8 @@
 //! history, cached per snapshot, or PostgreSQL's: [`history_source`]), [`trends`] (outages
 //! per day / week / month), [`ami`] (interval energy and demand), [`nearest`] (nearest assets
 //! in metres), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
-//! layers for the KPIs) and [`openapi`] (the OpenAPI document of every route).
+//! layers for the KPIs), [`outages`] (outages in progress with restoration estimates) and
+//! [`openapi`] (the OpenAPI document of every route).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
 
@@ -22,7 +23,9 @@ pub mod history_source;
 pub mod kpi;
 pub mod nearest;
 pub mod openapi;
+pub mod openapi_ops;
 pub mod operations;
+pub mod outages;
 pub mod params;
 pub mod trace;
 pub mod trends;
@@ -47,6 +50,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/switches/abnormal", get(grid::abnormal))
         .route("/api/substations/status", get(grid::substations))
         .route("/api/crews", get(crews::crews))
+        .route("/api/outages", get(outages::outages))
+        .route("/api/outages/{id}", get(outages::outage))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.

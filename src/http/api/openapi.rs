@@ -26,6 +26,8 @@ pub const PATHS: &[&str] = &[
     "/api/openapi.json",
     "/api/events",
     "/api/crews",
+    "/api/outages",
+    "/api/outages/{id}",
 ];
 
 pub(crate) fn param(
@@ -136,6 +138,7 @@ pub fn document() -> Json_ {
     let mut paths = paths;
     if let Some(map) = paths.as_object_mut() {
         map.extend(crate::http::ogc::openapi::paths());
+        map.extend(super::openapi_ops::paths());
     }
     json!({
         "openapi": "3.0.3",

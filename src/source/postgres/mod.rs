@@ -29,6 +29,7 @@ pub mod db_load;
 mod db_operations;
 mod decode;
 pub mod history;
+pub mod history_durations;
 pub mod listen;
 pub mod load;
 pub mod partitions;
