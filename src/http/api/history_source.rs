@@ -92,6 +92,34 @@ pub async fn kpi_indices(
     }
 }
 
+/// The per-day, per-feeder rows of a request's period read from PostgreSQL, with the
+/// customers served.
+pub struct PeriodDays {
+    pub period: Period,
+    pub rows: Vec<crate::analytics::DayFeeder>,
+    pub base: Arc<CustomerBase>,
+}
+
+/// The period's rows from PostgreSQL when the server reads its history there; `None` for
+/// the synthetic history (read from the snapshot's history by the handler).
+pub async fn pg_period_days(
+    state: &AppState,
+    q: &params::Query,
+) -> Result<Option<PeriodDays>, ApiError> {
+    let Some(pg) = state.pg_history() else {
+        return Ok(None);
+    };
+    let period = pg_period(q, super::kpi::now(), 365)?;
+    let base = pg.customers(state).await?;
+    let served: Vec<(i64, u64)> = base.by_feeder.iter().map(|(&f, &n)| (f, n)).collect();
+    let rows = pg
+        .db
+        .kpi_rows(period.start, period.end, &served, HOUSTON_UTC_OFFSET_S)
+        .await
+        .map_err(query_error)?;
+    Ok(Some(PeriodDays { period, rows, base }))
+}
+
 /// A `[from, to)` period of a PostgreSQL-backed request: RFC 3339 dates, `from < to`, not
 /// ending in the future, at most [`MAX_PERIOD_DAYS`] long; defaults to the last
 /// `default_days` days.

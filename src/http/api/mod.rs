@@ -16,6 +16,7 @@ pub mod ami;
 pub mod assets;
 pub mod crews;
 pub mod dates;
+pub mod dispatch;
 pub mod geojson;
 pub mod graph;
 pub mod grid;
@@ -27,10 +28,11 @@ pub mod openapi_ops;
 pub mod operations;
 pub mod outages;
 pub mod params;
+pub mod reliability;
 pub mod trace;
 pub mod trends;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 
@@ -52,6 +54,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/crews", get(crews::crews))
         .route("/api/outages", get(outages::outages))
         .route("/api/outages/{id}", get(outages::outage))
+        .route("/api/outages/{id}/dispatch", post(dispatch::dispatch))
+        .route("/api/outages/worst-feeders", get(reliability::worst))
+        .route("/api/kpi/monthly", get(reliability::kpi_monthly))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.
