@@ -54,6 +54,8 @@ struct Inner {
     shutdown: tokio::sync::watch::Sender<bool>,
     /// The running simulator's commands (`serve --simulate`).
     simulator: OnceLock<tokio::sync::mpsc::Sender<crate::simulate::Command>>,
+    /// The PostgreSQL dispatch writer, with the PostgreSQL source.
+    pg_dispatch: OnceLock<crate::source::postgres::dispatch::PgDispatch>,
     /// Serializes writes computed from the served snapshot by request handlers when no
     /// live writer runs (read, apply, publish under one lock).
     direct_writes: Mutex<()>,
@@ -102,6 +104,7 @@ impl AppState {
             events_clients,
             shutdown: tokio::sync::watch::Sender::new(false),
             simulator: OnceLock::new(),
+            pg_dispatch: OnceLock::new(),
             direct_writes: Mutex::new(()),
         }))
     }
@@ -276,6 +279,16 @@ impl AppState {
     /// The running simulator's command channel, if `serve --simulate` started one.
     pub fn simulator(&self) -> Option<&tokio::sync::mpsc::Sender<crate::simulate::Command>> {
         self.0.simulator.get()
+    }
+
+    /// Writes dispatches to PostgreSQL from now on (once; the PostgreSQL source sets it).
+    pub fn use_pg_dispatch(&self, writer: crate::source::postgres::dispatch::PgDispatch) {
+        let _ = self.0.pg_dispatch.set(writer);
+    }
+
+    /// The PostgreSQL dispatch writer, with the PostgreSQL source.
+    pub fn pg_dispatch(&self) -> Option<&crate::source::postgres::dispatch::PgDispatch> {
+        self.0.pg_dispatch.get()
     }
 
     /// The lock a handler holds while it reads the served snapshot, applies a change to it

@@ -122,6 +122,15 @@ pub async fn dispatch(
     let crew = crew_id(&headers, &body)?;
     let done = if let Some(commands) = state.simulator() {
         simulated(commands, outage, crew).await
+    } else if let Some(pg) = state.pg_dispatch() {
+        // Committed; the live loop publishes the change (the version served now).
+        pg.dispatch(outage, crew).await.map(|()| Dispatched {
+            outage_id: outage,
+            crew_id: crew,
+            version: state.snapshot_arc().version,
+        })
+    } else if state.source_status().kind == "postgres" {
+        Err(DispatchError::Unavailable("no PostgreSQL writer".into()))
     } else {
         direct(&state, outage, crew).await
     }

@@ -28,6 +28,7 @@ pub mod db_history;
 pub mod db_load;
 mod db_operations;
 mod decode;
+pub mod dispatch;
 pub mod history;
 pub mod history_durations;
 pub mod listen;
