@@ -12,6 +12,7 @@ pub mod app;
 pub mod cache;
 pub mod cli;
 pub mod config;
+pub mod dispatch;
 pub mod http;
 pub mod index;
 pub mod live;

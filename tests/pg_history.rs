@@ -295,6 +295,56 @@ async fn loaded_history_equals_the_synthetic_one() {
                 }
             }
         }
+        // By month and worst feeders: the same rows, the same reductions.
+        for extra in ["", "&exclude_med=true"] {
+            let uri = format!("/api/kpi/monthly?{p}{extra}");
+            let (a, b) = (get(&pg, &uri).await, get(&mem, &uri).await);
+            assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.body);
+            let (a, b) = (a.json(), b.json());
+            let (x, y) = (
+                a["months"].as_array().unwrap(),
+                b["months"].as_array().unwrap(),
+            );
+            assert_eq!(x.len(), y.len(), "{uri}");
+            for (u, v) in x.iter().zip(y) {
+                for k in [
+                    "month",
+                    "from",
+                    "to",
+                    "customers_interrupted",
+                    "sustained_events",
+                    "med_days",
+                ] {
+                    assert_eq!(u[k], v[k], "{uri} {k}");
+                }
+                for k in ["customer_minutes", "saidi", "saidi_excl_med", "saifi"] {
+                    let d = u[k].as_f64().unwrap() - v[k].as_f64().unwrap();
+                    assert!(d.abs() <= 0.01, "{uri} {k}: {u} {v}");
+                }
+            }
+        }
+        let uri = format!("/api/outages/worst-feeders?{p}&limit=50");
+        let (a, b) = (get(&pg, &uri).await.json(), get(&mem, &uri).await.json());
+        assert_eq!(a["count"], b["count"], "{uri}");
+        let (x, y) = (
+            a["feeders"].as_array().unwrap(),
+            b["feeders"].as_array().unwrap(),
+        );
+        assert!(!x.is_empty());
+        for (u, v) in x.iter().zip(y) {
+            for k in [
+                "feeder_id",
+                "feeder_name",
+                "substation_id",
+                "interruptions",
+                "customers_interrupted",
+            ] {
+                assert_eq!(u[k], v[k], "{uri} {k}");
+            }
+            let d =
+                u["customer_minutes"].as_f64().unwrap() - v["customer_minutes"].as_f64().unwrap();
+            assert!(d.abs() <= 0.01, "{uri}");
+        }
         for extra in [
             "bucket=week&by=cause",
             "bucket=month&by=feeder",

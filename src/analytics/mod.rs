@@ -1,6 +1,7 @@
 //! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
 //! synthetic outage history ([`history`]), the same indices from per-day sums ([`daily`]), synthetic AMI interval data computed on demand
-//! ([`ami`]), and customer counts from a snapshot ([`customers`]).
+//! ([`ami`]), customer counts from a snapshot ([`customers`]), restoration estimates from
+//! past outage durations ([`etr`]) and indices by month and worst feeders ([`monthly`]).
 //!
 //! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
 //! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
@@ -9,9 +10,11 @@
 pub mod ami;
 pub mod customers;
 pub mod daily;
+pub mod etr;
 pub mod history;
 pub mod kpi;
 pub mod med;
+pub mod monthly;
 mod random;
 pub mod time;
 

@@ -76,6 +76,12 @@ pub async fn start(
         // KPIs, outage trends and AMI history from outage_events / ami_readings.
         state.use_pg_history(PgHistory::new(&pg).context("invalid [postgres] configuration")?);
     }
+    // Crew dispatches (`POST /api/outages/{id}/dispatch`) update the tables; the live loop
+    // publishes them.
+    state.use_pg_dispatch(
+        crate::source::postgres::dispatch::PgDispatch::new(&pg)
+            .context("invalid [postgres] configuration")?,
+    );
     state.set_source_status(SourceStatus {
         kind: "postgres",
         state: if live.is_some() {

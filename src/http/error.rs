@@ -46,6 +46,9 @@ pub enum ApiError {
     /// The server is shutting down (`503`).
     #[error("{0}")]
     Unavailable(&'static str),
+    /// The request conflicts with the current state (`409`: a busy crew, a taken outage).
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl ApiError {
@@ -60,6 +63,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Timeout(_) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
         }
     }
 }

@@ -52,6 +52,13 @@ struct Inner {
     events_clients: Arc<tokio::sync::Semaphore>,
     /// True once shutdown has begun (ends the event streams).
     shutdown: tokio::sync::watch::Sender<bool>,
+    /// The running simulator's commands (`serve --simulate`).
+    simulator: OnceLock<tokio::sync::mpsc::Sender<crate::simulate::Command>>,
+    /// The PostgreSQL dispatch writer, with the PostgreSQL source.
+    pg_dispatch: OnceLock<crate::source::postgres::dispatch::PgDispatch>,
+    /// Serializes writes computed from the served snapshot by request handlers when no
+    /// live writer runs (read, apply, publish under one lock).
+    direct_writes: Mutex<()>,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment.
@@ -96,6 +103,9 @@ impl AppState {
             events,
             events_clients,
             shutdown: tokio::sync::watch::Sender::new(false),
+            simulator: OnceLock::new(),
+            pg_dispatch: OnceLock::new(),
+            direct_writes: Mutex::new(()),
         }))
     }
 
@@ -259,6 +269,36 @@ impl AppState {
     /// The PostgreSQL history backend, if the history comes from PostgreSQL.
     pub fn pg_history(&self) -> Option<&PgBackend> {
         self.0.pg_history.get()
+    }
+
+    /// Sends commands to the simulator from now on (once; it calls this when it starts).
+    pub fn use_simulator(&self, commands: tokio::sync::mpsc::Sender<crate::simulate::Command>) {
+        let _ = self.0.simulator.set(commands);
+    }
+
+    /// The running simulator's command channel, if `serve --simulate` started one.
+    pub fn simulator(&self) -> Option<&tokio::sync::mpsc::Sender<crate::simulate::Command>> {
+        self.0.simulator.get()
+    }
+
+    /// Writes dispatches to PostgreSQL from now on (once; the PostgreSQL source sets it).
+    pub fn use_pg_dispatch(&self, writer: crate::source::postgres::dispatch::PgDispatch) {
+        let _ = self.0.pg_dispatch.set(writer);
+    }
+
+    /// The PostgreSQL dispatch writer, with the PostgreSQL source.
+    pub fn pg_dispatch(&self) -> Option<&crate::source::postgres::dispatch::PgDispatch> {
+        self.0.pg_dispatch.get()
+    }
+
+    /// The lock a handler holds while it reads the served snapshot, applies a change to it
+    /// and publishes the result (only when no live writer runs: the simulator and the
+    /// PostgreSQL live loop are the single writer when they run).
+    pub fn serialize_direct_writes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.0
+            .direct_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// `Cache-Control` of tile responses.

@@ -1,4 +1,6 @@
-//! Crews: the nearest available crew is dispatched to each outage without one; dispatched
+//! Crews: the nearest available crew is dispatched to each outage that has waited
+//! [`AUTO_DISPATCH_AFTER_TICKS`] without one (an operator's dispatch, [`super::Command`],
+//! comes first); dispatched
 //! crews drive toward their outage ([`SPEED_M_PER_TICK`]); on arrival the crew is `on_site`
 //! and the outage `restoring` for a few ticks of repair; available crews away from their
 //! depot drive home.
@@ -41,13 +43,63 @@ fn drive(from: WorldCoord, to: WorldCoord) -> (WorldCoord, bool) {
     }
 }
 
-/// Dispatches the nearest available crew to every outage without one (oldest outage first).
-pub fn dispatch(sim: &mut Simulator, edits: &mut Edits) -> Result<usize, SimError> {
+/// Ticks an outage waits for an operator's dispatch before the simulator sends the
+/// nearest available crew itself.
+pub const AUTO_DISPATCH_AFTER_TICKS: u64 = 3;
+
+/// Sends crew `crew` to outage `outage` (both known; the caller checked the rules): the
+/// simulator's records and the layers' attributes (`dispatched_at` = `now` when the crews
+/// layer has it).
+pub fn assign(
+    sim: &mut Simulator,
+    crew: u64,
+    outage: u64,
+    now: i64,
+    edits: &mut Edits,
+) -> Result<(), SimError> {
+    if let Some(c) = sim.ops.crews.get_mut(&crew) {
+        c.status = CrewStatus::Dispatched;
+        c.outage = Some(outage);
+    }
+    if let Some(o) = sim.ops.outages.get_mut(&outage) {
+        o.crew = Some(crew);
+        o.status = OutageStatus::CrewDispatched;
+    }
+    edits.set("crews", crew, "status", Some(Value::from("dispatched")))?;
+    edits.set(
+        "crews",
+        crew,
+        "assigned_outage_id",
+        Some(Value::Int(outage as i64)),
+    )?;
+    if edits.has_field("crews", "dispatched_at") {
+        let at = crate::analytics::time::rfc3339_utc(now);
+        edits.set(
+            "crews",
+            crew,
+            "dispatched_at",
+            Some(Value::from(at.as_str())),
+        )?;
+    }
+    edits.set(
+        "outages",
+        outage,
+        "status",
+        Some(Value::from("crew_dispatched")),
+    )?;
+    edits.set("outages", outage, "crew_id", Some(Value::Int(crew as i64)))?;
+    Ok(())
+}
+
+/// Dispatches the nearest available crew to every outage without one that has waited
+/// [`AUTO_DISPATCH_AFTER_TICKS`] (oldest outage first).
+pub fn dispatch(sim: &mut Simulator, edits: &mut Edits, now: i64) -> Result<usize, SimError> {
+    let ticks = sim.ticks;
     let waiting: Vec<u64> = sim
         .ops
         .outages
         .values()
-        .filter(|o| o.crew.is_none())
+        .filter(|o| o.crew.is_none() && ticks >= o.opened_tick + AUTO_DISPATCH_AFTER_TICKS)
         .map(|o| o.id)
         .collect();
     let mut sent = 0;
@@ -67,28 +119,7 @@ pub fn dispatch(sim: &mut Simulator, edits: &mut Edits) -> Result<usize, SimErro
         else {
             break;
         };
-        if let Some(c) = sim.ops.crews.get_mut(&crew) {
-            c.status = CrewStatus::Dispatched;
-            c.outage = Some(id);
-        }
-        if let Some(o) = sim.ops.outages.get_mut(&id) {
-            o.crew = Some(crew);
-            o.status = OutageStatus::CrewDispatched;
-        }
-        edits.set("crews", crew, "status", Some(Value::from("dispatched")))?;
-        edits.set(
-            "crews",
-            crew,
-            "assigned_outage_id",
-            Some(Value::Int(id as i64)),
-        )?;
-        edits.set(
-            "outages",
-            id,
-            "status",
-            Some(Value::from("crew_dispatched")),
-        )?;
-        edits.set("outages", id, "crew_id", Some(Value::Int(crew as i64)))?;
+        assign(sim, crew, id, now, edits)?;
         sent += 1;
     }
     Ok(sent)

@@ -95,6 +95,11 @@ impl<'a> Edits<'a> {
         Ok(())
     }
 
+    /// True when `layer` exists and has attribute `field`.
+    pub fn has_field(&self, layer_name: &str, field: &str) -> bool {
+        layer(self.snapshot, layer_name).is_ok_and(|l| field_index(l, field).is_ok())
+    }
+
     /// The value `field` of feature `id` will have (edited or as in the snapshot).
     pub fn get(&self, layer_name: &str, id: u64, field: &str) -> Option<&Value> {
         let l = self.snapshot.layer(layer_name)?;

@@ -102,6 +102,7 @@ pub fn start_fault(
                 crew: None,
                 repair_left: 0,
                 switched: Vec::new(),
+                opened_tick: sim.ticks,
             },
         );
         return Ok(Some(id));
@@ -137,6 +138,9 @@ pub fn restore(
             Some(Value::from(CrewStatus::Available.as_str())),
         )?;
         edits.set("crews", crew.id, "assigned_outage_id", None)?;
+        if edits.has_field("crews", "dispatched_at") {
+            edits.set("crews", crew.id, "dispatched_at", None)?;
+        }
     }
     Ok(())
 }

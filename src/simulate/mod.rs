@@ -17,6 +17,7 @@
 //! always read off a topology graph with the new switch states ([`energy`]), so they agree
 //! with a fresh trace. Deterministic: the same seed and grid give the same changes.
 
+mod command;
 pub mod crews;
 pub mod edits;
 pub mod energy;
@@ -38,6 +39,7 @@ use crate::topology::{GridGraph, TopologySchema};
 use edits::Edits;
 use model::{Operations, OutageStatus};
 
+pub use command::Command;
 pub use task::spawn;
 
 /// Chance per tick of a new fault (after the first tick's).
@@ -210,7 +212,7 @@ impl Simulator {
         }
         let snap = state.snapshot_arc();
         let mut e = Edits::new(&snap);
-        report.dispatched = crews::dispatch(self, &mut e)?;
+        report.dispatched = crews::dispatch(self, &mut e, now)?;
         report.crews_moved = crews::advance(self, &mut e)?;
         report.versions.extend(publish(state, &snap, e)?);
         Ok(report)

@@ -81,6 +81,9 @@ pub struct Outage {
     pub repair_left: u32,
     /// Switching done to pick up customers: `(switch, state to return it to)`.
     pub switched: Vec<(u64, &'static str)>,
+    /// The tick it started in (0: taken over at start); crews are sent automatically
+    /// [`super::crews::AUTO_DISPATCH_AFTER_TICKS`] later, leaving operators time to choose.
+    pub opened_tick: u64,
 }
 
 /// Crews and outages by id.
@@ -172,6 +175,7 @@ impl Operations {
                         crew,
                         repair_left: 3,
                         switched: Vec::new(),
+                        opened_tick: 0,
                     },
                 );
             }

@@ -1,11 +1,15 @@
 //! The simulator as a tokio task: one tick every `interval_ms` (the first at once) on the
-//! blocking pool, until shutdown begins.
+//! blocking pool, and between ticks the commands of request handlers ([`Command`]), in
+//! order, until shutdown begins.
 
 use std::time::{Duration, Instant};
 
-use super::Simulator;
+use super::{Command, Simulator};
 use crate::http::AppState;
 use crate::settings::SimulateConfig;
+
+/// Commands waiting for the simulator at most (a full queue answers `503`).
+pub const COMMAND_QUEUE: usize = 64;
 
 /// Starts the simulator over the state's snapshot; fails when the snapshot lacks what it
 /// needs (the demo grid has everything).
@@ -25,14 +29,31 @@ pub async fn spawn(
         outages = sim.operations().outages.len(),
         "operations simulator started"
     );
+    let (commands, mut inbox) = tokio::sync::mpsc::channel::<Command>(COMMAND_QUEUE);
+    state.use_simulator(commands);
     Ok(tokio::spawn(async move {
         let mut shutdown = state.shutdown_signal();
         let mut interval = tokio::time::interval(period);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::select! {
+            let cmd = tokio::select! {
                 _ = shutdown.wait_for(|s| *s) => break,
-                _ = interval.tick() => {}
+                Some(cmd) = inbox.recv() => Some(cmd),
+                _ = interval.tick() => None,
+            };
+            if let Some(cmd) = cmd {
+                let st = state.clone();
+                let res = tokio::task::spawn_blocking(move || {
+                    sim.handle(&st, cmd, crate::http::api::kpi::now());
+                    sim
+                })
+                .await;
+                let Ok(back) = res else {
+                    tracing::error!("simulator command panicked: simulator stopped");
+                    return;
+                };
+                sim = back;
+                continue;
             }
             let st = state.clone();
             let res = tokio::task::spawn_blocking(move || {

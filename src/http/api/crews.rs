@@ -1,5 +1,6 @@
 //! `GET /api/crews?status=`: every field crew of the snapshot's `crews` layer with its
-//! position, status, assignment (the outage and its feeder) and home substation.
+//! position, status, assignment (the outage and its feeder), home substation, and time on
+//! task (seconds since `dispatched_at`; `null` while available).
 
 use std::collections::HashMap;
 
@@ -27,10 +28,20 @@ pub async fn crews(
         Some(_) => Some(params::choice(&q, "status", &CREW_STATUSES, "")?),
     };
     let snapshot = state.snapshot_arc();
-    crews_doc(&snapshot, status).map(Json)
+    crews_doc(&snapshot, status, super::kpi::now()).map(Json)
 }
 
-fn crews_doc(snapshot: &Snapshot, status: Option<&str>) -> Result<Json_, ApiError> {
+/// Seconds since a crew was dispatched (`dispatched_at`), `null` while it is available.
+fn time_on_task(status: Option<&str>, dispatched_at: Option<&str>, now: i64) -> Option<i64> {
+    if matches!(status, None | Some("available")) {
+        return None;
+    }
+    dispatched_at
+        .and_then(super::dates::parse)
+        .map(|t| (now - t).max(0))
+}
+
+fn crews_doc(snapshot: &Snapshot, status: Option<&str>, now: i64) -> Result<Json_, ApiError> {
     let Some(l) = snapshot.layer("crews") else {
         return Err(ApiError::NotFound(
             "the data has no crews layer (the demo grid and `serve --simulate` have one)".into(),
@@ -77,6 +88,8 @@ fn crews_doc(snapshot: &Snapshot, status: Option<&str>) -> Result<Json_, ApiErro
             "assignment": assignment,
             "substation_id": home,
             "substation_name": home_name,
+            "dispatched_at": str_attr(l, f, "dispatched_at"),
+            "time_on_task_s": time_on_task(st, str_attr(l, f, "dispatched_at"), now),
         }));
     }
     Ok(json!({

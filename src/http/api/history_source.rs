@@ -17,6 +17,7 @@ use serde_json::{json, Value as Json_};
 use super::dates;
 use super::kpi::{checked_period, History};
 use super::params;
+use crate::analytics::etr::{device_kind_name, DurationStats, DurationTable};
 use crate::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
 use crate::analytics::{
     customer_base, report_from_days, CustomerBase, GroupBy, GroupIndices, KpiConfig, KpiReport,
@@ -24,6 +25,7 @@ use crate::analytics::{
 };
 use crate::http::{ApiError, AppState};
 use crate::source::postgres::history::{HistoryError, PgHistory};
+use crate::source::postgres::history_durations::DurationGroup;
 use crate::topology::TopologySchema;
 
 /// Longest period a PostgreSQL-backed request may span, days (about ten years).
@@ -90,6 +92,34 @@ pub async fn kpi_indices(
     }
 }
 
+/// The per-day, per-feeder rows of a request's period read from PostgreSQL, with the
+/// customers served.
+pub struct PeriodDays {
+    pub period: Period,
+    pub rows: Vec<crate::analytics::DayFeeder>,
+    pub base: Arc<CustomerBase>,
+}
+
+/// The period's rows from PostgreSQL when the server reads its history there; `None` for
+/// the synthetic history (read from the snapshot's history by the handler).
+pub async fn pg_period_days(
+    state: &AppState,
+    q: &params::Query,
+) -> Result<Option<PeriodDays>, ApiError> {
+    let Some(pg) = state.pg_history() else {
+        return Ok(None);
+    };
+    let period = pg_period(q, super::kpi::now(), 365)?;
+    let base = pg.customers(state).await?;
+    let served: Vec<(i64, u64)> = base.by_feeder.iter().map(|(&f, &n)| (f, n)).collect();
+    let rows = pg
+        .db
+        .kpi_rows(period.start, period.end, &served, HOUSTON_UTC_OFFSET_S)
+        .await
+        .map_err(query_error)?;
+    Ok(Some(PeriodDays { period, rows, base }))
+}
+
 /// A `[from, to)` period of a PostgreSQL-backed request: RFC 3339 dates, `from < to`, not
 /// ending in the future, at most [`MAX_PERIOD_DAYS`] long; defaults to the last
 /// `default_days` days.
@@ -143,6 +173,40 @@ struct Customers {
 pub struct PgBackend {
     pub db: PgHistory,
     customers: ArcSwapOption<Customers>,
+    durations: ArcSwapOption<Durations>,
+}
+
+/// Outage duration statistics read for one snapshot version.
+struct Durations {
+    version: u64,
+    table: Arc<DurationTable>,
+}
+
+/// Days of history restoration estimates read (about three years, as the synthetic one).
+pub const ETR_HISTORY_DAYS: i64 = 3 * 365;
+
+/// The table of PostgreSQL's duration groups, device types named as the contract does
+/// (`tie_switch` and unknown types are `switch`; of two groups that become one, the larger
+/// is kept).
+pub fn duration_table(groups: &[DurationGroup]) -> DurationTable {
+    let schema = TopologySchema::default();
+    let mut table = DurationTable::default();
+    // Smallest first: a later (larger) group replaces an earlier one of the same key.
+    let mut sorted: Vec<&DurationGroup> = groups.iter().collect();
+    sorted.sort_by_key(|g| g.count);
+    for g in sorted {
+        let kind = g
+            .device_type
+            .as_deref()
+            .map(|t| device_kind_name(schema.device_kind(t)));
+        let stats = DurationStats {
+            count: g.count,
+            median: g.median,
+            p90: g.p90,
+        };
+        table.insert(g.cause.as_deref(), kind, stats);
+    }
+    table
 }
 
 impl PgBackend {
@@ -151,7 +215,31 @@ impl PgBackend {
         PgBackend {
             db,
             customers: ArcSwapOption::empty(),
+            durations: ArcSwapOption::empty(),
         }
+    }
+
+    /// Outage duration statistics of the last [`ETR_HISTORY_DAYS`] days, read once per
+    /// snapshot version (the live loop publishes a version for every outage change).
+    pub async fn durations(&self, state: &AppState) -> Result<Arc<DurationTable>, ApiError> {
+        let version = state.snapshot_arc().version;
+        if let Some(d) = self.durations.load_full() {
+            if d.version == version {
+                return Ok(Arc::clone(&d.table));
+            }
+        }
+        let now = super::kpi::now();
+        let groups = self
+            .db
+            .duration_groups(now - ETR_HISTORY_DAYS * DAY_S, now)
+            .await
+            .map_err(query_error)?;
+        let table = Arc::new(duration_table(&groups));
+        self.durations.store(Some(Arc::new(Durations {
+            version,
+            table: Arc::clone(&table),
+        })));
+        Ok(table)
     }
 
     /// Customers served by the current snapshot (counted on the blocking pool once per

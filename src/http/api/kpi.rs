@@ -23,6 +23,7 @@ use super::dates;
 use super::grid::{total_load_mw, POWER_FACTOR};
 use super::history_source::{self, KpiIndices};
 use super::params;
+use crate::analytics::etr::{self, DurationTable};
 use crate::analytics::time::HOUSTON_UTC_OFFSET_S;
 use crate::analytics::{
     calendar_years, customer_base, feeder_customers, CustomerBase, DailyIndex, FeederCustomers,
@@ -47,6 +48,8 @@ pub struct History {
     pub base: CustomerBase,
     /// The events' per-day, per-feeder sums (what a KPI request reads).
     pub daily: DailyIndex,
+    /// Durations of the sustained events by cause (restoration estimates).
+    pub durations: Arc<DurationTable>,
 }
 
 /// The cached history (readers never block; one build at a time).
@@ -81,6 +84,7 @@ impl HistoryCache {
         let (start, end, events) = calendar_years(&feeders, now, off, 3);
         let base = customer_base(snapshot, &schema);
         let daily = DailyIndex::new(&events, &base.by_feeder, off);
+        let durations = Arc::new(DurationTable::from_samples(&etr::samples_of(&events)));
         let h = Arc::new(History {
             version: snapshot.version,
             start,
@@ -89,6 +93,7 @@ impl HistoryCache {
             base,
             feeders,
             daily,
+            durations,
         });
         self.current.store(Some(Arc::clone(&h)));
         h

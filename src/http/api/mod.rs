@@ -7,7 +7,8 @@
 //! history, cached per snapshot, or PostgreSQL's: [`history_source`]), [`trends`] (outages
 //! per day / week / month), [`ami`] (interval energy and demand), [`nearest`] (nearest assets
 //! in metres), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
-//! layers for the KPIs) and [`openapi`] (the OpenAPI document of every route).
+//! layers for the KPIs), [`outages`] (outages in progress with restoration estimates) and
+//! [`openapi`] (the OpenAPI document of every route).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
 
@@ -15,6 +16,7 @@ pub mod ami;
 pub mod assets;
 pub mod crews;
 pub mod dates;
+pub mod dispatch;
 pub mod geojson;
 pub mod graph;
 pub mod grid;
@@ -22,12 +24,15 @@ pub mod history_source;
 pub mod kpi;
 pub mod nearest;
 pub mod openapi;
+pub mod openapi_ops;
 pub mod operations;
+pub mod outages;
 pub mod params;
+pub mod reliability;
 pub mod trace;
 pub mod trends;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 
@@ -47,6 +52,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/switches/abnormal", get(grid::abnormal))
         .route("/api/substations/status", get(grid::substations))
         .route("/api/crews", get(crews::crews))
+        .route("/api/outages", get(outages::outages))
+        .route("/api/outages/{id}", get(outages::outage))
+        .route("/api/outages/{id}/dispatch", post(dispatch::dispatch))
+        .route("/api/outages/worst-feeders", get(reliability::worst))
+        .route("/api/kpi/monthly", get(reliability::kpi_monthly))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.

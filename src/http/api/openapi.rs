@@ -26,6 +26,11 @@ pub const PATHS: &[&str] = &[
     "/api/openapi.json",
     "/api/events",
     "/api/crews",
+    "/api/outages",
+    "/api/outages/{id}",
+    "/api/outages/{id}/dispatch",
+    "/api/outages/worst-feeders",
+    "/api/kpi/monthly",
 ];
 
 pub(crate) fn param(
@@ -136,6 +141,7 @@ pub fn document() -> Json_ {
     let mut paths = paths;
     if let Some(map) = paths.as_object_mut() {
         map.extend(crate::http::ogc::openapi::paths());
+        map.extend(super::openapi_ops::paths());
     }
     json!({
         "openapi": "3.0.3",
@@ -210,7 +216,12 @@ mod tests {
                 routes.iter().any(|r| r == p),
                 "{p} documented but not routed"
             );
-            let op = &paths[*p]["get"];
+            let item = &paths[*p];
+            let op = if item["get"].is_object() {
+                &item["get"]
+            } else {
+                &item["post"]
+            };
             assert!(op["responses"]["200"].is_object(), "{p} has a 200 response");
         }
         assert_eq!(paths.len(), all.len());

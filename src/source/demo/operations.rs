@@ -1,7 +1,8 @@
 //! The operations layers: field crews at their depots and the outages in progress.
 //!
 //! - `crews`: one crew per two substations (at least three), each based at a substation
-//!   (its depot, `substation_id`), parked a few metres east of it, all `available`.
+//!   (its depot, `substation_id`), parked a few metres east of it, all `available`;
+//!   `dispatched_at` (RFC 3339) is set while a crew is dispatched or on site.
 //! - `outages`: one per locked-out recloser of `status` (the generator's faults are real
 //!   outages: everything below the recloser is de-energized), at the faulted span's
 //!   midpoint, `customers_out` = the meters of that feeder left de-energized, `status`
@@ -45,6 +46,7 @@ pub fn crews(g: &Grid) -> LayerData {
             Field::new("status", FieldType::String),
             Field::new("assigned_outage_id", FieldType::Int),
             Field::new("substation_id", FieldType::Int),
+            Field::new("dispatched_at", FieldType::String),
         ],
     );
     let n_subs = g.subs.len();
@@ -62,6 +64,7 @@ pub fn crews(g: &Grid) -> LayerData {
                 text("available"),
                 None,
                 int(SUBSTATION_ID + depot as u64),
+                None,
             ],
         });
     }

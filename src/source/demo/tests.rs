@@ -293,6 +293,7 @@ fn layers_in_order_with_typed_attributes() {
                 ("status", S),
                 ("assigned_outage_id", I),
                 ("substation_id", I),
+                ("dispatched_at", S),
             ],
         ),
         (
@@ -329,7 +330,13 @@ fn layers_in_order_with_typed_attributes() {
                 match v {
                     Some(v) => assert_eq!(v.field_type(), *kind, "{name}.{field}"),
                     None => assert!(
-                        ["tie_feeder_id", "assigned_outage_id", "crew_id"].contains(field),
+                        [
+                            "tie_feeder_id",
+                            "assigned_outage_id",
+                            "crew_id",
+                            "dispatched_at"
+                        ]
+                        .contains(field),
                         "{name}.{field} of {} is null",
                         f.id
                     ),

@@ -259,6 +259,7 @@ pub fn reference_layers() -> Vec<(String, PgLayerConfig)> {
                 "status",
                 "assigned_outage_id",
                 "substation_id",
+                "dispatched_at",
             ])),
             ..PgLayerConfig::default()
         },

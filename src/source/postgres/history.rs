@@ -69,8 +69,10 @@ pub enum TrendGroup {
 /// The history queries on one schema, over their own small pool.
 pub struct PgHistory {
     pool: Pool,
-    outages: String,
+    pub(super) outages: String,
     readings: String,
+    /// The switches table (device kinds of `outage_events.device_id`).
+    pub(super) switches: String,
 }
 
 impl std::fmt::Debug for PgHistory {
@@ -148,10 +150,11 @@ impl PgHistory {
             pool,
             outages: qualified(&cfg.schema, "outage_events"),
             readings: qualified(&cfg.schema, "ami_readings"),
+            switches: qualified(&cfg.schema, "switches"),
         })
     }
 
-    async fn client(&self) -> Result<deadpool_postgres::Object, HistoryError> {
+    pub(super) async fn client(&self) -> Result<deadpool_postgres::Object, HistoryError> {
         self.pool.get().await.map_err(|e| {
             HistoryError::Unavailable(match &e {
                 deadpool_postgres::PoolError::Backend(b) => describe(b),

@@ -149,9 +149,12 @@ CREATE TABLE IF NOT EXISTS __SCHEMA__.crews (
     assigned_outage_id bigint,
     updated_at         timestamptz NOT NULL DEFAULT now(),
     geom               geometry(Point, 4326),
-    substation_id      bigint
+    substation_id      bigint,
+    dispatched_at      timestamptz
 );
 ALTER TABLE __SCHEMA__.crews ADD COLUMN IF NOT EXISTS substation_id bigint;
+-- When the crew was dispatched to its outage (`/api/crews` time on task).
+ALTER TABLE __SCHEMA__.crews ADD COLUMN IF NOT EXISTS dispatched_at timestamptz;
 
 -- The `outages` map layer: the outage events in progress (`end_time IS NULL`) that have a
 -- location, with the layer's attribute names. Setting `end_time` takes a row out of the
