@@ -1,4 +1,4 @@
-// Starts the release gridtiles binary on a free loopback port (port 0, read back from the
+// Starts the gridtiles binary (release, or GRIDTILES_BIN) on a free loopback port (port 0, read back from the
 // JSON "listening" log line) with the demo grid, the built front end and styles/; stops it
 // with SIGTERM. Shared by the browser test and benches/frontend_load.mjs.
 import { spawn } from 'node:child_process';
@@ -7,8 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Path of the release binary (CARGO_TARGET_DIR honoured). */
+/**
+ * Path of the server binary: `GRIDTILES_BIN` if set (e.g. `target/debug/gridtiles` while
+ * developing), else the release binary (CARGO_TARGET_DIR honoured).
+ */
 export function binary() {
+  if (process.env.GRIDTILES_BIN) return process.env.GRIDTILES_BIN;
   const target = process.env.CARGO_TARGET_DIR ?? `${REPO}target`;
   return `${target}/release/gridtiles`;
 }
@@ -19,7 +23,7 @@ export function binary() {
  */
 export async function startServer(extraArgs = [], { timeoutMs = 120_000 } = {}) {
   const bin = binary();
-  if (!existsSync(bin)) throw new Error(`no release binary at ${bin}: run cargo build --release`);
+  if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run cargo build --release (or set GRIDTILES_BIN)`);
   const args = [
     'serve',
     '--listen', '127.0.0.1:0',
