@@ -225,6 +225,7 @@ async fn front_end_routes_without_a_file_get_the_page() {
         "/outages/5000123",
         "/ami/feeder/1000042?from=2026-01-01&bucket=1h",
         "/field/crews/7",
+        "/assets/20000000",
         "/assistant/",
     ] {
         let r = get(&s.state, uri, &[]).await;
@@ -251,7 +252,7 @@ async fn front_end_routes_without_a_file_get_the_page() {
         "/tiles/nothing",
         "/ogc/nothing/here",
         "/data/nothing",
-        "/assets/nothing",
+        "/assets/missing-1a2b.js",
         "/missing.js",
         "/outages/5000123.json",
         "/a%20b",

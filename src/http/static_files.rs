@@ -13,7 +13,7 @@
 //! The front end is a single-page app with deep links (`/outages/5000123`, `/ami/feeder/…`):
 //! a GET or HEAD of a path that names no file, whose segments are plain route words
 //! (`[A-Za-z0-9_-]`, so no extension), outside the server's own prefixes (`/api`, `/tiles`,
-//! `/styles`, `/ogc`, `/data`, `/metrics`, `/assets`) and with nothing at all on disk under
+//! `/styles`, `/ogc`, `/data`, `/metrics`) and with nothing at all on disk under
 //! that name, is answered with `index.html` (see [`spa_route`]). Anything else that names no
 //! file stays a JSON 404.
 
@@ -121,7 +121,9 @@ pub(crate) async fn serve_static(State(state): State<AppState>, req: Request) ->
 }
 
 /// Prefixes of the server's own routes: never answered with the page.
-const RESERVED_PREFIXES: [&str; 7] = ["api", "tiles", "styles", "ogc", "data", "metrics", "assets"];
+/// (`/assets/` is not one: the build's files there all have an extension, and `/assets/{id}` is
+/// a front-end route.)
+const RESERVED_PREFIXES: [&str; 6] = ["api", "tiles", "styles", "ogc", "data", "metrics"];
 
 fn is_page_method(m: &Method) -> bool {
     m == Method::GET || m == Method::HEAD

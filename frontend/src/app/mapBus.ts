@@ -2,15 +2,33 @@
 // feature-state every pickable layer draws), and the picks made by clicking the map.
 
 import type { Map as MlMap } from 'maplibre-gl';
-import type { FeatureStates } from '../featureStates';
+import { MAX_TRACED, type FeatureStates } from '../featureStates';
 import type { TraceIds } from '../api';
 
 let map: MlMap | null = null;
 let states: FeatureStates | null = null;
+/** What a workspace asked for before the map existed (a deep link renders first). */
+let pending: (() => void)[] = [];
 
 export function initMapBus(m: MlMap, s: FeatureStates): void {
   map = m;
   states = s;
+  m.on('idle', flush);
+  flush();
+}
+
+/** Runs what waited, once the style can take feature-states (not while one loads). */
+function flush(): void {
+  if (!map || !map.isStyleLoaded() || pending.length === 0) return;
+  const todo = pending;
+  pending = [];
+  for (const f of todo) f();
+}
+
+/** Runs `f` now, or once the map exists and its style is loaded. */
+function whenMap(f: () => void): void {
+  if (map && map.isStyleLoaded()) f();
+  else pending.push(f);
 }
 
 export function theMap(): MlMap | null {
@@ -21,7 +39,10 @@ type Where = { lon: number | null; lat: number | null; zoom?: number } | { bbox:
 
 /** Flies the map to a point (or bounds). */
 export function flyTo(where: Where): void {
-  if (!map) return;
+  if (!map || !map.isStyleLoaded()) {
+    pending.push(() => flyTo(where));
+    return;
+  }
   if ('bbox' in where) {
     const [w, s, e, n] = where.bbox;
     map.fitBounds([[w, s], [e, n]], { padding: 60, maxZoom: 16, duration: 600 });
@@ -32,16 +53,18 @@ export function flyTo(where: Where): void {
 
 /** Highlights assets (replacing any previous highlight); returns how many. */
 export function highlight(items: { layer: string; id: number }[]): number {
-  return states ? states.setHighlighted(items) : 0;
+  whenMap(() => states?.setHighlighted(items));
+  return Math.min(items.length, MAX_TRACED);
 }
 
-/** Highlights a trace result. */
+/** Highlights a trace result; returns how many assets. */
 export function highlightTrace(ids: TraceIds): number {
-  return states ? states.setTraced(ids) : 0;
+  whenMap(() => states?.setTraced(ids));
+  return Math.min(MAX_TRACED, Object.values(ids).reduce((n, l) => n + (l?.length ?? 0), 0));
 }
 
 export function clearHighlight(): void {
-  states?.clearTraced();
+  whenMap(() => states?.clearTraced());
 }
 
 /** Selects one asset: fly there and highlight it. */

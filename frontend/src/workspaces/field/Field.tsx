@@ -41,7 +41,7 @@ export function Field({ route }: WorkspaceProps) {
     <>
       <Dispatch
         initialOutage={outageParam && /^\d+$/.test(outageParam) ? Number(outageParam) : null}
-        initialCrew={chosen && chosen.status === 'available' ? chosen.id : null}
+        initialCrew={selected}
         crews={crews.value}
         outages={[...outages.value.values()]}
       />
