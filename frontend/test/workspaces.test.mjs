@@ -261,6 +261,22 @@ test('every workspace in the light theme (screenshots)', async () => {
   assert.deepEqual(problems.errors, []);
 });
 
+test('usable on a 1024×768 tablet: nothing wider than the screen', async () => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  try {
+    for (const w of [WORKSPACES[0], WORKSPACES[1]]) {
+      await open(await w.path(), w.name);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `${w.name}: the page is ${overflow} px wider than the screen`);
+      const mapWidth = await page.evaluate(() => document.getElementById('map').clientWidth);
+      assert.ok(mapWidth >= 500, `${w.name}: map ${mapWidth} px wide`);
+      await page.screenshot({ path: `${ARTIFACTS}/workspace-${w.name}-1024.png` });
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+});
+
 test('a new outage from the simulator appears in the outage list within 2 s', async (t) => {
   await open('/outages', 'outages');
   await page.waitForSelector('[data-testid="outages"] tbody tr', { timeout: 15_000 });

@@ -3,7 +3,7 @@
 
 import type { Map as MlMap } from 'maplibre-gl';
 import { MAX_TRACED, type FeatureStates } from '../featureStates';
-import type { TraceIds } from '../api';
+import { api, type TraceIds } from '../api';
 
 let map: MlMap | null = null;
 let states: FeatureStates | null = null;
@@ -71,4 +71,16 @@ export function clearHighlight(): void {
 export function select(layer: string, id: number, lon: number | null, lat: number | null, zoom = 15): void {
   highlight([{ layer, id }]);
   flyTo({ lon, lat, zoom });
+}
+
+/** Flies to an asset (its position from `/api/assets/{id}`) and highlights it. */
+export async function selectAsset(layer: string, id: number, zoom = 15): Promise<void> {
+  try {
+    const a = await api.asset(id);
+    const g = a.geometry as { type?: string; coordinates?: number[] } | null;
+    const c = g?.type === 'Point' && g.coordinates ? g.coordinates : null;
+    select(a.layer, id, c ? c[0] : null, c ? c[1] : null, zoom);
+  } catch {
+    highlight([{ layer, id }]);
+  }
 }

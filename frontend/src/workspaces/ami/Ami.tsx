@@ -10,7 +10,7 @@ import { Section, Show, useLoad } from '../../components/status';
 import { opsApi, type AmiQuery, type ClassConsumption, type TransformerLoading } from '../../opsApi';
 import { AMI_SCOPES, idAt, navigate, type AmiScope } from '../../app/router';
 import { mapPick } from '../../app/store';
-import { highlight, select } from '../../app/mapBus';
+import { highlight, selectAsset } from '../../app/mapBus';
 import { fmt, dateTime } from '../../app/format';
 import type { WorkspaceProps } from '../../app/Shell';
 
@@ -130,12 +130,7 @@ export function Ami({ route }: WorkspaceProps) {
   }, [mapPick.value]);
   useEffect(() => {
     if (query && (query.scope === 'meter' || query.scope === 'transformer' || query.scope === 'substation') && query.id !== null) {
-      fetch(`/api/assets/${query.id}`).then(async (r) => {
-        if (!r.ok) return;
-        const a = (await r.json()) as { layer: string; geometry?: { type: string; coordinates: number[] } };
-        const c = a.geometry?.type === 'Point' ? a.geometry.coordinates : null;
-        select(a.layer, query.id!, c ? c[0] : null, c ? c[1] : null, 16);
-      }, () => {});
+      void selectAsset(query.scope === 'meter' ? 'meters' : query.scope === 'transformer' ? 'transformers' : 'substations', query.id, 16);
     }
   }, [query?.scope, query?.id]);
   return (

@@ -7,7 +7,7 @@ import { Section, Show, useLoad } from '../../components/status';
 import { feed, kpi, kpiStale, kpiUpdated, liveVersion, now } from '../../app/store';
 import { clock, fmt } from '../../app/format';
 import { opsApi, type AbnormalSwitch, type SubstationStatus } from '../../opsApi';
-import { highlight, select } from '../../app/mapBus';
+import { selectAsset } from '../../app/mapBus';
 import { navigate } from '../../app/router';
 import type { Kpi } from '../../api';
 import type { FeedItem } from '../../app/feed';
@@ -69,18 +69,6 @@ const SWITCH_COLUMNS: Column<AbnormalSwitch>[] = [
   { key: 'normal', label: 'Normal', value: (s) => s.normal_state },
   { key: 'now', label: 'Now', value: (s) => s.current_state },
 ];
-
-async function selectAsset(layer: string, id: number): Promise<void> {
-  try {
-    const res = await fetch(`/api/assets/${id}`);
-    if (!res.ok) return;
-    const a = (await res.json()) as { geometry?: { type: string; coordinates: unknown } };
-    const c = a.geometry?.type === 'Point' ? (a.geometry.coordinates as number[]) : null;
-    select(layer, id, c ? c[0] : null, c ? c[1] : null, 15);
-  } catch {
-    highlight([{ layer, id }]);
-  }
-}
 
 function Feed() {
   const items = feed.value;
