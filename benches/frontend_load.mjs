@@ -6,7 +6,8 @@
 // grid, counting every response's encoded size (headers + body) from CDP network events.
 //
 //   (cd frontend && npm ci && npm run build) && cargo build --release
-//   node benches/frontend_load.mjs [--runs N]
+//   node benches/frontend_load.mjs [--runs N] [--workspaces-only]
+//   (GRIDTILES_BIN=target/debug/gridtiles to run against another server binary)
 //
 // Each run starts a new server (cold tile cache) and a new browser profile (cold HTTP cache);
 // a second page load on the same server measures a warm server with a cold browser.
@@ -107,8 +108,9 @@ const kb = (n) => `${(n / 1024).toFixed(0)} kB`;
 const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const workspacesOnly = process.argv.includes('--workspaces-only');
 const results = { cold: [], warm: [] };
-for (let i = 0; i < runs; i++) {
+for (let i = 0; i < (workspacesOnly ? 0 : runs); i++) {
   const server = await startServer();
   try {
     results.cold.push(await loadOnce(server.url));
@@ -119,6 +121,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 for (const [label, rs] of Object.entries(results)) {
+  if (rs.length === 0) continue;
   console.log(`\n${label} server, cold browser (${rs.length} runs, median):`);
   const r = rs[0];
   console.log(`  initial view z${median(rs.map((x) => x.zoom)).toFixed(1)}: first tiles drawn ${median(rs.map((x) => x.firstMs)).toFixed(0)} ms, ` +
@@ -128,7 +131,7 @@ for (const [label, rs] of Object.entries(results)) {
   console.log(`  zoom to street level (z16): all tiles drawn in ${median(rs.map((x) => x.streetMs)).toFixed(0)} ms, ` +
     `bytes ${kb(median(rs.map((x) => sum(x.street.bytes))))} (${sum(r.street.counts)} requests)`);
 }
-console.log('\nold system: 2.1 s cold end-to-end load, 2.8 MB feeder payload');
+if (!workspacesOnly) console.log('\nold system: 2.1 s cold end-to-end load, 2.8 MB feeder payload');
 
 // --- workspaces ---------------------------------------------------------------------------
 
@@ -166,7 +169,8 @@ async function switchTime(page, w) {
       const t0 = performance.now();
       document.querySelector(`.ws-nav a[data-workspace="${name}"]`).click();
       while (!(document.querySelector(`.ws[data-workspace="${name}"]`) && document.querySelector(sel))) {
-        await new Promise((r) => requestAnimationFrame(r));
+        if (performance.now() - t0 > 20_000) return NaN;
+        await new Promise((r) => setTimeout(r, 5));
       }
       return performance.now() - t0;
     },
@@ -185,7 +189,9 @@ for (let i = 0; i < runs; i++) {
       for (const label of ['cold', 'warm']) {
         const b = await launch();
         try {
-          (tti[label][w.name] ??= []).push(await interactive(b.page, server.url, w));
+          const ms = await interactive(b.page, server.url, w);
+          (tti[label][w.name] ??= []).push(ms);
+          console.log(`  ${w.name} ${label}: ${ms.toFixed(0)} ms`);
         } finally {
           await b.close();
         }
@@ -197,7 +203,9 @@ for (let i = 0; i < runs; i++) {
       // Twice round: the first visit of a workspace loads its chunk, the second does not.
       for (const round of ['first visit', 'again']) {
         for (const w of [...list.slice(1), list[0]]) {
-          (switches[`${w.name} (${round})`] ??= []).push(await switchTime(b.page, w));
+          const ms = await switchTime(b.page, w);
+          (switches[`${w.name} (${round})`] ??= []).push(ms);
+          console.log(`  switch to ${w.name} (${round}): ${ms.toFixed(0)} ms`);
         }
       }
     } finally {
