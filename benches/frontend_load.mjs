@@ -6,11 +6,19 @@
 // grid, counting every response's encoded size (headers + body) from CDP network events.
 //
 //   (cd frontend && npm ci && npm run build) && cargo build --release
-//   node benches/frontend_load.mjs [--runs N]
+//   node benches/frontend_load.mjs [--runs N] [--workspaces-only]
+//   (GRIDTILES_BIN=target/debug/gridtiles to run against another server binary)
 //
 // Each run starts a new server (cold tile cache) and a new browser profile (cold HTTP cache);
 // a second page load on the same server measures a warm server with a cold browser.
-import { startServer } from '../frontend/test/server.mjs';
+//
+// Then the operator workspaces: time to interactive of each workspace opened from its deep
+// link (navigation → the map idle and the workspace showing its data), cold and warm server,
+// and the time of a workspace switch (click in the navigation → the new workspace showing its
+// data; the map and the event stream stay). Targets: first workspace ≤ 1.5 s, switch ≤ 300 ms.
+// Last, the bundle sizes (brotli) of the first view and of each lazily loaded chunk.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { startServer, REPO } from '../frontend/test/server.mjs';
 import { launch } from '../frontend/test/browser.mjs';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1] || 3) || 3;
@@ -100,8 +108,9 @@ const kb = (n) => `${(n / 1024).toFixed(0)} kB`;
 const sum = (o) => Object.values(o).reduce((a, b) => a + b, 0);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const workspacesOnly = process.argv.includes('--workspaces-only');
 const results = { cold: [], warm: [] };
-for (let i = 0; i < runs; i++) {
+for (let i = 0; i < (workspacesOnly ? 0 : runs); i++) {
   const server = await startServer();
   try {
     results.cold.push(await loadOnce(server.url));
@@ -112,6 +121,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 for (const [label, rs] of Object.entries(results)) {
+  if (rs.length === 0) continue;
   console.log(`\n${label} server, cold browser (${rs.length} runs, median):`);
   const r = rs[0];
   console.log(`  initial view z${median(rs.map((x) => x.zoom)).toFixed(1)}: first tiles drawn ${median(rs.map((x) => x.firstMs)).toFixed(0)} ms, ` +
@@ -121,4 +131,111 @@ for (const [label, rs] of Object.entries(results)) {
   console.log(`  zoom to street level (z16): all tiles drawn in ${median(rs.map((x) => x.streetMs)).toFixed(0)} ms, ` +
     `bytes ${kb(median(rs.map((x) => sum(x.street.bytes))))} (${sum(r.street.counts)} requests)`);
 }
-console.log('\nold system: 2.1 s cold end-to-end load, 2.8 MB feeder payload');
+if (!workspacesOnly) console.log('\nold system: 2.1 s cold end-to-end load, 2.8 MB feeder payload');
+
+// --- workspaces ---------------------------------------------------------------------------
+
+/** Deep links and the selector that says the workspace shows its data. */
+async function workspaces(url) {
+  const j = async (p) => (await fetch(`${url}${p}`)).json();
+  const meter = (await j('/ogc/collections/meters/items?limit=1')).features[0].id;
+  const pole = (await j('/ogc/collections/poles/items?limit=1')).features[0].id;
+  const crew = (await j('/api/crews')).crews[0].id;
+  return [
+    { name: 'operations', path: '/operations', ready: '#kpis[data-updated] .kpi-value' },
+    { name: 'outages', path: '/outages', ready: '[data-testid="outages"] tbody tr, .ws[data-workspace="outages"] .muted' },
+    { name: 'ami', path: `/ami/meter/${meter}?bucket=1h`, switchPath: '/ami', ready: '[data-testid="ami-profile"] canvas, .ws[data-workspace="ami"] p.muted' },
+    { name: 'assets', path: `/assets/${pole}`, switchPath: '/assets', ready: '.ws[data-workspace="assets"] [data-state], .ws[data-workspace="assets"] [data-testid="health-histogram"]' },
+    { name: 'field', path: `/field/crews/${crew}`, switchPath: '/field', ready: '[data-testid="crews"] tbody tr' },
+    { name: 'assistant', path: '/assistant?q=customers%20out%20now', switchPath: '/assistant', ready: '.ws[data-workspace="assistant"] [data-state], [data-testid="answer"]' },
+  ];
+}
+
+/** Navigation → map idle and the workspace's data shown, in ms since navigation start. */
+async function interactive(page, url, w) {
+  await page.goto(`${url}${w.path}`);
+  const h = await page.waitForFunction(
+    (sel) => (window.gridtiles?.ready === true && document.querySelector(sel) ? performance.now() : false),
+    w.ready,
+    { polling: 'raf', timeout: 60_000 },
+  );
+  return h.jsonValue();
+}
+
+/** Click in the navigation → the workspace's data shown (ms), in one page. */
+async function switchTime(page, w) {
+  return page.evaluate(
+    async ([name, sel]) => {
+      const t0 = performance.now();
+      document.querySelector(`.ws-nav a[data-workspace="${name}"]`).click();
+      while (!(document.querySelector(`.ws[data-workspace="${name}"]`) && document.querySelector(sel))) {
+        if (performance.now() - t0 > 20_000) return NaN;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return performance.now() - t0;
+    },
+    [w.name, w.ready],
+  );
+}
+
+const tti = { cold: {}, warm: {} };
+const switches = {};
+for (let i = 0; i < runs; i++) {
+  const server = await startServer();
+  try {
+    const list = await workspaces(server.url);
+    for (const w of list) {
+      // Cold: a fresh server for the first workspace of the run, fresh browser each time.
+      for (const label of ['cold', 'warm']) {
+        const b = await launch();
+        try {
+          const ms = await interactive(b.page, server.url, w);
+          (tti[label][w.name] ??= []).push(ms);
+          console.log(`  ${w.name} ${label}: ${ms.toFixed(0)} ms`);
+        } finally {
+          await b.close();
+        }
+      }
+    }
+    const b = await launch();
+    try {
+      await interactive(b.page, server.url, list[0]);
+      // Twice round: the first visit of a workspace loads its chunk, the second does not.
+      for (const round of ['first visit', 'again']) {
+        for (const w of [...list.slice(1), list[0]]) {
+          const ms = await switchTime(b.page, w);
+          (switches[`${w.name} (${round})`] ??= []).push(ms);
+          console.log(`  switch to ${w.name} (${round}): ${ms.toFixed(0)} ms`);
+        }
+      }
+    } finally {
+      await b.close();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+console.log(`\nworkspaces: time to interactive from the deep link (median of ${runs}; target ≤ 1500 ms)`);
+console.log('  (cold: the first load of the workspace on a server started for this run; warm: again)');
+for (const name of Object.keys(tti.cold)) {
+  console.log(`  ${name.padEnd(11)} cold ${median(tti.cold[name]).toFixed(0)} ms, warm ${median(tti.warm[name]).toFixed(0)} ms`);
+}
+console.log('workspace switch, click → data shown (median; target ≤ 300 ms):');
+for (const [k, v] of Object.entries(switches)) console.log(`  ${k.padEnd(26)} ${median(v).toFixed(0)} ms`);
+
+// --- bundle sizes -------------------------------------------------------------------------
+const dist = `${REPO}frontend/dist`;
+const html = readFileSync(`${dist}/index.html`, 'utf8');
+const entry = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+const br = (f) => {
+  try {
+    return statSync(`${dist}/${f}.br`).size;
+  } catch {
+    return statSync(`${dist}/${f}`).size;
+  }
+};
+const first = ['index.html', ...entry].reduce((n, f) => n + br(f), 0);
+console.log(`\nbundle (brotli): first view ${kb(first)} (index.html + ${entry.join(' + ')}; target ≤ 350 kB)`);
+for (const f of readdirSync(`${dist}/assets`).filter((f) => /\.(js|css)$/.test(f) && !entry.includes(`assets/${f}`)).sort()) {
+  console.log(`  lazy ${f}: ${kb(br(`assets/${f}`))}`);
+}

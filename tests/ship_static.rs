@@ -216,3 +216,61 @@ async fn without_a_front_end_unknown_paths_are_json_404s() {
         assert_eq!(r.header("x-content-type-options"), "nosniff");
     }
 }
+
+#[tokio::test]
+async fn front_end_routes_without_a_file_get_the_page() {
+    let s = site();
+    for uri in [
+        "/operations",
+        "/outages/5000123",
+        "/ami/feeder/1000042?from=2026-01-01&bucket=1h",
+        "/field/crews/7",
+        "/assets/20000000",
+        "/assistant/",
+    ] {
+        let r = get(&s.state, uri, &[]).await;
+        assert_eq!(r.status, 200, "{uri}");
+        assert_eq!(&r.body[..], b"<!doctype html><title>grid</title>", "{uri}");
+        assert!(r.header("content-type").starts_with("text/html"), "{uri}");
+        assert_eq!(r.header("cache-control"), "no-cache", "{uri}");
+        assert!(r
+            .header("content-security-policy")
+            .contains("default-src 'self'"));
+        assert_eq!(r.header("x-frame-options"), "DENY");
+    }
+    let head = send(
+        &gridtiles::http::router(s.state.clone()),
+        "HEAD",
+        "/outages",
+        &[],
+    )
+    .await;
+    assert_eq!(head.status, 200);
+    // Server prefixes, files with an extension, odd segments and other methods stay 404s.
+    for uri in [
+        "/api/nothing",
+        "/tiles/nothing",
+        "/ogc/nothing/here",
+        "/data/nothing",
+        "/assets/missing-1a2b.js",
+        "/missing.js",
+        "/outages/5000123.json",
+        "/a%20b",
+        "/a//b",
+    ] {
+        let r = get(&s.state, uri, &[]).await;
+        assert_eq!(r.status, 404, "{uri}");
+        assert!(r.json()["error"].is_string(), "{uri}");
+    }
+    let post = send(
+        &gridtiles::http::router(s.state.clone()),
+        "POST",
+        "/outages",
+        &[],
+    )
+    .await;
+    assert_ne!(post.status, 200);
+    // Without a front end there is no page to fall back to.
+    let r = get(&fake_state(), "/outages", &[]).await;
+    assert_eq!(r.status, 404);
+}

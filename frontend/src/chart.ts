@@ -1,56 +1,36 @@
-// A small SVG chart of AMI interval energy: bars of kWh per bucket, peak demand as a line.
-// Drawn with DOM calls (no library, nothing from another origin).
+// The details panel's AMI chart (kWh per bucket as bars, peak kW as a line) with uPlot;
+// loaded on demand by details.ts so the first view does not carry the chart library.
 
+import 'uplot/dist/uPlot.min.css';
+import uPlot from 'uplot';
 import type { AmiBucket } from './api';
 
-const NS = 'http://www.w3.org/2000/svg';
-
-function el<K extends keyof SVGElementTagNameMap>(
-  name: K,
-  attrs: Record<string, string | number>,
-): SVGElementTagNameMap[K] {
-  const e = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
-  return e;
-}
-
-/** An SVG chart of `buckets` (`width` × `height` px). */
-export function amiChart(buckets: AmiBucket[], width = 280, height = 120): SVGSVGElement {
-  const svg = el('svg', { width, height, viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img' });
-  const pad = { left: 34, right: 6, top: 8, bottom: 18 };
-  const w = width - pad.left - pad.right;
-  const h = height - pad.top - pad.bottom;
-  const maxKwh = Math.max(1e-9, ...buckets.map((b) => b.kwh));
-  const maxKw = Math.max(1e-9, ...buckets.map((b) => b.peak_kw));
-  const step = buckets.length > 0 ? w / buckets.length : w;
-  const title = el('title', {});
-  title.textContent = `${buckets.length} intervals, peak ${maxKw.toFixed(1)} kW`;
-  svg.append(title);
-  buckets.forEach((b, i) => {
-    const bh = (b.kwh / maxKwh) * h;
-    svg.append(
-      el('rect', {
-        x: pad.left + i * step + step * 0.1,
-        y: pad.top + h - bh,
-        width: Math.max(1, step * 0.8),
-        height: bh,
-        class: 'bar',
-      }),
-    );
-  });
-  const points = buckets
-    .map((b, i) => `${pad.left + (i + 0.5) * step},${pad.top + h - (b.peak_kw / maxKw) * h}`)
-    .join(' ');
-  if (buckets.length > 1) svg.append(el('polyline', { points, class: 'peak', fill: 'none' }));
-  const axis = (y: number, text: string) => {
-    const t = el('text', { x: pad.left - 4, y, 'text-anchor': 'end', class: 'axis' });
-    t.textContent = text;
-    svg.append(t);
-  };
-  axis(pad.top + 8, `${maxKwh.toFixed(maxKwh < 10 ? 1 : 0)}`);
-  axis(pad.top + h, '0');
-  const label = el('text', { x: pad.left, y: height - 4, class: 'axis' });
-  label.textContent = 'kWh per hour (bars), peak kW (line)';
-  svg.append(label);
-  return svg;
+/** A chart of `buckets` in a new element (320 px wide, the panel's width). */
+export function amiChart(buckets: AmiBucket[]): HTMLElement {
+  const box = document.createElement('div');
+  box.className = 'chart';
+  box.setAttribute('role', 'img');
+  box.setAttribute('aria-label', 'AMI kWh per hour and peak kW');
+  box.dataset.points = String(buckets.length);
+  const x = buckets.map((b) => Date.parse(b.start) / 1000);
+  const css = getComputedStyle(document.documentElement);
+  const muted = css.getPropertyValue('--muted').trim() || '#94a3b8';
+  const grid = css.getPropertyValue('--border').trim() || '#1e2a44';
+  const ax = (scale: string, side?: number): uPlot.Axis => ({ scale, side, stroke: muted, grid: { stroke: grid, show: side === undefined }, size: 40 });
+  new uPlot(
+    {
+      width: 290,
+      height: 150,
+      scales: { x: { time: true }, kw: { auto: true } },
+      axes: [{ stroke: muted, grid: { stroke: grid } }, ax('y'), ax('kw', 1)],
+      series: [
+        {},
+        { label: 'kWh', stroke: '#0ea5e9', fill: '#0ea5e9aa', width: 0, paths: uPlot.paths.bars!({ size: [0.8, 20] }), points: { show: false } },
+        { label: 'peak kW', stroke: '#f59e0b', width: 1.5, scale: 'kw', points: { show: false } },
+      ],
+    },
+    [x, buckets.map((b) => b.kwh), buckets.map((b) => b.peak_kw)],
+    box,
+  );
+  return box;
 }

@@ -1,10 +1,10 @@
 // The details panel: a click on an asset loads /api/assets/{id} and shows its attributes,
 // feeder and substation, upstream/downstream trace buttons (highlighted with feature-state,
-// no tile reload) and, for a meter or transformer, its AMI chart.
+// no tile reload) and, for a meter or transformer, its AMI chart (chart.ts, loaded on demand).
+// Escape closes it.
 
 import type { MapGeoJSONFeature, Map as MlMap } from 'maplibre-gl';
 import { api, ApiError, type Asset } from './api';
-import { amiChart } from './chart';
 import type { FeatureStates } from './featureStates';
 import { pick } from './interaction';
 
@@ -19,6 +19,9 @@ export class DetailsPanel {
     private readonly panel: HTMLElement,
     private readonly states: FeatureStates,
   ) {
+    document.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && !this.panel.hidden) this.close();
+    });
     map.on('click', (e) => {
       const f = pick(map, e.point);
       if (f) void this.show(f);
@@ -110,7 +113,7 @@ export class DetailsPanel {
     box.append(heading('AMI, last day', 'h3'));
     this.panel.append(box);
     try {
-      const h = await api.ami(kind, id, abort.signal);
+      const [h, { amiChart }] = await Promise.all([api.ami(kind, id, abort.signal), import('./chart')]);
       if (abort.signal.aborted) return;
       box.append(amiChart(h.buckets));
     } catch (err) {

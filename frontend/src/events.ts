@@ -2,7 +2,8 @@
 // change event in `window.gridtiles.events`, recolours the changed assets at once with
 // feature-state and fetches again only the tiles feature-state cannot fix. EventSource
 // reconnects by itself and sends `Last-Event-ID`, so the server replays what was missed; a
-// `reset` (the server could not) reloads the tiles.
+// `reset` (the server could not) reloads the tiles. `onChange` hands each event to the
+// workspaces' shared state.
 
 import type { Map as MlMap } from 'maplibre-gl';
 import { plan, type ChangeEvent, type StaleTiles } from './liveState';
@@ -25,6 +26,7 @@ export function startEvents(
   states: FeatureStates,
   stale: StaleTiles,
   onStatus: (s: Status, version?: number) => void,
+  onChange: (event: ChangeEvent) => void = () => {},
 ): LiveStream {
   const events: ChangeEvent[] = [];
   const source = new EventSource('/api/events');
@@ -49,6 +51,7 @@ export function startEvents(
     if (events.length > MAX_KEPT_EVENTS) events.splice(0, events.length - MAX_KEPT_EVENTS);
     apply(map, states, stale, event);
     onStatus('live', event.version);
+    onChange(event);
   });
   return { events, close: () => source.close() };
 }

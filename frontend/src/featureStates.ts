@@ -63,6 +63,16 @@ export class FeatureStates {
     return this.traced.length;
   }
 
+  /** Highlights any assets (a selection from a list; replaces the trace); returns how many. */
+  setHighlighted(items: { layer: string; id: number }[]): number {
+    this.clearTraced();
+    this.traced = items.slice(0, MAX_TRACED);
+    for (const { layer, id } of this.traced) {
+      this.map.setFeatureState({ source: SOURCE, sourceLayer: layer, id }, { traced: true });
+    }
+    return this.traced.length;
+  }
+
   /** Removes the trace highlight. */
   clearTraced(): void {
     for (const { layer, id } of this.traced) {

@@ -80,7 +80,7 @@ const rendered = (layer) =>
 test('the page loads under the CSP with no console error and nothing from another origin', async () => {
   const res = await fetch(server.url);
   assert.match(res.headers.get('content-security-policy'), /default-src 'self'/);
-  assert.equal(await page.title(), 'gridtiles — operations map');
+  assert.equal(await page.title(), 'gridtiles — operations');
   assert.deepEqual(errorResponses, []);
   assert.deepEqual(consoleErrors, []);
   assert.deepEqual(foreignRequests, []);
@@ -142,7 +142,7 @@ test('clicking an asset opens its details; a trace highlights by feature-state',
   const title = await page.textContent('#details h2');
   assert.equal(title, `transformers ${target.id}`);
   assert.match(await page.textContent('#details table'), /kva/);
-  await page.waitForSelector('#details .ami svg rect', { timeout: 10_000 });
+  await page.waitForSelector('#details .ami canvas', { timeout: 10_000 });
 
   await page.click('#details button[data-direction="upstream"]');
   await page.waitForFunction(() => Number(document.getElementById('details').dataset.traced) > 0, null, {

@@ -9,6 +9,13 @@
 //! its precompressed `.br` / `.gz` sibling (written by the front end's build, checked the same
 //! way) when the client accepts that encoding.
 //! HTML and styles get the security headers (CSP allowing only our own origin).
+//!
+//! The front end is a single-page app with deep links (`/outages/5000123`, `/ami/feeder/…`):
+//! a GET or HEAD of a path that names no file, whose segments are plain route words
+//! (`[A-Za-z0-9_-]`, so no extension), outside the server's own prefixes (`/api`, `/tiles`,
+//! `/styles`, `/ogc`, `/data`, `/metrics`) and with nothing at all on disk under
+//! that name, is answered with `index.html` (see [`spa_route`]). Anything else that names no
+//! file stays a JSON 404.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::percent_decode_str;
 use tower::ServiceExt;
@@ -90,6 +97,14 @@ pub(crate) async fn serve_static(State(state): State<AppState>, req: Request) ->
             .map(|f| (f, dir.root().to_path_buf())),
         None => None,
     };
+    let found = match (found, state.static_dir()) {
+        (None, Some(dir)) if is_page_method(req.method()) && spa_route(dir.root(), &path).await => {
+            dir.resolve("/index.html")
+                .await
+                .map(|f| (f, dir.root().to_path_buf()))
+        }
+        (found, _) => found,
+    };
     let Some((file, root)) = found else {
         return ApiError::NotFound(format!("no such path: {}", truncate(&path, 200)))
             .into_response();
@@ -103,6 +118,40 @@ pub(crate) async fn serve_static(State(state): State<AppState>, req: Request) ->
         "public, max-age=300"
     };
     send_file(file, &root, req, cache).await
+}
+
+/// Prefixes of the server's own routes: never answered with the page.
+/// (`/assets/` is not one: the build's files there all have an extension, and `/assets/{id}` is
+/// a front-end route.)
+const RESERVED_PREFIXES: [&str; 6] = ["api", "tiles", "styles", "ogc", "data", "metrics"];
+
+fn is_page_method(m: &Method) -> bool {
+    m == Method::GET || m == Method::HEAD
+}
+
+/// Whether `url_path` (not decoded) is a front-end route to answer with `index.html`: one or
+/// more non-empty segments of `[A-Za-z0-9_-]` (a trailing `/` allowed), the first not a
+/// reserved prefix, and nothing (file, folder or link) at that path under `root`.
+pub async fn spa_route(root: &Path, url_path: &str) -> bool {
+    let Some(rest) = url_path.strip_prefix('/') else {
+        return false;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    let segments: Vec<&str> = rest.split('/').collect();
+    let plain = |s: &&str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if rest.is_empty() || segments.len() > 6 || !segments.iter().all(plain) {
+        return false;
+    }
+    if RESERVED_PREFIXES.contains(&segments[0]) {
+        return false;
+    }
+    let on_disk = segments.iter().fold(root.to_path_buf(), |p, s| p.join(s));
+    tokio::fs::symlink_metadata(on_disk).await.is_err()
 }
 
 async fn send_file(
