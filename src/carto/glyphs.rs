@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use bytes::Bytes;
 use pbf_font_tools::prost::Message;
@@ -152,11 +151,14 @@ impl FontCatalog {
         if names.is_empty() || names.len() > MAX_STACK_FONTS || names.iter().any(|n| n.is_empty()) {
             return Err(GlyphError::BadStack);
         }
-        let known: Vec<(&str, &FontFace)> = names
-            .iter()
-            .filter_map(|n| self.faces.get_key_value(*n))
-            .map(|(k, v)| (k.as_str(), v))
-            .collect();
+        // Known fonts in stack order, each once: a repeated name adds nothing (and must not
+        // make another cache entry).
+        let mut known: Vec<(&str, &FontFace)> = Vec::with_capacity(names.len());
+        for (name, face) in names.iter().filter_map(|n| self.faces.get_key_value(*n)) {
+            if !known.iter().any(|(k, _)| k == name) {
+                known.push((name.as_str(), face));
+            }
+        }
         if known.is_empty() {
             return Err(GlyphError::UnknownFont(stack.to_owned()));
         }
@@ -252,12 +254,28 @@ fn collect_font_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::
     Ok(())
 }
 
-/// The shared catalog type the server holds.
-pub type SharedFonts = Arc<FontCatalog>;
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_is_cached_once_per_distinct_known_font_list() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let catalog = FontCatalog::scan(&dir).unwrap();
+        let one = catalog.range("Open Sans Bold", "0-255").unwrap();
+        let repeated = catalog
+            .range("Open Sans Bold, Nope, Open Sans Bold", "0-255")
+            .unwrap();
+        catalog.cache.run_pending_tasks();
+        assert_eq!(catalog.cache.entry_count(), 1);
+        // Same glyphs; only the stack name in the message differs.
+        let decode = |b: &Bytes| Glyphs::decode(&b[..]).unwrap().stacks[0].glyphs.clone();
+        assert_eq!(decode(&one), decode(&repeated));
+        assert!(matches!(
+            catalog.range("Nope", "0-255"),
+            Err(GlyphError::UnknownFont(_))
+        ));
+    }
 
     #[test]
     fn ranges_are_whole_256_code_point_blocks() {
