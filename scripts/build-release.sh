@@ -4,7 +4,7 @@
 #             frontend/package.json exists; otherwise say so and leave an empty frontend/dist
 #   binary    cargo build --release --locked
 #   stage     copy the runtime tree into OUT (default target/runtime):
-#               OUT/gridtiles, OUT/frontend/dist (if built), OUT/styles (if present)
+#               OUT/gridtiles, OUT/frontend/dist (if built), OUT/styles, OUT/fonts (if present)
 #             then smoke-test it: start the staged binary from OUT on a free loopback port,
 #             `gridtiles healthcheck` until it answers, SIGTERM, expect exit 0
 # usage: scripts/build-release.sh [--out DIR] [--no-smoke] [frontend] [binary] [stage]
@@ -61,6 +61,8 @@ if has stage; then
     echo "   (no front end to stage)"
   fi
   if [ -d styles ]; then cp -R styles "$OUT/styles"; else echo "   (no styles/ to stage)"; fi
+  # Fonts for /fonts (glyphs rendered from them at request time).
+  if [ -d fonts ]; then cp -R fonts "$OUT/fonts"; else echo "   (no fonts/ to stage)"; fi
   du -sh "$OUT" | sed 's/^/   runtime tree: /'
   ls -l "$OUT/gridtiles" | awk '{printf "   binary: %.1f MB\n", $5 / 1048576}'
 

@@ -153,6 +153,9 @@ pub struct ServeArgs {
     /// Styles directory served at /styles/{name}.json [server.styles_dir, default styles].
     #[arg(long)]
     pub styles_dir: Option<PathBuf>,
+    /// Fonts directory (TTF/OTF) served as glyphs at /fonts [server.fonts_dir, default fonts].
+    #[arg(long)]
+    pub fonts_dir: Option<PathBuf>,
     /// With PostgreSQL: serve this directory of layer files when the database is
     /// unreachable at startup, until it is reachable [postgres.fallback].
     #[arg(long)]
@@ -223,6 +226,7 @@ impl ServeArgs {
         set_opt(&mut s.attribution, &self.attribution);
         set_opt(&mut s.static_dir, &self.static_dir);
         set_opt(&mut s.styles_dir, &self.styles_dir);
+        set_opt(&mut s.fonts_dir, &self.fonts_dir);
         let d = &mut config.data;
         set_opt(&mut d.dir, &self.data);
         d.lenient |= self.lenient;

@@ -10,6 +10,7 @@
 pub mod analytics;
 pub mod app;
 pub mod cache;
+pub mod carto;
 pub mod cli;
 pub mod config;
 pub mod dispatch;

@@ -44,6 +44,8 @@ fn dockerignore_is_an_allowlist_covering_the_build_inputs() {
         "!Cargo.lock",
         "!src/",
         "!scripts/build-release.sh",
+        "!fonts/",
+        "!.cargo/config.toml",
     ] {
         assert!(rules.contains(&needed), "{needed} missing");
     }

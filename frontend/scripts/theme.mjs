@@ -7,6 +7,11 @@
 // The vector source carries `"url": "/tiles.json"`: gridtiles rewrites it when it serves the
 // style (absolute `tiles` URL, `minzoom`/`maxzoom`, `bounds`), so QGIS and any MapLibre client
 // can load /styles/{name}.json directly. Feature-state is used only in paint properties.
+// Device symbols and labels (sprite icons, glyphs) come from scripts/symbols.mjs.
+
+import {
+  GLYPHS, SPRITE, deviceLayers, gridLabelLayers, streetLabelLayers,
+} from './symbols.mjs';
 
 export const SOURCE = 'gridtiles';
 
@@ -118,6 +123,9 @@ export function buildStyle(theme) {
     'step', ['to-number', live('load_pct'), 0],
     t.good, 80, t.warn, 100, t.bad,
   ];
+  const devices = deviceLayers(t, {
+    live, highlighted: (base) => highlighted(t, base), outOfService, loadColour, byZoom,
+  });
   const layers = [
     { id: 'background', type: 'background', paint: { 'background-color': t.background } },
     {
@@ -163,39 +171,11 @@ export function buildStyle(theme) {
       'circle-stroke-color': ['case', outOfService, t.fault, t.outline],
       'circle-stroke-width': ['case', outOfService, 1.2, 0.4],
     }, 'meters'),
-    circle('transformers', 'transformers', 13, {
-      'circle-color': highlighted(t, loadColour),
-      'circle-radius': byZoom([[13, 2], [16, 5.5]]),
-      'circle-stroke-color': ['case', outOfService, t.fault, t.outline],
-      'circle-stroke-width': ['case', outOfService, 2, 1],
-    }, 'transformers'),
-    circle('switches', 'switches', 12, {
-      'circle-color': highlighted(t, ['case',
-        ['==', live('current_state'), 'open'], t.switchOpen,
-        t.switchClosed]),
-      'circle-radius': byZoom([[12, 1.6], [14, 3], [16, 5.5]]),
-      'circle-stroke-color': ['case',
-        ['==', live('current_state'), 'open'], t.switchClosed,
-        outOfService, t.fault,
-        t.outline],
-      'circle-stroke-width': byZoom([[12, 0.6], [14, 1.2], [16, 2]]),
-    }, 'switches'),
-    circle('substations', 'substations', 5, {
-      'circle-color': highlighted(t, ['case', outOfService, t.fault, t.substation]),
-      'circle-radius': byZoom([[5, 3], [10, 5], [16, 11]]),
-      'circle-stroke-color': t.outline,
-      'circle-stroke-width': byZoom([[5, 1], [16, 2.5]]),
-    }, 'substations'),
+    devices.transformers,
+    ...devices.switches,
+    devices.substations,
     // Crews under outages: a crew on site rings the outage it works on.
-    circle('crews', 'crews', 10, {
-      'circle-color': highlighted(t, ['match', live('status'),
-        'dispatched', t.crew.dispatched,
-        'on_site', t.crew.on_site,
-        t.crew.available]),
-      'circle-radius': byZoom([[10, 5], [16, 11]]),
-      'circle-stroke-color': t.outline,
-      'circle-stroke-width': 2,
-    }, 'crews'),
+    devices.crews,
     circle('outages-halo', 'outages', 5, {
       'circle-color': t.outage,
       'circle-opacity': 0.25,
@@ -203,43 +183,57 @@ export function buildStyle(theme) {
         ['case', ['>', ['to-number', live('customers_out'), 0], 500], 1.4, 1]),
       'circle-blur': 0.4,
     }, 'outages'),
-    circle('outages', 'outages', 5, {
-      'circle-color': highlighted(t, ['match', live('status'),
-        'restoring', t.warn,
-        t.outage]),
-      'circle-radius': byZoom([[5, 3.5], [10, 5], [16, 9]]),
-      'circle-stroke-color': t.outline,
-      'circle-stroke-width': 2,
-    }, 'outages'),
+    devices.outages,
+    ...gridLabelLayers(theme, byZoom),
   ];
-  return {
+  return withStreetLabels({
     version: 8,
     name: t.name,
     metadata: { 'gridtiles:theme': theme },
     center: [-95.37, 29.76],
     zoom: 10,
+    glyphs: GLYPHS,
+    sprite: SPRITE,
     sources: {
       [SOURCE]: { type: 'vector', url: '/tiles.json' },
     },
     layers,
-  };
+  }, theme);
 }
 
-/** The legend the page shows, per theme: [group, [[label, colour], ...]]. */
+/**
+ * `style` with the street-name labels on top when it has a vector `basemap` source (a style
+ * must not reference a source it lacks); unchanged otherwise.
+ */
+export function withStreetLabels(style, theme) {
+  if (style.sources.basemap?.type !== 'vector') return style;
+  return { ...style, layers: [...style.layers, ...streetLabelLayers(theme)] };
+}
+
+/**
+ * The legend the page shows, per theme: [group, [[label, colour, icon?], ...]]; `icon` names
+ * the sprite symbol drawn in that colour (styles/sprites/gridtiles/{icon}.svg).
+ */
 export function legend(theme) {
   const t = THEMES[theme];
   return [
     ['feeders', [['12.47 kV', t.feeder[12.47]], ['24.9 kV', t.feeder[24.9]],
       ['34.5 kV', t.feeder[34.5]], ['de-energized', t.deEnergized], ['fault', t.fault]]],
-    ['substations', [['substation', t.substation]]],
-    ['switches', [['closed', t.switchClosed], ['open (hollow)', t.switchOpen]]],
-    ['transformers', [['load < 80 %', t.good], ['80–100 %', t.warn], ['> 100 %', t.bad]]],
+    ['substations', [['substation', t.substation, 'substation']]],
+    ['switches', [['breaker', t.switchClosed, 'breaker'], ['recloser', t.switchClosed, 'recloser'],
+      ['fuse', t.switchClosed, 'fuse'], ['sectionalizer', t.switchClosed, 'sectionalizer'],
+      ['switch closed', t.switchClosed, 'switch-closed'], ['switch open', t.switchClosed, 'switch-open'],
+      ['normally-open tie', t.switchClosed, 'tie-open'],
+      ['open device (hollow)', t.switchOpen]]],
+    ['transformers', [['pole-mounted', t.good, 'transformer-pole'],
+      ['pad-mounted', t.good, 'transformer-pad'],
+      ['load < 80 %', t.good], ['80–100 %', t.warn], ['> 100 %', t.bad]]],
     ['poles', [['health ≥ 70', t.good], ['40–70', t.warn], ['< 40', t.bad]]],
     ['meters', [['residential', t.meter.residential], ['commercial', t.meter.commercial],
       ['industrial', t.meter.industrial]]],
-    ['outages', [['active', t.outage], ['restoring', t.warn]]],
-    ['crews', [['available', t.crew.available], ['dispatched', t.crew.dispatched],
-      ['on site', t.crew.on_site]]],
+    ['outages', [['active', t.outage, 'outage'], ['restoring', t.warn, 'outage']]],
+    ['crews', [['available', t.crew.available, 'crew-truck'],
+      ['dispatched', t.crew.dispatched, 'crew-truck'], ['on site', t.crew.on_site, 'crew-truck']]],
     ['highlight', [['traced', t.traced]]],
   ];
 }

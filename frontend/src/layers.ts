@@ -6,6 +6,25 @@ import type { Map as MlMap } from 'maplibre-gl';
 import { legend } from '../scripts/theme.mjs';
 import type { Theme } from './config';
 
+/** The sprite's SVG symbols (the sources of /sprites/gridtiles), bundled for the legend. */
+const SYMBOLS = import.meta.glob('../../styles/sprites/gridtiles/*.svg', {
+  query: '?raw',
+  import: 'default',
+  eager: true,
+}) as Record<string, string>;
+
+/** The symbol `name` drawn in `colour` (the map tints the same shapes), or null. */
+function symbolIcon(name: string, colour: string): HTMLElement | null {
+  const svg = SYMBOLS[`../../styles/sprites/gridtiles/${name}.svg`];
+  if (!svg) return null;
+  const icon = document.createElement('span');
+  icon.className = 'symbol';
+  icon.style.color = colour;
+  // Build-time files of this repository; black fills and strokes become the legend colour.
+  icon.innerHTML = svg.replace(/#000/g, 'currentColor').replace('<svg ', '<svg fill="currentColor" ');
+  return icon;
+}
+
 /** Toggle groups in display order. */
 export const GROUPS = [
   'feeders',
@@ -81,12 +100,13 @@ export function renderLegend(panel: HTMLElement, theme: Theme): void {
     const title = document.createElement('h3');
     title.textContent = group;
     const list = document.createElement('ul');
-    for (const [label, colour] of entries) {
+    for (const [label, colour, icon] of entries) {
       const item = document.createElement('li');
+      const symbol = icon ? symbolIcon(icon, colour) : null;
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
       swatch.style.background = colour;
-      item.append(swatch, label);
+      item.append(symbol ?? swatch, label);
       list.append(item);
     }
     root.append(title, list);

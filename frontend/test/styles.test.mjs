@@ -3,15 +3,18 @@
 // feature-state only where MapLibre evaluates it (paint properties).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
-import { THEMES, buildStyle, legend, styleText } from '../scripts/theme.mjs';
+import { THEMES, buildStyle, legend, styleText, withStreetLabels } from '../scripts/theme.mjs';
+import { FONT_BOLD, FONT_REGULAR, ICONS } from '../scripts/symbols.mjs';
 
 const onDisk = (theme) => readFileSync(new URL(`../../styles/${theme}.json`, import.meta.url), 'utf8');
 
 /** The style as gridtiles serves it (the placeholder source filled in). */
 function served(style) {
   const s = structuredClone(style);
+  s.glyphs = `http://127.0.0.1:8080${s.glyphs}`;
+  s.sprite = `http://127.0.0.1:8080${s.sprite}`;
   s.sources.gridtiles = {
     type: 'vector',
     tiles: ['http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt'],
@@ -65,9 +68,9 @@ test('the themes have the same layers, brand colours and a placeholder source', 
   assert.ok(text.includes('#0EA5E9') && text.includes('#FBBF24'), 'cyan and amber');
   for (const s of [dark, light]) {
     assert.deepEqual(s.sources.gridtiles, { type: 'vector', url: '/tiles.json' });
-    assert.equal(s.glyphs, undefined, 'no glyphs: nothing from another origin');
-    assert.equal(s.sprite, undefined, 'no sprite');
-    assert.ok(!s.layers.some((l) => l.type === 'symbol'), 'no text layers');
+    // Same origin: paths gridtiles makes absolute when it serves the style.
+    assert.equal(s.glyphs, '/fonts/{fontstack}/{range}.pbf');
+    assert.equal(s.sprite, '/sprites/gridtiles');
   }
   const layers = new Set(dark.layers.map((l) => l['source-layer']).filter(Boolean));
   for (const l of ['substations', 'feeders', 'switches', 'transformers', 'poles', 'meters', 'outages', 'crews']) {
@@ -105,5 +108,67 @@ test('the legend names every toggle group with colours of its theme', () => {
     for (const [, entries] of legend(theme)) {
       for (const [, colour] of entries) assert.match(colour, /^#[0-9A-F]{6}$/i);
     }
+  }
+});
+
+/** Every string a layout property names as `icon-image` (literals and expression outputs). */
+function iconNames(value) {
+  if (typeof value === 'string') return [value];
+  if (!Array.isArray(value)) return [];
+  const [op, ...args] = value;
+  if (op === 'match') return args.slice(1).filter((_, i) => i % 2 === 1 || i === args.length - 2).flatMap(iconNames);
+  if (op === 'case') return args.filter((_, i) => i % 2 === 1 || i === args.length - 1).flatMap(iconNames);
+  return [];
+}
+
+const SYMBOL_DIR = new URL('../../styles/sprites/gridtiles/', import.meta.url);
+const FONT_NAMES = new Set(['Open Sans Regular', 'Open Sans Bold']); // fonts/OpenSans-*.ttf
+
+test('every icon a style uses is an SVG symbol of the sprite, and every symbol is used', () => {
+  const files = readdirSync(SYMBOL_DIR).filter((f) => f.endsWith('.svg')).map((f) => f.slice(0, -4));
+  assert.deepEqual([...files].sort(), [...ICONS].sort());
+  for (const theme of Object.keys(THEMES)) {
+    const used = new Set(buildStyle(theme).layers
+      .flatMap((l) => iconNames(l.layout?.['icon-image'])));
+    for (const name of used) assert.ok(files.includes(name), `${theme}: icon ${name} has an SVG`);
+    for (const name of ICONS) assert.ok(used.has(name), `${theme}: symbol ${name} is drawn`);
+    for (const [, entries] of legend(theme)) {
+      for (const [, , icon] of entries) if (icon) assert.ok(files.includes(icon), icon);
+    }
+  }
+});
+
+test('labels use fonts gridtiles serves and cover substations, feeders and devices', () => {
+  assert.deepEqual([...FONT_REGULAR, ...FONT_BOLD].filter((f) => !FONT_NAMES.has(f)), []);
+  for (const theme of Object.keys(THEMES)) {
+    const labels = buildStyle(theme).layers.filter((l) => l.layout?.['text-field']);
+    for (const l of labels) {
+      for (const f of l.layout['text-font']) assert.ok(FONT_NAMES.has(f), `${l.id}: ${f}`);
+    }
+    const byLayer = Object.fromEntries(labels.map((l) => [l['source-layer'], l]));
+    assert.equal(byLayer.substations.layout['text-field'][1], 'name');
+    assert.equal(byLayer.switches.minzoom, 15, 'device names at high zoom');
+    assert.equal(byLayer.feeders.layout['symbol-placement'], 'line');
+    assert.ok(byLayer.feeders.maxzoom <= 14, 'feeder labels while feeders are merged circuits');
+  }
+});
+
+test('street labels appear only with a vector basemap source, and then validate', () => {
+  for (const theme of Object.keys(THEMES)) {
+    const plain = buildStyle(theme);
+    assert.ok(!plain.layers.some((l) => l.source === 'basemap'), 'no basemap source: no street labels');
+    const withBasemap = served({
+      ...plain,
+      sources: { ...plain.sources, basemap: { type: 'vector', tiles: ['http://127.0.0.1:8080/basemap/{z}/{x}/{y}.mvt'] } },
+    });
+    const style = withStreetLabels(withBasemap, theme);
+    const streets = style.layers.find((l) => l.id === 'street-labels');
+    assert.equal(streets['source-layer'], 'streets');
+    assert.deepEqual(streets.layout['text-field'], ['get', 'name']);
+    assert.equal(streets.layout['symbol-placement'], 'line');
+    assert.deepEqual(validateStyleMin(style).map((e) => e.message), [], theme);
+    // A raster basemap (the page's optional outside basemap) gets no street labels.
+    const raster = { ...plain, sources: { ...plain.sources, basemap: { type: 'raster', tiles: ['x'] } } };
+    assert.equal(withStreetLabels(raster, theme), raster);
   }
 });

@@ -185,6 +185,7 @@ pub(crate) fn check_dirs(config: &Config) -> Result<()> {
     for (dir, what) in [
         (&config.server.static_dir, "server.static_dir"),
         (&config.server.styles_dir, "server.styles_dir"),
+        (&config.server.fonts_dir, "server.fonts_dir"),
     ] {
         if let Some(dir) = dir {
             if !dir.is_dir() {
@@ -237,6 +238,7 @@ pub(crate) fn new_state(config: &Config, snapshot: Snapshot) -> Result<AppState>
     for (dir, what) in [
         (&settings.static_dir, "front end"),
         (&settings.styles_dir, "styles"),
+        (&settings.fonts_dir, "fonts"),
     ] {
         match dir {
             Some(d) => info!(dir = %d.display(), "serving {what}"),

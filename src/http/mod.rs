@@ -4,7 +4,8 @@
 //! ([`tilejson`]), `GET /styles/{name}.json` and the front end at `/`
 //! ([`static_files`]), `GET /api/health` and `GET /metrics` ([`health`]), the Grid API's JSON
 //! endpoints under `/api/*` ([`api`]), OGC API - Features and Tiles under `/ogc` ([`ogc`]),
-//! FlatGeobuf downloads with range requests at `/data/{layer}.fgb` ([`download`]); anything
+//! FlatGeobuf downloads with range requests at `/data/{layer}.fgb` ([`download`]), glyphs at
+//! `/fonts` and sprites at `/sprites` ([`carto`]); anything
 //! else is a JSON 404 or 405 ([`error`]).
 //!
 //! Middleware, outermost first: [`guard`] (request id, timeout, body limit, metrics, slow
@@ -13,6 +14,7 @@
 
 pub mod api;
 pub mod auth;
+mod carto;
 pub mod conditional;
 pub mod download;
 pub mod error;
@@ -74,6 +76,8 @@ pub struct Settings {
     pub static_dir: Option<PathBuf>,
     /// Styles directory (`None`: no styles).
     pub styles_dir: Option<PathBuf>,
+    /// Fonts directory served at `/fonts` (`None`: no fonts).
+    pub fonts_dir: Option<PathBuf>,
     /// Requests running longer are answered `503`.
     pub request_timeout: Duration,
     /// Largest request body accepted.
@@ -102,6 +106,7 @@ impl Default for Settings {
             attribution: None,
             static_dir: None,
             styles_dir: None,
+            fonts_dir: None,
             request_timeout: Duration::from_secs(30),
             max_body_bytes: 1 << 20,
             slow_request: Some(Duration::from_secs(1)),
@@ -142,6 +147,7 @@ impl Settings {
             attribution: s.attribution.clone(),
             static_dir: s.effective_static_dir(),
             styles_dir: s.effective_styles_dir(),
+            fonts_dir: s.effective_fonts_dir(),
             request_timeout: Duration::from_secs(s.request_timeout_s.max(1)),
             max_body_bytes: s.max_body_bytes,
             slow_request: (s.slow_request_ms > 0).then(|| Duration::from_millis(s.slow_request_ms)),

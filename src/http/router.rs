@@ -19,7 +19,7 @@ use super::{
 /// The application's routes and middleware.
 ///
 /// Route groups and their authentication (`[auth]`): `tiles` = `/tiles/*`, `/tiles.json`,
-/// `/styles/*`, the OGC API tile routes and tile metadata (`/ogc/tiles*`,
+/// `/styles/*`, `/fonts*`, `/sprites/*`, the OGC API tile routes and tile metadata (`/ogc/tiles*`,
 /// `/ogc/tileMatrixSets*`, `/ogc/collections/{id}/tiles*`) and the front end (the fallback);
 /// `api` = `/api/*` except `/api/health`, which stays open for probes, plus the OGC API
 /// feature routes (`/ogc`, `/ogc/conformance`, `/ogc/collections[/{id}[/items[/{id}]]]`) and
@@ -38,7 +38,8 @@ pub fn router(state: AppState) -> Router {
                 "/styles/{file}",
                 get(styles::style).layer(CompressionLayer::new()),
             )
-            .merge(ogc::tile_routes()),
+            .merge(ogc::tile_routes())
+            .merge(super::carto::routes(&state)),
     );
     let front_end = auth
         .tiles

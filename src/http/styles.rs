@@ -7,14 +7,20 @@
 //! (from `server.public_url`, or the request's `Host` / `X-Forwarded-*` as `/tiles.json`
 //! builds it), `minzoom`/`maxzoom` of the tiling configuration, `bounds` and the
 //! attribution. QGIS reads only a style source's `tiles`, so this is what lets it (and any
-//! MapLibre client) load the style directly. Other sources pass through unchanged.
+//! MapLibre client) load the style directly. Other sources pass through unchanged. The
+//! style's `glyphs` and `sprite` URLs, on disk relative to this server (`/fonts/...`,
+//! `/sprites/...`), are made absolute the same way (QGIS needs absolute URLs).
+//!
+//! `?client=static` serves the static variant ([`crate::carto::static_style`]): the same
+//! look with no `feature-state`, for QGIS and other clients that get no live state.
 
 use std::hash::BuildHasher;
 
-use axum::extract::{Path as UrlPath, Request, State};
+use axum::extract::{Path as UrlPath, Query, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, VARY};
 use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::conditional::{if_none_match, not_modified};
@@ -30,12 +36,32 @@ pub const PLACEHOLDER_URL: &str = "/tiles.json";
 /// Style files larger than this are refused (a style is tens of kilobytes).
 pub const MAX_STYLE_BYTES: u64 = 4 << 20;
 
+/// The query of a style request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StyleQuery {
+    /// `static`: no feature-state (QGIS).
+    client: Option<String>,
+}
+
 /// The handler.
 pub(crate) async fn style(
     State(state): State<AppState>,
     UrlPath(name): UrlPath<String>,
+    query: Result<Query<StyleQuery>, axum::extract::rejection::QueryRejection>,
     req: Request,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let static_variant = match query.client.as_deref() {
+        None => false,
+        Some("static") => true,
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "unknown client {:?}: the only variant is client=static",
+                truncate(other, 40)
+            )))
+        }
+    };
     let not_found = || ApiError::NotFound(format!("no such style: {}", truncate(&name, 100)));
     let valid = name.strip_suffix(".json").is_some_and(|stem| {
         !stem.is_empty()
@@ -75,6 +101,10 @@ pub(crate) async fn style(
     let snapshot = state.snapshot_arc();
     let tiles = tilejson::build(&snapshot, &LayerSelection::All, &base, &state);
     fill_sources(&mut doc, &tiles);
+    absolute_resource_urls(&mut doc, &base);
+    if static_variant {
+        crate::carto::static_style::make_static(&mut doc);
+    }
     let body = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
 
     let etag = format!(
@@ -135,6 +165,33 @@ pub fn fill_sources(style: &mut Value, tiles: &TileJson) -> usize {
     filled
 }
 
+/// Makes the style's `glyphs` and `sprite` URLs that start with `/` absolute under `base`
+/// (`sprite` may be one URL or a list of `{id, url}`).
+pub fn absolute_resource_urls(style: &mut Value, base: &str) {
+    let absolute = |v: &mut Value| {
+        if let Some(path) = v
+            .as_str()
+            .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        {
+            *v = Value::String(format!("{base}{path}"));
+        }
+    };
+    if let Some(glyphs) = style.get_mut("glyphs") {
+        absolute(glyphs);
+    }
+    match style.get_mut("sprite") {
+        Some(Value::Array(list)) => {
+            for entry in list {
+                if let Some(url) = entry.get_mut("url") {
+                    absolute(url);
+                }
+            }
+        }
+        Some(sprite) => absolute(sprite),
+        None => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,6 +250,23 @@ mod tests {
             style["sources"]["basemap"],
             json!({"type": "raster", "tiles": ["https://other/{z}/{x}/{y}.png"]})
         );
+    }
+
+    #[test]
+    fn glyph_and_sprite_paths_become_absolute() {
+        let mut style = json!({"glyphs": "/fonts/{fontstack}/{range}.pbf", "sprite": "/sprites/g"});
+        absolute_resource_urls(&mut style, "https://maps.example/gt");
+        assert_eq!(
+            style["glyphs"],
+            "https://maps.example/gt/fonts/{fontstack}/{range}.pbf"
+        );
+        assert_eq!(style["sprite"], "https://maps.example/gt/sprites/g");
+        let mut style = json!({"sprite": [{"id": "a", "url": "/sprites/a"}, {"id": "b", "url": "https://x/b"}],
+            "glyphs": "//cdn/{fontstack}/{range}.pbf"});
+        absolute_resource_urls(&mut style, "http://h:1");
+        assert_eq!(style["sprite"][0]["url"], "http://h:1/sprites/a");
+        assert_eq!(style["sprite"][1]["url"], "https://x/b");
+        assert_eq!(style["glyphs"], "//cdn/{fontstack}/{range}.pbf");
     }
 
     #[test]

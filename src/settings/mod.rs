@@ -194,6 +194,7 @@ impl Config {
         c.server.attribution = Some(String::new());
         c.server.static_dir = Some(PathBuf::new());
         c.server.styles_dir = Some(PathBuf::new());
+        c.server.fonts_dir = Some(PathBuf::new());
         c.data.dir = Some(PathBuf::new());
         let layer = LayerConfig {
             merge_id: Some(String::new()),

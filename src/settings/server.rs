@@ -55,6 +55,9 @@ pub struct ServerConfig {
     /// Directory of map styles served at `/styles/{name}.json`. Unset: `styles` when that
     /// directory exists.
     pub styles_dir: Option<PathBuf>,
+    /// Directory of TTF/OTF/TTC fonts served as glyph ranges at `/fonts`. Unset: `fonts`
+    /// when that directory exists.
+    pub fonts_dir: Option<PathBuf>,
     /// On SIGTERM, keep serving this many seconds with `/api/health` answering `503`, so
     /// load balancers stop sending traffic before the listener closes.
     pub shutdown_delay_s: u64,
@@ -88,6 +91,7 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             static_dir: None,
             styles_dir: None,
+            fonts_dir: None,
             shutdown_delay_s: 0,
             shutdown_grace_s: 25,
             header_read_timeout_s: 10,
@@ -113,6 +117,11 @@ impl ServerConfig {
     /// The styles directory: the configured one, else `styles` if it exists.
     pub fn effective_styles_dir(&self) -> Option<PathBuf> {
         self.styles_dir.clone().or_else(|| existing_dir("styles"))
+    }
+
+    /// The fonts directory: the configured one, else `fonts` if it exists.
+    pub fn effective_fonts_dir(&self) -> Option<PathBuf> {
+        self.fonts_dir.clone().or_else(|| existing_dir("fonts"))
     }
 }
 

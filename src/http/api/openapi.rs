@@ -31,6 +31,9 @@ pub const PATHS: &[&str] = &[
     "/api/outages/{id}/dispatch",
     "/api/outages/worst-feeders",
     "/api/kpi/monthly",
+    "/fonts",
+    "/fonts/{fontstack}/{range}",
+    "/sprites/{file}",
 ];
 
 pub(crate) fn param(
@@ -80,7 +83,17 @@ pub fn document() -> Json_ {
         ], json!({"200": ok_json("TileJSON"), "404": err("unknown layer"), "401": err(auth)})),
         "/styles/{file}": get_op("A map style from the styles directory; sources with url /tiles.json get this server's absolute tiles URL, minzoom, maxzoom and bounds inline", "tiles", vec![
             param("file", "path", true, json!({"type": "string"}), "style file name (name.json)"),
-        ], json!({"200": ok_json("the style"), "304": {"description": "not modified (If-None-Match)"}, "400": err("invalid Host or X-Forwarded-Proto"), "404": err("no such style"), "401": err(auth)})),
+            param("client", "query", false, json!({"type": "string", "enum": ["static"]}), "static: the variant without feature-state (QGIS)"),
+        ], json!({"200": ok_json("the style"), "304": {"description": "not modified (If-None-Match)"}, "400": err("invalid Host or X-Forwarded-Proto, unknown client or query parameter"), "404": err("no such style"), "401": err(auth)})),
+        "/fonts": get_op("The font names /fonts/{fontstack}/{range}.pbf serves", "tiles", vec![],
+            json!({"200": {"description": "font names, sorted", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}, "401": err(auth)})),
+        "/fonts/{fontstack}/{range}": get_op("MapLibre glyphs: an SDF protobuf of 256 code points; a comma-separated stack falls back in order", "tiles", vec![
+            param("fontstack", "path", true, json!({"type": "string"}), "font names separated by commas (1 to 8)"),
+            param("range", "path", true, json!({"type": "string", "pattern": "^[0-9]+-[0-9]+\\.pbf$"}), "START-END.pbf, START a multiple of 256 up to 65280, END = START + 255"),
+        ], json!({"200": {"description": "the glyph range", "content": {"application/x-protobuf": {}}}, "304": {"description": "not modified (If-None-Match)"}, "400": err("bad range or font stack"), "404": err("no font of the stack is served, or not a .pbf"), "401": err(auth)})),
+        "/sprites/{file}": get_op("A sprite sheet (name.png, name@2x.png) or its index (name.json, name@2x.json), built from the SVG symbols of styles/sprites/{name}/", "tiles", vec![
+            param("file", "path", true, json!({"type": "string"}), "NAME.json, NAME.png, NAME@2x.json or NAME@2x.png"),
+        ], json!({"200": {"description": "the sheet or its index", "content": {"image/png": {}, "application/json": {"schema": {"type": "object"}}}}, "304": {"description": "not modified (If-None-Match)"}, "404": err("no such sprite"), "401": err(auth)})),
         "/api/health": get_op("Health: status, features per layer, cache statistics", "operations", vec![],
             json!({"200": ok_json("serving"), "503": err("shutting down")})),
         "/metrics": get_op("Prometheus metrics (text format)", "operations", vec![],
@@ -178,6 +191,7 @@ mod tests {
             include_str!("../router.rs"),
             include_str!("mod.rs"),
             include_str!("../ogc/mod.rs"),
+            include_str!("../carto.rs"),
         ];
         let mut out = Vec::new();
         for src in sources {

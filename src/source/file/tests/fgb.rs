@@ -104,7 +104,7 @@ fn every_truncation_and_corruption_is_an_error_not_a_panic() {
         let _ = load_dir(
             dir.path(),
             LoadOptions {
-                lenient: state % 2 == 0,
+                lenient: state.is_multiple_of(2),
                 ..LoadOptions::default()
             },
         );

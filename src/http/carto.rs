@@ -1,0 +1,187 @@
+//! Glyphs and sprites for the styles, same-origin: `GET /fonts` (the font names),
+//! `GET /fonts/{fontstack}/{start}-{end}.pbf` (a glyph range, [`crate::carto::glyphs`]) and
+//! `GET /sprites/{name}[@2x].{json,png}` (a sprite built from the SVG symbols in
+//! `{styles_dir}/sprites/{name}/`, [`crate::carto::sprites`]).
+//!
+//! Glyph ranges are rendered on the blocking pool on first request and cached by the font
+//! catalog; a sprite is built once (concurrent first requests share the build) and kept.
+//! Responses carry a strong ETag over their bytes (`304` on `If-None-Match`) and
+//! `Cache-Control: public, max-age=3600`; the router gzips the protobuf and JSON.
+
+use std::hash::BuildHasher;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use bytes::Bytes;
+use tower_http::compression::CompressionLayer;
+
+use super::error::{truncate, ApiError};
+use super::AppState;
+use crate::carto::glyphs::{FontCatalog, GlyphError};
+use crate::carto::sprites::{self, SpriteSet};
+
+/// `Cache-Control` of glyph and sprite responses (they change only with a deployment).
+const CACHE: &str = "public, max-age=3600";
+/// Sprite names kept built (a deployment has one or two).
+const MAX_SPRITES: u64 = 16;
+
+/// What the glyph and sprite handlers read.
+#[derive(Clone)]
+struct Carto {
+    fonts: Option<Arc<FontCatalog>>,
+    sprites_dir: Option<PathBuf>,
+    built: moka::future::Cache<String, Arc<SpriteSet>>,
+}
+
+/// The routes, with the font catalog of `fonts_dir` (scanned now) and the sprites of
+/// `{styles_dir}/sprites`.
+pub(crate) fn routes(state: &AppState) -> Router<AppState> {
+    let settings = state.settings();
+    let fonts = settings
+        .fonts_dir
+        .as_deref()
+        .and_then(|dir| match FontCatalog::scan(dir) {
+            Ok(catalog) => {
+                tracing::debug!(dir = %dir.display(), fonts = catalog.names().count(), "fonts");
+                Some(Arc::new(catalog))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no fonts: /fonts serves nothing");
+                None
+            }
+        });
+    let carto = Carto {
+        fonts,
+        sprites_dir: settings.styles_dir.as_ref().map(|d| d.join("sprites")),
+        built: moka::future::Cache::new(MAX_SPRITES),
+    };
+    Router::new()
+        .route("/fonts", get(font_list))
+        .route("/fonts/{fontstack}/{range}", get(glyph_range))
+        .route("/sprites/{file}", get(sprite))
+        .layer(CompressionLayer::new())
+        .with_state(carto)
+}
+
+/// `GET /fonts`: the names a style's `text-font` may use, sorted.
+async fn font_list(State(carto): State<Carto>) -> Response {
+    let names: Vec<&str> = carto
+        .fonts
+        .as_deref()
+        .map(|c| c.names().collect())
+        .unwrap_or_default();
+    let mut res = Json(names).into_response();
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    res
+}
+
+/// `GET /fonts/{fontstack}/{start}-{end}.pbf`.
+async fn glyph_range(
+    State(carto): State<Carto>,
+    UrlPath((stack, file)): UrlPath<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Some(range) = file.strip_suffix(".pbf") else {
+        return Err(ApiError::NotFound(format!(
+            "no such glyph file: {} (expected START-END.pbf)",
+            truncate(&file, 60)
+        )));
+    };
+    let Some(catalog) = carto.fonts.clone() else {
+        return Err(ApiError::NotFound("no fonts are configured".into()));
+    };
+    let range = range.to_owned();
+    let stack_name = stack.clone();
+    let bytes = tokio::task::spawn_blocking(move || catalog.range(&stack_name, &range))
+        .await
+        .map_err(|e| ApiError::Internal(format!("glyph rendering failed: {e}")))?
+        .map_err(|e| match e {
+            GlyphError::UnknownFont(_) => {
+                ApiError::NotFound(format!("no such font: {}", truncate(&stack, 200)))
+            }
+            GlyphError::BadRange(_) | GlyphError::BadStack => ApiError::BadRequest(e.to_string()),
+            GlyphError::Dir { .. } | GlyphError::Render { .. } => ApiError::Internal(e.to_string()),
+        })?;
+    Ok(with_etag(&headers, bytes, "application/x-protobuf"))
+}
+
+/// `GET /sprites/{name}.json`, `{name}.png`, `{name}@2x.json`, `{name}@2x.png`.
+async fn sprite(
+    State(carto): State<Carto>,
+    UrlPath(file): UrlPath<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let not_found = || ApiError::NotFound(format!("no such sprite: {}", truncate(&file, 100)));
+    let (stem, content_type, png) = if let Some(stem) = file.strip_suffix(".png") {
+        (stem, "image/png", true)
+    } else if let Some(stem) = file.strip_suffix(".json") {
+        (stem, "application/json", false)
+    } else {
+        return Err(not_found());
+    };
+    let (name, ratio) = match stem.strip_suffix("@2x") {
+        Some(name) => (name, 2),
+        None => (stem, 1),
+    };
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let Some(dir) = carto.sprites_dir.as_ref().filter(|_| valid) else {
+        return Err(not_found());
+    };
+    let dir = dir.join(name);
+    if !tokio::fs::metadata(&dir).await.is_ok_and(|m| m.is_dir()) {
+        return Err(not_found());
+    }
+    let set = carto
+        .built
+        .try_get_with(name.to_owned(), async move {
+            tokio::task::spawn_blocking(move || sprites::build(&dir).map(Arc::new))
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| ApiError::Internal(format!("building sprite {name}: {e}")))?;
+    let sheet = set.sheet(ratio).ok_or_else(not_found)?;
+    let bytes = if png {
+        sheet.png.clone()
+    } else {
+        sheet.index.clone()
+    };
+    Ok(with_etag(&headers, bytes, content_type))
+}
+
+/// `bytes` with a strong ETag over them, or `304` when `If-None-Match` has it.
+fn with_etag(headers: &HeaderMap, bytes: Bytes, content_type: &'static str) -> Response {
+    let hash = foldhash::quality::FixedState::with_seed(0x676c7970).hash_one(&bytes[..]);
+    let etag = format!("\"{hash:016x}-{}\"", bytes.len());
+    let fresh = headers
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut res = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(CONTENT_TYPE, HeaderValue::from_static(content_type))],
+            bytes,
+        )
+            .into_response()
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(ETAG, v);
+    }
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    res
+}
