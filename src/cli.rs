@@ -164,6 +164,10 @@ pub struct ServeArgs {
     /// Milliseconds between simulator ticks [simulate.interval_ms, default 3000].
     #[arg(long)]
     pub simulate_interval_ms: Option<u64>,
+    /// A PMTiles or MBTiles file of vector tiles served as the basemap at /basemap/*
+    /// [basemap.path; default: the demo city's streets with the demo grid].
+    #[arg(long)]
+    pub basemap: Option<PathBuf>,
     /// Demo grid parameters (used without a data directory).
     #[command(flatten)]
     pub demo: DemoArgs,
@@ -232,6 +236,7 @@ impl ServeArgs {
                 toml::Value::String(dir.display().to_string()),
             );
         }
+        set_opt(&mut config.basemap.path, &self.basemap);
         config.simulate.enabled |= self.simulate;
         set(&mut config.simulate.interval_ms, &self.simulate_interval_ms);
         self.demo.apply(config);

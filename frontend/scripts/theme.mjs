@@ -8,6 +8,8 @@
 // style (absolute `tiles` URL, `minzoom`/`maxzoom`, `bounds`), so QGIS and any MapLibre client
 // can load /styles/{name}.json directly. Feature-state is used only in paint properties.
 
+import { BASEMAP_SOURCE, basemapLayers, basemapSource } from './basemap-layers.mjs';
+
 export const SOURCE = 'gridtiles';
 
 /** Brand colours. */
@@ -120,6 +122,7 @@ export function buildStyle(theme) {
   ];
   const layers = [
     { id: 'background', type: 'background', paint: { 'background-color': t.background } },
+    ...basemapLayers(theme),
     {
       id: 'feeders-outage',
       type: 'line',
@@ -219,6 +222,7 @@ export function buildStyle(theme) {
     center: [-95.37, 29.76],
     zoom: 10,
     sources: {
+      [BASEMAP_SOURCE]: basemapSource(),
       [SOURCE]: { type: 'vector', url: '/tiles.json' },
     },
     layers,

@@ -3,6 +3,7 @@
 //! snapshot, serve it until SIGTERM; write the demo grid to files; check a configuration
 //! file; probe a running server's health; run the `db` commands.
 
+pub mod basemap;
 mod healthcheck;
 pub mod postgres;
 
@@ -111,6 +112,7 @@ pub async fn serve(
             };
             let (state, live) = postgres::start(&config, pg, stop).await?;
             tokio::spawn(live);
+            basemap::attach(&config, &state, false)?;
             state
         }
         None => {
@@ -172,6 +174,7 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     );
     let snapshot = build_snapshot(config, layers)?;
     let state = new_state(config, snapshot)?;
+    basemap::attach(config, &state, config.data.dir.is_none())?;
     state.set_source_status(SourceStatus::ok(if config.data.dir.is_some() {
         "files"
     } else {

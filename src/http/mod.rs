@@ -12,7 +12,10 @@
 //! stored gzip-compressed already). No per-request tracing spans on tiles.
 
 pub mod api;
+mod archive_tiles;
 pub mod auth;
+pub mod basemap;
+pub mod basemap_style;
 pub mod download;
 pub mod error;
 pub mod events;

@@ -68,6 +68,8 @@ pub(crate) async fn style(
     let snapshot = state.snapshot_arc();
     let tiles = tilejson::build(&snapshot, &LayerSelection::All, &base, &state);
     fill_sources(&mut doc, &tiles);
+    let basemap = state.basemap().map(|b| (b, b.tilejson(&base, &state)));
+    super::basemap_style::fill_basemap(&mut doc, basemap.as_ref().map(|(b, t)| (*b, t)));
     let body = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
 
     let etag = format!(
