@@ -1,12 +1,13 @@
 //! Tile archives: read vector tiles from a PMTiles v3 (`pmtiles` crate, memory-mapped) or
 //! an MBTiles (SQLite, `rusqlite`) file, and write the grid's tiles into a PMTiles archive
-//! (`bake`).
+//! ([`bake`]).
 //!
 //! Readers hand out a tile's bytes as stored (archives usually hold gzip-compressed MVT;
 //! [`ArchiveTile::gzip`] says which, from the gzip magic) and the archive's metadata
 //! ([`ArchiveInfo`]: zoom range, bounds, centre, `vector_layers`). The HTTP layer decides
 //! what to send.
 
+pub mod bake;
 mod mbtiles;
 mod pmtiles_read;
 
