@@ -303,3 +303,51 @@ fn bad_plans_are_refused() {
         assert!(err.is_err(), "{plan:?}");
     }
 }
+
+#[tokio::test]
+async fn the_bake_command_writes_an_archive() {
+    use gridtiles::cli::{BakeArgs, DemoArgs};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cli.pmtiles");
+    let args = BakeArgs {
+        out: out.clone(),
+        bbox: Some([-95.4, 29.74, -95.34, 29.78]),
+        minzoom: Some(12),
+        maxzoom: Some(13),
+        layers: Some("feeders,substations".into()),
+        basemap: true,
+        config: None,
+        data: None,
+        demo: DemoArgs::default(),
+    };
+    let mut config = Config::default();
+    config.data.scale = 0.05;
+    config.server.static_dir = None;
+    config.server.styles_dir = None;
+    let bad = BakeArgs {
+        layers: Some("feeders,nope".into()),
+        ..args.clone()
+    };
+    let refused = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || gridtiles::app::bake::bake_command(&bad, &config))
+    };
+    let err = refused.await.unwrap().unwrap_err().to_string();
+    assert!(err.contains("nope"), "{err}");
+    tokio::task::spawn_blocking(move || gridtiles::app::bake::bake_command(&args, &config))
+        .await
+        .unwrap()
+        .unwrap();
+    let archive = tokio::task::spawn_blocking(move || TileArchive::open(&out))
+        .await
+        .unwrap()
+        .unwrap();
+    let info = archive.info();
+    assert_eq!((info.minzoom, info.maxzoom), (12, 13));
+    let ids: Vec<&str> = info.layer_ids().collect();
+    assert_eq!(
+        ids,
+        ["water", "arterials", "streets", "substations", "feeders"]
+    );
+    assert_eq!(info.bounds, [-95.4, 29.74, -95.34, 29.78]);
+}
