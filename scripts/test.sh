@@ -24,12 +24,21 @@ dpkg -s "postgresql-${PG_VERSION}-postgis-3" >/dev/null 2>&1 || MISSING+=("postg
 command -v ogrinfo >/dev/null || MISSING+=(gdal-bin)
 [ -x /usr/bin/chromium ] || MISSING+=(chromium)
 command -v npm >/dev/null || MISSING+=(nodejs npm)
+# - python3-pip: installs the PyPI pmtiles reader, the independent reader of baked archives
+#   (tests/archive_bake.rs).
+python3 -m pip --version >/dev/null 2>&1 || MISSING+=(python3-pip)
 if [ "${#MISSING[@]}" -gt 0 ]; then
     echo "installing: ${MISSING[*]}"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}"
 fi
 export GRIDTILES_REQUIRE_GDAL=1
+
+echo "== PyPI pmtiles reader (target/test-cache/python)"
+if ! PYTHONPATH=target/test-cache/python python3 -c "import pmtiles.reader" 2>/dev/null; then
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q --target target/test-cache/python "pmtiles==3.8.1"
+fi
+export GRIDTILES_REQUIRE_PMTILES_PY=1
 
 echo "== PostgreSQL ${PG_VERSION}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

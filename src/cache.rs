@@ -57,7 +57,7 @@ pub type RenderFn = fn(&Snapshot, TileCoord, &LayerSelection) -> Result<Rendered
 /// gzip level of cached tiles: compressed once, served many times. Measured on the demo
 /// grid (`examples/gzip_levels.rs`, miniz_oxide backend): at z14 level 3 takes ~0.5 ms per
 /// tile and is within 2 % of level 6's size, which takes ~1.2 ms (as long as the render).
-const CACHED_LEVEL: u32 = 3;
+pub const CACHED_LEVEL: u32 = 3;
 
 /// gzip level when the cache is disabled and every request compresses: level 1 is ~4×
 /// faster than level 6 for ~10 % more bytes.

@@ -38,6 +38,52 @@ pub enum Command {
     Healthcheck(HealthcheckArgs),
     /// PostgreSQL: create the reference schema, install change triggers, load data.
     Db(DbArgs),
+    /// Write the grid's tiles (optionally with the demo basemap) into a PMTiles archive.
+    Bake(BakeArgs),
+}
+
+/// `gridtiles bake`.
+#[derive(Clone, Debug, Args)]
+pub struct BakeArgs {
+    /// The PMTiles archive to write (replaced).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Area to bake, W,S,E,N in degrees [default: the data's bounds].
+    #[arg(long, value_parser = parse_bbox, allow_hyphen_values = true)]
+    pub bbox: Option<[f64; 4]>,
+    /// Lowest zoom [default: the lowest zoom any baked layer appears at].
+    #[arg(long)]
+    pub minzoom: Option<u8>,
+    /// Highest zoom [default: tiles.maxzoom].
+    #[arg(long)]
+    pub maxzoom: Option<u8>,
+    /// Comma-separated layers of the grid to bake [default: every layer].
+    #[arg(long)]
+    pub layers: Option<String>,
+    /// Bake the demo city's basemap into the same tiles (its layers with the grid's).
+    #[arg(long)]
+    pub basemap: bool,
+    /// TOML configuration file ([data], [tiles], [layers.NAME]).
+    #[arg(long, env = "GRIDTILES_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Directory of layer files; without it the demo grid [data.dir].
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Demo grid parameters.
+    #[command(flatten)]
+    pub demo: DemoArgs,
+}
+
+/// Parses `W,S,E,N`.
+fn parse_bbox(s: &str) -> Result<[f64; 4], String> {
+    let parts: Vec<f64> = s
+        .split(',')
+        .map(|p| p.trim().parse::<f64>().map_err(|e| format!("{p:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    match parts[..] {
+        [w, s, e, n] if parts.iter().all(|v| v.is_finite()) => Ok([w, s, e, n]),
+        _ => Err("expected W,S,E,N: four numbers".into()),
+    }
 }
 
 /// `gridtiles db`. The connection comes from `DATABASE_URL` or `postgres.url`.
@@ -167,6 +213,10 @@ pub struct ServeArgs {
     /// Milliseconds between simulator ticks [simulate.interval_ms, default 3000].
     #[arg(long)]
     pub simulate_interval_ms: Option<u64>,
+    /// A PMTiles or MBTiles file of vector tiles served as the basemap at /basemap/*
+    /// [basemap.path; default: the demo city's streets with the demo grid].
+    #[arg(long)]
+    pub basemap: Option<PathBuf>,
     /// Demo grid parameters (used without a data directory).
     #[command(flatten)]
     pub demo: DemoArgs,
@@ -236,6 +286,7 @@ impl ServeArgs {
                 toml::Value::String(dir.display().to_string()),
             );
         }
+        set_opt(&mut config.basemap.path, &self.basemap);
         config.simulate.enabled |= self.simulate;
         set(&mut config.simulate.interval_ms, &self.simulate_interval_ms);
         self.demo.apply(config);

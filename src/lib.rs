@@ -9,6 +9,7 @@
 
 pub mod analytics;
 pub mod app;
+pub mod archive;
 pub mod cache;
 pub mod carto;
 pub mod cli;

@@ -13,6 +13,8 @@ import {
   GLYPHS, SPRITE, deviceLayers, gridLabelLayers, streetLabelLayers,
 } from './symbols.mjs';
 
+import { BASEMAP_SOURCE, basemapLayers, basemapSource } from './basemap-layers.mjs';
+
 export const SOURCE = 'gridtiles';
 
 /** Brand colours. */
@@ -128,6 +130,7 @@ export function buildStyle(theme) {
   });
   const layers = [
     { id: 'background', type: 'background', paint: { 'background-color': t.background } },
+    ...basemapLayers(theme),
     {
       id: 'feeders-outage',
       type: 'line',
@@ -195,6 +198,7 @@ export function buildStyle(theme) {
     glyphs: GLYPHS,
     sprite: SPRITE,
     sources: {
+      [BASEMAP_SOURCE]: basemapSource(),
       [SOURCE]: { type: 'vector', url: '/tiles.json' },
     },
     layers,

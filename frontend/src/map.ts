@@ -7,7 +7,8 @@ import type { PageConfig, Theme } from './config';
 import type { StaleTiles } from './liveState';
 
 export const SOURCE = 'gridtiles';
-const BASEMAP = 'basemap';
+// Not 'basemap': that is the served styles' vector basemap source.
+const BASEMAP = 'raster-basemap';
 
 /** The style of `theme`, with the basemap (if any) under the grid. */
 export async function loadStyle(theme: Theme, basemap: string | null): Promise<StyleSpecification> {

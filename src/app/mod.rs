@@ -3,6 +3,8 @@
 //! snapshot, serve it until SIGTERM; write the demo grid to files; check a configuration
 //! file; probe a running server's health; run the `db` commands.
 
+pub mod bake;
+pub mod basemap;
 mod healthcheck;
 pub mod postgres;
 
@@ -59,6 +61,18 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Healthcheck(args) => healthcheck(&args, vars()).await,
+        Command::Bake(args) => {
+            init_logging(cli.log_format.unwrap_or_default(), "info");
+            let mut config = Config::load(args.config.as_deref(), vars())?.config;
+            if args.data.is_some() {
+                config.data.dir.clone_from(&args.data);
+            }
+            args.demo.apply(&mut config);
+            config.validate()?;
+            tokio::task::spawn_blocking(move || bake::bake_command(&args, &config))
+                .await
+                .context("bake task failed")?
+        }
         Command::Db(args) => {
             init_logging(cli.log_format.unwrap_or_default(), "info");
             postgres::db_command(args, vars()).await
@@ -111,6 +125,7 @@ pub async fn serve(
             };
             let (state, live) = postgres::start(&config, pg, stop).await?;
             tokio::spawn(live);
+            basemap::attach(&config, &state, false)?;
             state
         }
         None => {
@@ -172,6 +187,7 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     );
     let snapshot = build_snapshot(config, layers)?;
     let state = new_state(config, snapshot)?;
+    basemap::attach(config, &state, config.data.dir.is_none())?;
     state.set_source_status(SourceStatus::ok(if config.data.dir.is_some() {
         "files"
     } else {

@@ -13,7 +13,10 @@
 //! stored gzip-compressed already). No per-request tracing spans on tiles.
 
 pub mod api;
+mod archive_tiles;
 pub mod auth;
+pub mod basemap;
+pub mod basemap_style;
 mod carto;
 pub mod conditional;
 pub mod download;

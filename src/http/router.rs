@@ -13,7 +13,8 @@ use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 use super::guard::{GuardLayer, REQUEST_ID};
 use super::{
-    download, error, health, ogc, static_files, styles, tilejson, tiles, AppState, CorsOrigins,
+    basemap, download, error, health, ogc, static_files, styles, tilejson, tiles, AppState,
+    CorsOrigins,
 };
 
 /// The application's routes and middleware.
@@ -39,7 +40,12 @@ pub fn router(state: AppState) -> Router {
                 get(styles::style).layer(CompressionLayer::new()),
             )
             .merge(ogc::tile_routes())
-            .merge(super::carto::routes(&state)),
+            .merge(super::carto::routes(&state))
+            .route("/basemap/{z}/{x}/{y}", get(basemap::tile))
+            .route(
+                "/basemap.json",
+                get(basemap::basemap_json).layer(CompressionLayer::new()),
+            ),
     );
     let front_end = auth
         .tiles

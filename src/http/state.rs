@@ -12,6 +12,7 @@ use axum::http::HeaderValue;
 use super::api::graph::GraphCache;
 use super::api::history_source::PgBackend;
 use super::api::kpi::HistoryCache;
+use super::basemap::Basemap;
 use super::download::cache::FgbCache;
 use super::events::log::EventLog;
 use super::static_files::StaticDir;
@@ -48,6 +49,8 @@ struct Inner {
     pg_history: OnceLock<PgBackend>,
     /// The change stream as server-sent-event frames, with the replay buffer.
     events: EventLog,
+    /// The basemap tile source, when there is one (`/basemap/*`).
+    basemap: OnceLock<Basemap>,
     /// Permits of `/api/events` streams (`events.max_clients`).
     events_clients: Arc<tokio::sync::Semaphore>,
     /// True once shutdown has begun (ends the event streams).
@@ -101,6 +104,7 @@ impl AppState {
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
             pg_history: OnceLock::new(),
             events,
+            basemap: OnceLock::new(),
             events_clients,
             shutdown: tokio::sync::watch::Sender::new(false),
             simulator: OnceLock::new(),
@@ -299,6 +303,16 @@ impl AppState {
             .direct_writes
             .lock()
             .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Serves `basemap` at `/basemap/*` from now on (once; a second call is ignored).
+    pub fn set_basemap(&self, basemap: Basemap) {
+        let _ = self.0.basemap.set(basemap);
+    }
+
+    /// The basemap, if the server has one.
+    pub fn basemap(&self) -> Option<&Basemap> {
+        self.0.basemap.get()
     }
 
     /// `Cache-Control` of tile responses.

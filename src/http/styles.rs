@@ -101,6 +101,8 @@ pub(crate) async fn style(
     let snapshot = state.snapshot_arc();
     let tiles = tilejson::build(&snapshot, &LayerSelection::All, &base, &state);
     fill_sources(&mut doc, &tiles);
+    let basemap = state.basemap().map(|b| (b, b.tilejson(&base, &state)));
+    super::basemap_style::fill_basemap(&mut doc, basemap.as_ref().map(|(b, t)| (*b, t)));
     absolute_resource_urls(&mut doc, &base);
     if static_variant {
         crate::carto::static_style::make_static(&mut doc);

@@ -70,13 +70,7 @@ pub(crate) async fn tilejson(
 ) -> Result<Response, ApiError> {
     let snapshot = state.snapshot_arc();
     let selection = layers::selection(req.uri(), &snapshot)?;
-    let (base, from_request) = match &state.settings().public_url {
-        Some(url) => (url.clone(), false),
-        None => {
-            let trusted = state.settings().trusted_proxies.trusts(req.extensions());
-            (request_base_url(req.headers(), req.uri(), trusted)?, true)
-        }
-    };
+    let (base, from_request) = base_url(&state, &req)?;
     let doc = build(&snapshot, &selection, &base, &state);
     let mut res = Json(doc).into_response();
     let h = res.headers_mut();
@@ -90,11 +84,33 @@ pub(crate) async fn tilejson(
     Ok(res)
 }
 
+/// `scheme://host` tile URLs are built on (`server.public_url`, else from the request) and
+/// whether it came from the request (the response then varies on the host headers).
+pub(super) fn base_url(state: &AppState, req: &Request) -> Result<(String, bool), ApiError> {
+    Ok(match &state.settings().public_url {
+        Some(url) => (url.clone(), false),
+        None => {
+            let trusted = state.settings().trusted_proxies.trusts(req.extensions());
+            (request_base_url(req.headers(), req.uri(), trusted)?, true)
+        }
+    })
+}
+
 /// The TileJSON for `selection` of `snapshot`, with tile URLs under `base` (no trailing `/`).
 pub(super) fn build(
     snapshot: &Snapshot,
     selection: &LayerSelection,
     base: &str,
+    state: &AppState,
+) -> TileJson {
+    build_at(snapshot, selection, &format!("{base}/tiles"), state)
+}
+
+/// The TileJSON for `selection` of `snapshot` with tile URLs `{prefix}/{z}/{x}/{y}.mvt`.
+pub(super) fn build_at(
+    snapshot: &Snapshot,
+    selection: &LayerSelection,
+    prefix: &str,
     state: &AppState,
 ) -> TileJson {
     let settings = state.settings();
@@ -109,7 +125,7 @@ pub(super) fn build(
         .min()
         .unwrap_or(0)
         .min(maxzoom);
-    let mut url = format!("{base}/tiles/{{z}}/{{x}}/{{y}}.mvt");
+    let mut url = format!("{prefix}/{{z}}/{{x}}/{{y}}.mvt");
     let mut bounds = snapshot.bounds;
     if let LayerSelection::Only(_) = selection {
         let names: Vec<&str> = chosen.iter().map(|l| l.name.as_str()).collect();

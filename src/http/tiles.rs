@@ -67,8 +67,8 @@ pub(crate) async fn serve(
 }
 
 /// Builds the response for `tile` according to the request's `Accept-Encoding` and
-/// `If-None-Match`.
-fn respond(
+/// `If-None-Match` (shared with the rendered basemap).
+pub(crate) fn respond(
     tile: &CachedTile,
     request: &HeaderMap,
     cache_control: &HeaderValue,

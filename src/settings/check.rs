@@ -74,6 +74,7 @@ impl Config {
         }
         errs.extend(self.events.problems());
         errs.extend(self.simulate.problems());
+        errs.extend(self.basemap.problems());
         self.validate_tiling(&mut errs);
         if errs.is_empty() {
             Ok(())

@@ -37,7 +37,9 @@ pub const FLAT_ALIASES: &[(&str, &str, &str)] = &[
 const NOT_SETTINGS: &[&str] = &["GRIDTILES_CONFIG", "GRIDTILES_OUT"];
 
 /// Sections with a fixed set of keys (looked up in the template).
-const SECTIONS: &[&str] = &["server", "auth", "data", "events", "simulate", "tiles"];
+const SECTIONS: &[&str] = &[
+    "server", "auth", "data", "events", "simulate", "tiles", "basemap",
+];
 
 /// What applying the environment did.
 #[derive(Debug, Default)]
@@ -103,7 +105,7 @@ fn target(name: &str, out: &mut Applied) -> Result<Option<Vec<String>>, Settings
         return Err(SettingsError::Env {
             name: name.to_owned(),
             message: "not a setting: use GRIDTILES_SECTION__KEY with a section of server, \
-                      auth, data, events, simulate, tiles, postgres, or \
+                      auth, data, events, simulate, tiles, basemap, postgres, or \
                       GRIDTILES_LAYERS__NAME__KEY"
                 .into(),
         });

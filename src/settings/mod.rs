@@ -3,7 +3,7 @@
 //!
 //! - [`Config`] is the whole file: `[server]` ([`ServerConfig`]), `[auth]`
 //!   ([`AuthConfig`]), `[data]` ([`DataConfig`]), `[events]` ([`EventsConfig`]), `[simulate]`
-//!   ([`SimulateConfig`]), the tiling tables `[tiles]` and
+//!   ([`SimulateConfig`]), `[basemap]` ([`BasemapConfig`]), the tiling tables `[tiles]` and
 //!   `[layers.NAME]` ([`crate::config`]) and `[postgres]` (owned by the PostgreSQL source).
 //!   Every section and key is optional; unknown sections or keys are errors.
 //! - [`env`] maps `GRIDTILES_SECTION__KEY` variables onto the file's table before it is
@@ -12,6 +12,7 @@
 //!   (`gridtiles config check FILE`).
 
 pub mod auth;
+pub mod basemap;
 pub mod check;
 pub mod env;
 pub mod live;
@@ -26,6 +27,7 @@ use thiserror::Error;
 use crate::config::{LayerConfig, TileConfig, TilingConfig};
 
 pub use auth::{AuthConfig, AuthMode, Secret};
+pub use basemap::BasemapConfig;
 pub use live::{EventsConfig, SimulateConfig};
 pub use server::{LogFormat, ServerConfig, DEFAULT_CACHE_CONTROL};
 
@@ -115,6 +117,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// `[simulate]`: the demo operations simulator.
     pub simulate: SimulateConfig,
+    /// `[basemap]`: the street basemap under the grid.
+    pub basemap: BasemapConfig,
     /// `[tiles]`: tile-wide tiling settings.
     pub tiles: TileConfig,
     /// `[layers.NAME]`: per-layer zoom ranges and generalization.
@@ -196,6 +200,7 @@ impl Config {
         c.server.styles_dir = Some(PathBuf::new());
         c.server.fonts_dir = Some(PathBuf::new());
         c.data.dir = Some(PathBuf::new());
+        c.basemap.path = Some(PathBuf::new());
         let layer = LayerConfig {
             merge_id: Some(String::new()),
             fields: Some(Vec::new()),

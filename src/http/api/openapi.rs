@@ -11,6 +11,8 @@ use serde_json::{json, Value as Json_};
 pub const PATHS: &[&str] = &[
     "/tiles/{z}/{x}/{y}",
     "/tiles.json",
+    "/basemap/{z}/{x}/{y}",
+    "/basemap.json",
     "/styles/{file}",
     "/api/health",
     "/metrics",
@@ -81,6 +83,18 @@ pub fn document() -> Json_ {
         "/tiles.json": get_op("TileJSON 3.0.0", "tiles", vec![
             param("layers", "query", false, json!({"type": "string"}), "comma-separated layer subset"),
         ], json!({"200": ok_json("TileJSON"), "404": err("unknown layer"), "401": err(auth)})),
+        "/basemap/{z}/{x}/{y}": get_op("A basemap vector tile (path ends in .mvt): the demo city's streets, or the tile of the basemap archive (basemap.path) as stored, gzip passed through or inflated", "tiles", vec![
+            param("z", "path", true, int(), "zoom"),
+            param("x", "path", true, int(), "column"),
+            param("y", "path", true, json!({"type": "string"}), "row with the .mvt suffix"),
+        ], json!({
+            "200": {"description": "the tile", "content": {"application/vnd.mapbox-vector-tile": {}}},
+            "204": {"description": "empty tile"}, "304": {"description": "not modified (If-None-Match)"},
+            "400": err("malformed address or zoom above the basemap's maximum"), "404": err("no basemap configured"),
+            "401": err(auth),
+        })),
+        "/basemap.json": get_op("TileJSON 3.0.0 of the basemap (from the archive's metadata for a file basemap)", "tiles", vec![],
+            json!({"200": ok_json("TileJSON"), "400": err("invalid Host or X-Forwarded-Proto"), "404": err("no basemap configured"), "401": err(auth)})),
         "/styles/{file}": get_op("A map style from the styles directory; sources with url /tiles.json get this server's absolute tiles URL, minzoom, maxzoom and bounds inline", "tiles", vec![
             param("file", "path", true, json!({"type": "string"}), "style file name (name.json)"),
             param("client", "query", false, json!({"type": "string", "enum": ["static"]}), "static: the variant without feature-state (QGIS)"),

@@ -15,6 +15,7 @@
 //! meters over a territory about 32 km across. Scale multiplies counts and territory area.
 
 mod assets;
+mod basemap;
 mod city;
 mod customers;
 mod devices;
@@ -40,6 +41,8 @@ mod tests_topology;
 
 use crate::model::LayerData;
 
+/// The demo basemap (streets, arterials, water) and its tiling.
+pub use basemap::{basemap, tiling as basemap_tiling};
 /// Id bases per kind: the id of item `i` of a kind is its base plus `i`.
 pub use layers::{FEEDER_ID, METER_ID, POLE_ID, SPAN_ID, SUBSTATION_ID, SWITCH_ID, TRANSFORMER_ID};
 /// Id bases and attribute values of the operations layers (`crews`, `outages`).

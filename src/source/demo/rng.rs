@@ -19,6 +19,7 @@ pub enum Stage {
     Status,
     Customers,
     Assets,
+    Basemap,
 }
 
 /// The random stream of `stage` for `seed`.
