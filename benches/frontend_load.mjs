@@ -147,7 +147,7 @@ async function workspaces(url) {
     { name: 'ami', path: `/ami/meter/${meter}?bucket=1h`, switchPath: '/ami', ready: '[data-testid="ami-profile"] canvas, .ws[data-workspace="ami"] p.muted' },
     { name: 'assets', path: `/assets/${pole}`, switchPath: '/assets', ready: '.ws[data-workspace="assets"] [data-state], .ws[data-workspace="assets"] [data-testid="health-histogram"]' },
     { name: 'field', path: `/field/crews/${crew}`, switchPath: '/field', ready: '[data-testid="crews"] tbody tr' },
-    { name: 'assistant', path: '/assistant?q=customers%20out%20now', switchPath: '/assistant', ready: '.ws[data-workspace="assistant"] [data-state], [data-testid="answer"]' },
+    { name: 'assistant', path: '/assistant?q=customers%20out%20now', switchPath: '/assistant', ready: '.ws[data-workspace="assistant"] input[type="search"]' },
   ];
 }
 

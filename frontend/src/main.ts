@@ -18,7 +18,7 @@ import { DetailsPanel } from './details';
 import { mapPick, onChange, startStore } from './app/store';
 import { initMapBus } from './app/mapBus';
 import { startRouter } from './app/router';
-import { Nav, Workspace } from './app/Shell';
+import { Nav, preloadWorkspaces, Workspace } from './app/Shell';
 import { applyMapFilters } from './app/mapFilters';
 
 declare global {
@@ -90,7 +90,10 @@ async function main(): Promise<void> {
     map.once('idle', () => (window.gridtiles.ready = true));
   });
 
-  map.once('idle', () => (window.gridtiles.ready = true));
+  map.once('idle', () => {
+    window.gridtiles.ready = true;
+    preloadWorkspaces();
+  });
 }
 
 main().catch((err) => {

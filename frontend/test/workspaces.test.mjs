@@ -6,45 +6,19 @@
 // keeps the one map and the one event stream; screenshots of every workspace in both themes
 // go to target/artifacts/.
 //
-// Endpoints of the operations-center contract (/work OPS_API.md) that this branch's server
-// does not have yet answer 404, which the page shows as "not available". Those 404s are
-// allowed, by path, in NOT_YET_SERVED below and nowhere else: once the endpoints are merged,
-// delete entries from the list and add assertions in the workspace's `check`.
+// Endpoints of the operations-center contract (OPS_API.md) that this branch's server does
+// not have yet answer 404, which the page shows as "not available". Those 404s are allowed,
+// by path, in not-yet-served.mjs and nowhere else: once the endpoints are merged, delete
+// entries there and add assertions in the workspace's `check`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { REPO, startServer } from './server.mjs';
 import { launch } from './browser.mjs';
+import { notYetServed } from './not-yet-served.mjs';
 
 const ARTIFACTS = process.env.GRIDTILES_ARTIFACTS ?? `${REPO}target/artifacts`;
 const SERVER_ARGS = ['--simulate', '--simulate-interval-ms', '500'];
-
-/** Paths (regular expressions on the URL path) of contract endpoints not yet served here. */
-export const NOT_YET_SERVED = [
-  /^\/api\/outages$/,
-  /^\/api\/outages\/\d+$/,
-  /^\/api\/outages\/worst-feeders$/,
-  /^\/api\/outages\/\d+\/dispatch$/,
-  /^\/api\/kpi\/monthly$/,
-  /^\/api\/ami\/transformers\/loading$/,
-  /^\/api\/ami\/consumption\/by-class$/,
-  /^\/api\/assets\/health\/distribution$/,
-  /^\/api\/assets\/worst$/,
-  /^\/api\/assets\/\d+\/health\/history$/,
-  /^\/api\/search$/,
-  /^\/api\/assistant$/,
-];
-
-/** Today `/api/assets/worst` reaches `/api/assets/{id}`, which answers 400 (not an id). */
-const NOT_YET_SERVED_400 = [/^\/api\/assets\/worst$/];
-
-const notYetServed = (status, url) => {
-  const path = new URL(url).pathname;
-  return (
-    (status === 404 && NOT_YET_SERVED.some((re) => re.test(path))) ||
-    (status === 400 && NOT_YET_SERVED_400.some((re) => re.test(path)))
-  );
-};
 
 let server;
 /** The id of the first feature of `layer` (OGC API items). */

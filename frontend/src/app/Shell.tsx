@@ -1,6 +1,6 @@
 // The workspace shell: the navigation (one link per workspace, deep links through the
 // history API) and the open workspace, loaded on demand (dynamic import) except Operations,
-// which is part of the first view.
+// which is part of the first view; the other chunks are preloaded once the map is idle.
 
 import type { ComponentType } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -20,6 +20,16 @@ const LOADERS: Record<WorkspaceName, Loader> = {
 };
 
 const loaded = new Map<WorkspaceName, ComponentType<WorkspaceProps>>([['operations', Operations]]);
+
+/**
+ * Fetches every workspace's chunk in the background (after the first view is drawn), so a
+ * later switch does not wait behind tile requests for its code.
+ */
+export function preloadWorkspaces(): void {
+  for (const [name, load] of Object.entries(LOADERS) as [WorkspaceName, Loader][]) {
+    if (!loaded.has(name)) load().then((c) => loaded.set(name, c), () => {});
+  }
+}
 
 export function Nav() {
   const current = route.value.workspace;
