@@ -1,18 +1,23 @@
 //! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
 //! synthetic outage history ([`history`]), the same indices from per-day sums ([`daily`]), synthetic AMI interval data computed on demand
-//! ([`ami`]), and customer counts from a snapshot ([`customers`]).
+//! ([`ami`]) with per-group rollups ([`ami_rollup`]) and transformer loading
+//! ([`loading`]), asset health ([`health`]), search by id or name ([`search`]), and customer counts from a snapshot ([`customers`]).
 //!
 //! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
 //! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
 //! ([`time`]).
 
 pub mod ami;
+pub mod ami_rollup;
 pub mod customers;
 pub mod daily;
+pub mod health;
 pub mod history;
 pub mod kpi;
+pub mod loading;
 pub mod med;
 mod random;
+pub mod search;
 pub mod time;
 
 #[cfg(test)]
