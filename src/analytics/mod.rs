@@ -1,7 +1,7 @@
 //! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
 //! synthetic outage history ([`history`]), the same indices from per-day sums ([`daily`]), synthetic AMI interval data computed on demand
 //! ([`ami`]) with per-group rollups ([`ami_rollup`]) and transformer loading
-//! ([`loading`]), asset health ([`health`]), search by id or name ([`search`]), and customer counts from a snapshot ([`customers`]).
+//! ([`loading`]), the assistant's intent parser ([`assistant`]), asset health ([`health`]), search by id or name ([`search`]), and customer counts from a snapshot ([`customers`]).
 //!
 //! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
 //! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
@@ -9,6 +9,7 @@
 
 pub mod ami;
 pub mod ami_rollup;
+pub mod assistant;
 pub mod customers;
 pub mod daily;
 pub mod health;

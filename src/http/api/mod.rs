@@ -18,12 +18,14 @@ pub mod ami;
 pub mod ami_analytics;
 pub mod asset_health;
 pub mod assets;
+pub mod assistant;
 pub mod crews;
 pub mod dates;
 pub mod geojson;
 pub mod graph;
 pub mod grid;
 pub mod history_source;
+pub mod internal;
 pub mod kpi;
 pub mod nearest;
 pub mod openapi;
@@ -73,6 +75,7 @@ pub fn routes() -> Router<AppState> {
             get(asset_health::health_history),
         )
         .route("/api/search", get(search::search))
+        .route("/api/assistant", get(assistant::assistant))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.

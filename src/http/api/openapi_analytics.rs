@@ -14,6 +14,7 @@ pub const PATHS: &[&str] = &[
     "/api/assets/worst",
     "/api/assets/{id}/health/history",
     "/api/search",
+    "/api/assistant",
 ];
 
 fn date(name: &str, what: &str) -> Json_ {
@@ -172,6 +173,9 @@ pub fn paths() -> Map<String, Json_> {
             param("q", "query", true, json!({"type": "string", "minLength": 1, "maxLength": 200}), "id or name text"),
             limit(20, 100),
         ], json!({"200": ok_json("results [{kind, id, layer, label, lon, lat, bbox}], count, truncated"), "400": err("missing, blank or too long q, or bad limit"), "401": err(auth)})),
+        "/api/assistant": get_op("A plain-English operations question (outages on a feeder or at a substation, transformers over N% load, customers out, crews near a substation, an asset, a trace, SAIDI/SAIFI/CAIDI over a period, worst poles, find) answered deterministically through Grid API calls", "assistant", vec![
+            param("q", "query", true, json!({"type": "string", "minLength": 1, "maxLength": 200}), "the question"),
+        ], json!({"200": ok_json("understood: question, understood, intent, answer {columns, rows}, highlight {ids, bbox}, calls, note; not understood: question, understood false, suggestions"), "400": err("missing, blank or too long q, or a bad id in the question"), "404": err("the question names an asset or feeder that does not exist"), "401": err(auth)})),
     });
     match json {
         Json_::Object(map) => map,
