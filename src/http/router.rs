@@ -86,7 +86,8 @@ fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
     };
     let layer = CorsLayer::new()
         .allow_origin(allow)
-        .allow_methods([Method::GET, Method::HEAD])
+        // POST: /mcp.
+        .allow_methods([Method::GET, Method::HEAD, Method::POST])
         // Mirrored, not `*`: a wildcard does not cover `Authorization`.
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([

@@ -27,6 +27,7 @@ pub mod grid;
 pub mod history_source;
 pub mod internal;
 pub mod kpi;
+pub mod mcp;
 pub mod nearest;
 pub mod openapi;
 pub mod openapi_analytics;
@@ -37,7 +38,7 @@ pub mod trace;
 pub mod trends;
 pub mod version_cache;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 
@@ -80,4 +81,10 @@ pub fn routes() -> Router<AppState> {
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.
         .route("/api/events", get(crate::http::events::events))
+        .route(
+            "/mcp",
+            post(mcp::post)
+                .get(mcp::not_allowed)
+                .delete(mcp::not_allowed),
+        )
 }

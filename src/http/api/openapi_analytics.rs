@@ -15,6 +15,7 @@ pub const PATHS: &[&str] = &[
     "/api/assets/{id}/health/history",
     "/api/search",
     "/api/assistant",
+    "/mcp",
 ];
 
 fn date(name: &str, what: &str) -> Json_ {
@@ -176,6 +177,13 @@ pub fn paths() -> Map<String, Json_> {
         "/api/assistant": get_op("A plain-English operations question (outages on a feeder or at a substation, transformers over N% load, customers out, crews near a substation, an asset, a trace, SAIDI/SAIFI/CAIDI over a period, worst poles, find) answered deterministically through Grid API calls", "assistant", vec![
             param("q", "query", true, json!({"type": "string", "minLength": 1, "maxLength": 200}), "the question"),
         ], json!({"200": ok_json("understood: question, understood, intent, answer {columns, rows}, highlight {ids, bbox}, calls, note; not understood: question, understood false, suggestions"), "400": err("missing, blank or too long q, or a bad id in the question"), "404": err("the question names an asset or feeder that does not exist"), "401": err(auth)})),
+        "/mcp": {
+            "post": {"summary": "Model Context Protocol (streamable HTTP, stateless): one JSON-RPC 2.0 message per request (initialize, ping, tools/list, tools/call with the tools search, asset, trace, kpi, outages, crews, ami_history)", "tags": ["assistant"],
+                     "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object"}}}},
+                     "responses": {"200": ok_json("the JSON-RPC response"), "202": {"description": "a notification or response accepted"}, "400": {"description": "not one JSON-RPC 2.0 message (JSON-RPC error body)", "content": {"application/json": {"schema": {"type": "object"}}}}, "401": err(auth)}},
+            "get": {"summary": "No server-initiated stream", "tags": ["assistant"], "responses": {"405": err("use POST"), "401": err(auth)}},
+            "delete": {"summary": "No sessions", "tags": ["assistant"], "responses": {"405": err("use POST"), "401": err(auth)}},
+        },
     });
     match json {
         Json_::Object(map) => map,
