@@ -64,3 +64,5 @@ echo "== release server for the browser test"
 cargo build --release --locked --bin gridtiles
 echo "== front end: unit and browser tests"
 (cd frontend && npm test)
+echo "== MCP: the official TypeScript SDK client against /mcp (release server)"
+(cd tests/mcp && npm ci --no-audit --no-fund && npm test)

@@ -15,7 +15,11 @@
 //!   weekends, some cooling.
 //!
 //! Each meter has a size factor from a hash of (seed, meter id) and per-interval noise from a
-//! hash of (seed, meter id, interval): ±25 % residential, ±10 % commercial, ±5 % industrial.
+//! hash of (seed, meter id, interval number modulo [`NOISE_PERIOD`]): ±25 % residential,
+//! ±10 % commercial, ±5 % industrial. The noise repeats weekly (per 15-minute interval
+//! number, not per local week) so that a group's demand factors into per-class shapes of
+//! time times per-class sums that depend only on the interval's phase in that period: the
+//! rollups of [`super::ami_rollup`] precompute those sums once per group.
 //! [`series`] sums members per interval and buckets the sums (15 min, 1 h, 1 day) into
 //! energy (kWh) and peak demand (kW = the bucket's largest 15-minute kWh × 4); it refuses
 //! requests above a members × intervals work cap.
@@ -37,6 +41,10 @@ pub const INTERVAL_S: i64 = 900;
 const MAX_TIME_S: i64 = 1 << 50;
 /// Largest UTC offset honoured (±18 h); larger offsets are clamped.
 const MAX_OFFSET_S: i64 = 18 * 3600;
+/// The seed of the demo's synthetic AMI (what `/api/ami/*` and `db load` use).
+pub const DEMO_SEED: u64 = 1;
+/// Period of the per-meter noise, in 15-minute intervals (one week).
+pub const NOISE_PERIOD: i64 = 7 * 96;
 /// Default cap on members × intervals of one [`series`] request (≈ 0.1–0.2 s of work).
 pub const DEFAULT_MAX_WORK: u64 = 20_000_000;
 
@@ -60,8 +68,25 @@ impl CustomerClass {
         }
     }
 
-    fn index(self) -> usize {
+    /// Position in per-class arrays (residential, commercial, industrial).
+    pub fn index(self) -> usize {
         self as usize
+    }
+
+    /// Every class, in [`CustomerClass::index`] order.
+    pub const ALL: [CustomerClass; 3] = [
+        CustomerClass::Residential,
+        CustomerClass::Commercial,
+        CustomerClass::Industrial,
+    ];
+
+    /// The class's name as in the data (`residential`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            CustomerClass::Residential => "residential",
+            CustomerClass::Commercial => "commercial",
+            CustomerClass::Industrial => "industrial",
+        }
     }
 }
 
@@ -155,8 +180,9 @@ fn bump(h: f64, c: f64, w: f64) -> f64 {
     (-0.5 * (d / w).powi(2)).exp()
 }
 
-/// Class load shapes (kW, before the meter's size and noise) for the interval holding `t`.
-fn shapes(t: i64, seed: u64) -> [f64; 3] {
+/// Class load shapes (kW, before the meter's size and noise) for the interval holding `t`,
+/// indexed by [`CustomerClass::index`].
+pub(crate) fn shapes(t: i64, seed: u64) -> [f64; 3] {
     let day = local_day(t, HOUSTON_UTC_OFFSET_S);
     let h =
         (local_second_of_day(t, HOUSTON_UTC_OFFSET_S) as f64 + INTERVAL_S as f64 / 2.0) / 3600.0;
@@ -204,7 +230,7 @@ fn shapes(t: i64, seed: u64) -> [f64; 3] {
 }
 
 /// Size factor of a meter (mean ≈ 1.1 residential, ≈ 1.25 otherwise).
-fn size(meter_id: u64, class: CustomerClass, seed: u64) -> f64 {
+pub(crate) fn size(meter_id: u64, class: CustomerClass, seed: u64) -> f64 {
     let u = unit(hash(&[seed, 0x517E, meter_id]));
     match class {
         CustomerClass::Residential => 0.6 + u,
@@ -212,14 +238,32 @@ fn size(meter_id: u64, class: CustomerClass, seed: u64) -> f64 {
     }
 }
 
-/// Multiplicative noise of a meter in interval number `interval`.
-fn noise(meter_id: u64, class: CustomerClass, interval: i64, seed: u64) -> f64 {
-    let amp = match class {
+/// Noise amplitude of a class.
+fn noise_amplitude(class: CustomerClass) -> f64 {
+    match class {
         CustomerClass::Residential => 0.25,
         CustomerClass::Commercial => 0.10,
         CustomerClass::Industrial => 0.05,
-    };
-    1.0 + amp * (2.0 * unit(hash(&[seed, meter_id, interval as u64])) - 1.0)
+    }
+}
+
+/// Multiplicative noise of a meter in interval number `interval` (periodic in
+/// [`NOISE_PERIOD`]).
+fn noise(meter_id: u64, class: CustomerClass, interval: i64, seed: u64) -> f64 {
+    let phase = interval.rem_euclid(NOISE_PERIOD) as u64;
+    1.0 + noise_amplitude(class) * (2.0 * unit(hash(&[seed, meter_id, phase])) - 1.0)
+}
+
+/// `size × noise` of a meter for every phase `0..NOISE_PERIOD`, added into `row` (the same
+/// values as [`size`] × [`noise`], with the hash prefix of (seed, meter) computed once).
+pub(crate) fn add_noise_row(meter_id: u64, class: CustomerClass, seed: u64, row: &mut [f64]) {
+    let s = size(meter_id, class, seed);
+    let amp = noise_amplitude(class);
+    let prefix = hash(&[seed, meter_id]);
+    for (phase, r) in row.iter_mut().enumerate() {
+        let h = super::random::extend(prefix, phase as u64);
+        *r += s * (1.0 + amp * (2.0 * unit(h) - 1.0));
+    }
 }
 
 /// Average demand (kW) of a meter over the 15-minute interval holding `t`.
@@ -250,14 +294,9 @@ pub fn check_work(members: usize, q: &AmiQuery, max_work: u64) -> Result<(), Ami
     Ok(())
 }
 
-/// The summed series of `members` over `q`, bucketed. The range is widened to whole
-/// intervals. Fails on an empty or out-of-range time range or when members × intervals
-/// exceeds `max_work`.
-pub fn series(
-    members: &[Member],
-    q: &AmiQuery,
-    max_work: u64,
-) -> Result<Vec<BucketValue>, AmiError> {
+/// The 15-minute interval numbers `first..=last` of `q` (widened to whole intervals); fails
+/// on an empty or out-of-range time range.
+pub fn intervals(q: &AmiQuery) -> Result<(i64, i64), AmiError> {
     if q.end <= q.start {
         return Err(AmiError::EmptyRange {
             start: q.start,
@@ -269,13 +308,19 @@ pub fn series(
             return Err(AmiError::OutOfRange(t));
         }
     }
-    check_work(members.len(), q, max_work)?;
-    let first = q.start.div_euclid(INTERVAL_S);
-    let last = (q.end - 1).div_euclid(INTERVAL_S); // inclusive
-    let sizes: Vec<f64> = members
-        .iter()
-        .map(|m| size(m.meter_id, m.class, q.seed))
-        .collect();
+    Ok((
+        q.start.div_euclid(INTERVAL_S),
+        (q.end - 1).div_euclid(INTERVAL_S),
+    ))
+}
+
+/// Buckets the summed demand `kw_at(interval number, class shapes)` of every interval of
+/// `q` into energy and peak demand (the range checked by [`intervals`]).
+pub fn bucketed(
+    q: &AmiQuery,
+    mut kw_at: impl FnMut(i64, &[f64; 3]) -> f64,
+) -> Result<Vec<BucketValue>, AmiError> {
+    let (first, last) = intervals(q)?;
     let width = q.bucket.seconds();
     let offset = q.utc_offset_s.clamp(-MAX_OFFSET_S, MAX_OFFSET_S);
     let bucket_of = |t: i64| {
@@ -285,14 +330,7 @@ pub fn series(
     let mut out: Vec<BucketValue> = Vec::new();
     for k in first..=last {
         let t = k * INTERVAL_S;
-        let shape = shapes(t, q.seed);
-        let kw: f64 = members
-            .iter()
-            .zip(&sizes)
-            .map(|(m, s)| {
-                (shape[m.class.index()] * s * noise(m.meter_id, m.class, k, q.seed)).max(0.0)
-            })
-            .sum();
+        let kw = kw_at(k, &shapes(t, q.seed));
         let kwh = kw * INTERVAL_S as f64 / 3600.0;
         let start = bucket_of(t);
         match out.last_mut() {
@@ -308,6 +346,31 @@ pub fn series(
         }
     }
     Ok(out)
+}
+
+/// The summed series of `members` over `q`, bucketed. The range is widened to whole
+/// intervals. Fails on an empty or out-of-range time range or when members × intervals
+/// exceeds `max_work`.
+pub fn series(
+    members: &[Member],
+    q: &AmiQuery,
+    max_work: u64,
+) -> Result<Vec<BucketValue>, AmiError> {
+    intervals(q)?;
+    check_work(members.len(), q, max_work)?;
+    let sizes: Vec<f64> = members
+        .iter()
+        .map(|m| size(m.meter_id, m.class, q.seed))
+        .collect();
+    bucketed(q, |k, shape| {
+        members
+            .iter()
+            .zip(&sizes)
+            .map(|(m, s)| {
+                (shape[m.class.index()] * s * noise(m.meter_id, m.class, k, q.seed)).max(0.0)
+            })
+            .sum()
+    })
 }
 
 /// The members for meter ids, with their class from the snapshot's meter layer (unknown

@@ -1,21 +1,29 @@
 //! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
 //! synthetic outage history ([`history`]), the same indices from per-day sums ([`daily`]), synthetic AMI interval data computed on demand
-//! ([`ami`]), customer counts from a snapshot ([`customers`]), restoration estimates from
-//! past outage durations ([`etr`]) and indices by month and worst feeders ([`monthly`]).
+//! ([`ami`]) with per-group rollups ([`ami_rollup`]) and transformer loading
+//! ([`loading`]), the assistant's intent parser ([`assistant`]), asset health ([`health`]),
+//! search by id or name ([`search`]), customer counts from a snapshot ([`customers`]),
+//! restoration estimates from past outage durations ([`etr`]) and indices by month and worst
+//! feeders ([`monthly`]).
 //!
 //! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
 //! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
 //! ([`time`]).
 
 pub mod ami;
+pub mod ami_rollup;
+pub mod assistant;
 pub mod customers;
 pub mod daily;
 pub mod etr;
+pub mod health;
 pub mod history;
 pub mod kpi;
+pub mod loading;
 pub mod med;
 pub mod monthly;
 mod random;
+pub mod search;
 pub mod time;
 
 #[cfg(test)]

@@ -18,6 +18,11 @@ pub(crate) fn hash(parts: &[u64]) -> u64 {
         .fold(0x243F_6A88_85A3_08D3, |h, &p| mix(h ^ mix(p)))
 }
 
+/// `hash` of `parts` followed by `part`, from `hash(parts)` (the fold continued).
+pub(crate) fn extend(prefix: u64, part: u64) -> u64 {
+    mix(prefix ^ mix(part))
+}
+
 /// A uniform value in `[0, 1)` from a hash.
 pub(crate) fn unit(h: u64) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64

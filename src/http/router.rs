@@ -92,8 +92,8 @@ fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
     };
     let layer = CorsLayer::new()
         .allow_origin(allow)
-        // POST: the Grid API's writes (`/api/outages/{id}/dispatch`); their routes are
-        // POST-only, every other route stays GET/HEAD (405 otherwise).
+        // POST: the Grid API's writes (`/api/outages/{id}/dispatch`) and `/mcp`; their routes
+        // are POST-only, every other route stays GET/HEAD (405 otherwise).
         .allow_methods([Method::GET, Method::HEAD, Method::POST])
         // Mirrored, not `*`: a wildcard does not cover `Authorization`.
         .allow_headers(AllowHeaders::mirror_request())

@@ -13,6 +13,7 @@ use super::api::graph::GraphCache;
 use super::api::history_source::PgBackend;
 use super::api::kpi::HistoryCache;
 use super::basemap::Basemap;
+use super::api::version_cache::AnalyticsCaches;
 use super::download::cache::FgbCache;
 use super::events::log::EventLog;
 use super::static_files::StaticDir;
@@ -39,6 +40,8 @@ struct Inner {
     history: HistoryCache,
     /// The FlatGeobuf downloads, built on first use per layer version.
     fgb: FgbCache,
+    /// AMI rollups and the search index of the current snapshot, built on first use.
+    analytics: AnalyticsCaches,
     /// Serializes publishers (invalidate, then swap).
     writer: Mutex<()>,
     /// The change stream (see [`crate::live`]).
@@ -99,6 +102,7 @@ impl AppState {
             graph: GraphCache::default(),
             history: HistoryCache::default(),
             fgb: FgbCache::default(),
+            analytics: AnalyticsCaches::default(),
             writer: Mutex::new(()),
             changes,
             source: ArcSwap::from_pointee(SourceStatus::ok("demo")),
@@ -247,6 +251,11 @@ impl AppState {
     /// The synthetic outage history cache (keyed by snapshot version).
     pub fn history_cache(&self) -> &HistoryCache {
         &self.0.history
+    }
+
+    /// The analytics endpoints' per-version values (AMI rollups, search index).
+    pub fn analytics_caches(&self) -> &AnalyticsCaches {
+        &self.0.analytics
     }
 
     /// The FlatGeobuf downloads of `/data/{layer}.fgb`.

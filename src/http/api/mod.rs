@@ -6,14 +6,20 @@
 //! switches, substation status), [`kpi`] (reliability indices over the synthetic
 //! history, cached per snapshot, or PostgreSQL's: [`history_source`]), [`trends`] (outages
 //! per day / week / month), [`ami`] (interval energy and demand), [`nearest`] (nearest assets
-//! in metres), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
+//! in metres), [`ami_analytics`] (transformer loading, consumption by class),
+//! [`asset_health`] (health distribution, worst assets, synthetic health history),
+//! [`search`] (ids and names; [`version_cache`] keeps the per-version rollups and search
+//! index), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
 //! layers for the KPIs), [`outages`] (outages in progress with restoration estimates) and
 //! [`openapi`] (the OpenAPI document of every route).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
 
 pub mod ami;
+pub mod ami_analytics;
+pub mod asset_health;
 pub mod assets;
+pub mod assistant;
 pub mod crews;
 pub mod dates;
 pub mod dispatch;
@@ -21,16 +27,21 @@ pub mod geojson;
 pub mod graph;
 pub mod grid;
 pub mod history_source;
+pub mod internal;
 pub mod kpi;
+pub mod mcp;
 pub mod nearest;
 pub mod openapi;
 pub mod openapi_ops;
+pub mod openapi_analytics;
 pub mod operations;
 pub mod outages;
 pub mod params;
 pub mod reliability;
+pub mod search;
 pub mod trace;
 pub mod trends;
+pub mod version_cache;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -57,8 +68,33 @@ pub fn routes() -> Router<AppState> {
         .route("/api/outages/{id}/dispatch", post(dispatch::dispatch))
         .route("/api/outages/worst-feeders", get(reliability::worst))
         .route("/api/kpi/monthly", get(reliability::kpi_monthly))
+        .route(
+            "/api/ami/transformers/loading",
+            get(ami_analytics::transformer_loading),
+        )
+        .route(
+            "/api/ami/consumption/by-class",
+            get(ami_analytics::consumption_by_class),
+        )
+        .route(
+            "/api/assets/health/distribution",
+            get(asset_health::health_distribution),
+        )
+        .route("/api/assets/worst", get(asset_health::worst_assets))
+        .route(
+            "/api/assets/{id}/health/history",
+            get(asset_health::health_history),
+        )
+        .route("/api/search", get(search::search))
+        .route("/api/assistant", get(assistant::assistant))
         .route("/api/openapi.json", get(openapi::openapi))
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.
         .route("/api/events", get(crate::http::events::events))
+        .route(
+            "/mcp",
+            post(mcp::post)
+                .get(mcp::not_allowed)
+                .delete(mcp::not_allowed),
+        )
 }

@@ -1,0 +1,183 @@
+//! `GET /api/assets/health/distribution`, `GET /api/assets/worst`,
+//! `GET /api/assets/{id}/health/history`: thin handlers over
+//! [`crate::analytics::health`] (the history is synthetic, for the demo grid).
+
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{Map, Value as Json_};
+
+use super::ami_analytics::limit;
+use super::geojson;
+use super::kpi::now;
+use super::params;
+use crate::analytics::health::{
+    current_health, distribution, number, synthetic_history, worst, Distribution, HealthDay,
+    HealthError, WorstBy, WorstFilter, HEALTH_ATTR, LOAD_ATTR, MAX_BINS, MAX_HISTORY_DAYS,
+};
+use crate::analytics::time::{local_day, HOUSTON_UTC_OFFSET_S};
+use crate::http::{ApiError, AppState};
+use crate::mercator::world_to_lonlat;
+
+/// Assets one `worst` list carries at most.
+pub const MAX_WORST: usize = 10_000;
+
+fn health_error(e: HealthError) -> ApiError {
+    ApiError::NotFound(e.to_string())
+}
+
+/// The `layer` parameter: `poles` or `transformers`.
+fn layer(q: &params::Query) -> Result<&'static str, ApiError> {
+    params::choice(q, "layer", &["poles", "transformers"], "poles")
+}
+
+/// `GET /api/assets/health/distribution?layer=poles|transformers&bins=10`.
+pub async fn health_distribution(
+    State(state): State<AppState>,
+    Query(q): Query<params::Query>,
+) -> Result<Json<Distribution>, ApiError> {
+    let layer = layer(&q)?;
+    let bins = match q.get("bins") {
+        None => 10,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=MAX_BINS).contains(n))
+            .ok_or_else(|| params::bad("bins", &format!("an integer from 1 to {MAX_BINS}")))?,
+    };
+    let snapshot = state.snapshot_arc();
+    distribution(&snapshot, layer, bins)
+        .map(Json)
+        .map_err(health_error)
+}
+
+/// One asset of a `worst` list: the listed members, then every attribute.
+#[derive(Serialize)]
+pub struct WorstAsset {
+    pub id: u64,
+    pub layer: String,
+    pub feeder_id: Option<i64>,
+    pub health_score: Option<f64>,
+    pub load_pct: Option<f64>,
+    pub lon: f64,
+    pub lat: f64,
+    #[serde(flatten)]
+    pub attributes: Map<String, Json_>,
+}
+
+/// The `/api/assets/worst` response.
+#[derive(Serialize)]
+pub struct WorstDoc {
+    pub assets: Vec<WorstAsset>,
+    pub count: usize,
+    pub truncated: bool,
+    pub matched: usize,
+    pub version: u64,
+}
+
+/// `GET /api/assets/worst?layer=poles|transformers&by=health|load&max_health=&feeder=&limit=N`.
+pub async fn worst_assets(
+    State(state): State<AppState>,
+    Query(q): Query<params::Query>,
+) -> Result<Json<WorstDoc>, ApiError> {
+    let layer = layer(&q)?;
+    let default_by = if layer == "transformers" {
+        "load"
+    } else {
+        "health"
+    };
+    let by = match params::choice(&q, "by", &["health", "load"], default_by)? {
+        "health" => WorstBy::Health,
+        _ => WorstBy::Load,
+    };
+    let max_health = q
+        .get("max_health")
+        .map(|v| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| params::bad("max_health", "a number"))
+        })
+        .transpose()?;
+    let feeder = q
+        .get("feeder")
+        .map(|_| params::int(&q, "feeder"))
+        .transpose()?;
+    let limit = limit(&q, 100, MAX_WORST)?;
+    let snapshot = state.snapshot_arc();
+    let filter = WorstFilter { max_health, feeder };
+    let (l, features, matched) =
+        worst(&snapshot, layer, by, filter, limit).map_err(|e| match e {
+            HealthError::NoAttribute { .. } => ApiError::BadRequest(e.to_string()),
+            other => health_error(other),
+        })?;
+    let feeder_f = l.fields.iter().position(|f| f.name == "feeder_id");
+    let assets: Vec<WorstAsset> = features
+        .into_iter()
+        .map(|f| {
+            let (lon, lat) = f.geometry.first_coord().map_or((0.0, 0.0), world_to_lonlat);
+            WorstAsset {
+                id: f.id,
+                layer: l.name.clone(),
+                feeder_id: crate::topology::int_attr(f, feeder_f),
+                health_score: number(l, f, HEALTH_ATTR),
+                load_pct: number(l, f, LOAD_ATTR),
+                lon,
+                lat,
+                attributes: geojson::properties(l, f)
+                    .into_iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "feeder_id" | HEALTH_ATTR | LOAD_ATTR))
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Json(WorstDoc {
+        count: assets.len(),
+        truncated: matched > assets.len(),
+        assets,
+        matched,
+        version: snapshot.version,
+    }))
+}
+
+/// The `/api/assets/{id}/health/history` response.
+#[derive(Serialize)]
+pub struct HealthHistoryDoc {
+    pub id: u64,
+    pub layer: String,
+    pub current: f64,
+    pub synthetic: bool,
+    pub days: Vec<HealthDay>,
+}
+
+/// `GET /api/assets/{id}/health/history?from&to` (local days; default the last 365; the
+/// last day is today, at the current score).
+pub async fn health_history(
+    State(state): State<AppState>,
+    Path(raw): Path<String>,
+    Query(q): Query<params::Query>,
+) -> Result<Json<HealthHistoryDoc>, ApiError> {
+    let id = params::asset_id(&raw)?;
+    let now = now();
+    let (from, to) = super::dates::period(&q, now.max(0) + 1, 365)?;
+    let off = HOUSTON_UTC_OFFSET_S;
+    let (today, first, last) = (
+        local_day(now, off),
+        local_day(from, off),
+        local_day(to - 1, off),
+    );
+    if last - first + 1 > MAX_HISTORY_DAYS {
+        return Err(ApiError::BadRequest(format!(
+            "at most {MAX_HISTORY_DAYS} days: narrow from/to"
+        )));
+    }
+    let snapshot = state.snapshot_arc();
+    let (l, current) = current_health(&snapshot, id).map_err(health_error)?;
+    Ok(Json(HealthHistoryDoc {
+        id,
+        layer: l.name.clone(),
+        current,
+        synthetic: true,
+        days: synthetic_history(id, current, today, first, last),
+    }))
+}
