@@ -171,9 +171,10 @@ fn same_structure(a: &Arc<IndexedLayer>, b: &Arc<IndexedLayer>, fields: &[&str])
         .filter_map(|name| a.fields.iter().position(|f| f.name == *name))
         .collect();
     a.features.iter().zip(&b.features).all(|(x, y)| {
-        x.id == y.id
-            && idx
-                .iter()
-                .all(|&i| x.properties.get(i) == y.properties.get(i))
+        Arc::ptr_eq(x, y)
+            || x.id == y.id
+                && idx
+                    .iter()
+                    .all(|&i| x.properties.get(i) == y.properties.get(i))
     })
 }
