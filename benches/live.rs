@@ -2,20 +2,23 @@
 //! 1. event latency: an update published (`AppState::publish_update`) to its `change` frame
 //!    read by a server-sent-events client over real TCP, 500 attribute-only updates of a
 //!    meter's `kwh`;
-//! 2. the operations simulator's tick cost (faults, restorations, switching, crews), 200
+//! 2. single-row updates applied and published (`Snapshot::apply` + `publish_update`, no
+//!    client): a meter moved by about a metre, 200 times;
+//! 3. the operations simulator's tick cost (faults, restorations, switching, crews), 200
 //!    ticks driven directly, with the share of ticks that published something.
 //!
 //! ```text
-//! cargo bench --bench live            # scale 1
-//! cargo bench --bench live -- 0.1     # another scale
+//! cargo bench --bench live                     # scale 1
+//! cargo bench --bench live -- 0.1              # another scale
+//! cargo bench --bench live -- 10 --no-ticks    # updates only (the scale-10 target)
 //! ```
 
 use std::time::{Duration, Instant};
 
 use gridtiles::cache::TileCache;
 use gridtiles::http::{self, AppState, Settings, ShutdownTiming};
-use gridtiles::index::{ChangeSet, LayerChanges, SnapshotBuilder};
-use gridtiles::model::Value;
+use gridtiles::index::{ChangeSet, LayerChanges, SnapshotBuilder, WorldGeometry};
+use gridtiles::model::{Feature, Value};
 use gridtiles::simulate::Simulator;
 use gridtiles::source::demo::{generate, DemoParams};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,6 +26,7 @@ use tokio::net::{TcpListener, TcpStream};
 
 const UPDATES: usize = 500;
 const TICKS: u64 = 200;
+const MOVES: usize = 200;
 
 fn percentiles(name: &str, mut times: Vec<Duration>) {
     times.sort();
@@ -107,6 +111,43 @@ async fn event_latency(scale: f64) {
     percentiles("publish -> SSE client", latency);
 }
 
+/// A meter moved back and forth by about a metre: one upsert per update.
+fn moved_meter(scale: f64) {
+    let state = state(scale);
+    let meter = state.snapshot_arc().layer("meters").unwrap().features[17].clone();
+    let [x, y] = match &meter.geometry {
+        WorldGeometry::Points(p) => p[0],
+        _ => panic!("meters are points"),
+    };
+    let (mut apply, mut publish) = (Vec::new(), Vec::new());
+    for i in 0..MOVES {
+        let snap = state.snapshot_arc();
+        let dx = if i % 2 == 0 { 2.5e-8 } else { 0.0 };
+        let (lon, lat) = gridtiles::mercator::world_to_lonlat([x + dx, y]);
+        let mut set = ChangeSet::default();
+        set.layers.insert(
+            "meters".into(),
+            LayerChanges {
+                upserts: vec![Feature {
+                    id: meter.id,
+                    geometry: geo_types::Geometry::Point(geo_types::Point::new(lon, lat)),
+                    properties: meter.properties.clone(),
+                }],
+                ..LayerChanges::default()
+            },
+        );
+        let t = Instant::now();
+        let update = snap.apply(set, snap.version + 1).unwrap();
+        apply.push(t.elapsed());
+        drop(snap);
+        state.publish_update(update, false);
+        publish.push(t.elapsed());
+    }
+    println!("scale {scale}: meter moved, {MOVES} times");
+    percentiles("Snapshot::apply", apply);
+    percentiles("apply + publish_update", publish);
+}
+
 fn simulator(scale: f64) {
     let state = state(scale);
     let t = Instant::now();
@@ -146,6 +187,12 @@ async fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(1.0);
     event_latency(scale).await;
+    tokio::task::spawn_blocking(move || moved_meter(scale))
+        .await
+        .unwrap();
+    if std::env::args().any(|a| a == "--no-ticks") {
+        return;
+    }
     tokio::task::spawn_blocking(move || simulator(scale))
         .await
         .unwrap();

@@ -18,6 +18,12 @@ use crate::tiles::{LayerSelection, TileCoord};
 /// Invalidations remembered; a render older than all of them is served but not cached.
 const LOG_LEN: usize = 256;
 
+/// Tile slots ([`Invalidation::slots`]) the remembered invalidations hold at most (about
+/// 9 MB). The log is there for renders in flight, which take milliseconds: a few recent
+/// invalidations are enough, and a simulator publishing faults twice a second kept 256
+/// large ones (hundreds of megabytes) alive before this bound.
+const LOG_SLOTS: usize = 1 << 20;
+
 /// Distinct layer selections cached at most (others are served, not cached), so that
 /// invalidating a tile costs a bounded number of key removals.
 pub const MAX_SELECTIONS: usize = 64;
@@ -31,12 +37,22 @@ pub enum Stale {
     Tiles(Arc<Invalidation>),
 }
 
+/// What logging `stale` costs, in tile slots.
+fn slots(stale: &Stale) -> usize {
+    match stale {
+        Stale::Everything => 1,
+        Stale::Tiles(inv) => inv.slots(),
+    }
+}
+
 /// The state behind the gate's lock.
 #[derive(Debug, Default)]
 pub struct Gate {
     /// Every invalidation with a version above this is in `log`.
     horizon: u64,
     log: VecDeque<(u64, Stale)>,
+    /// Sum of the logged invalidations' slots.
+    slots: usize,
     selections: HashSet<LayerSelection>,
 }
 
@@ -77,15 +93,25 @@ impl Gate {
         if matches!(stale, Stale::Everything) {
             // Nothing older can be admitted any more: the log before it is not needed.
             self.log.clear();
+            self.slots = 0;
             self.horizon = self.horizon.max(version.saturating_sub(1));
             self.selections.clear();
         }
+        self.slots += slots(&stale);
         self.log.push_back((version, stale));
-        while self.log.len() > LOG_LEN {
-            if let Some((v, _)) = self.log.pop_front() {
+        // The newest entry always stays: its own renders must be checked against it.
+        while self.log.len() > LOG_LEN || (self.slots > LOG_SLOTS && self.log.len() > 1) {
+            if let Some((v, old)) = self.log.pop_front() {
                 self.horizon = self.horizon.max(v);
+                self.slots -= slots(&old);
             }
         }
+    }
+
+    /// Invalidations logged now.
+    #[cfg(test)]
+    pub fn logged(&self) -> usize {
+        self.log.len()
     }
 
     /// The layer selections with cached entries.
@@ -129,6 +155,42 @@ mod tests {
         }
         assert!(!g.admit(1, &LayerSelection::All, t(1), false));
         assert!(g.admit(LOG_LEN as u64 + 20, &LayerSelection::All, t(1), false));
+    }
+
+    #[test]
+    fn large_invalidations_are_logged_within_the_slot_bound() {
+        let mut g = Gate::default();
+        let big = || {
+            let mut inv = Invalidation::new(1, 16);
+            // 64 × 64 tiles at z14 (4,096 listed): about 8,000 slots.
+            inv.layers[0].add_box(
+                14,
+                [0.0, 0.0, 64.0 / 16384.0 - 1e-9, 64.0 / 16384.0 - 1e-9],
+                0.0,
+            );
+            Arc::new(inv)
+        };
+        let per = big().slots();
+        assert!(per >= 4096, "{per}");
+        for v in 2..200 {
+            g.log(v, Stale::Tiles(big()));
+            assert!(g.slots <= LOG_SLOTS.max(per), "{} slots at v{v}", g.slots);
+        }
+        assert!(g.logged() < LOG_LEN && g.logged() >= LOG_SLOTS / per / 2);
+        // Renders older than the log are refused, the newest version's are checked.
+        assert!(!g.admit(2, &LayerSelection::All, t(1), false));
+        assert!(!g.admit(
+            198,
+            &LayerSelection::All,
+            TileCoord { z: 14, x: 3, y: 3 },
+            false
+        ));
+        assert!(g.admit(
+            199,
+            &LayerSelection::All,
+            TileCoord { z: 14, x: 3, y: 3 },
+            false
+        ));
     }
 
     #[test]

@@ -133,11 +133,11 @@ impl SnapshotBuilder {
                     id: f.id,
                 });
             }
-            features.push(IndexedFeature {
+            features.push(Arc::new(IndexedFeature {
                 id: f.id,
                 geometry,
                 properties: f.properties,
-            });
+            }));
         }
         let entries: Vec<BoxEntry> = features
             .iter()
@@ -184,8 +184,8 @@ impl SnapshotBuilder {
             config,
             kind,
             features,
-            rtree,
-            by_id,
+            rtree: Arc::new(rtree),
+            by_id: Arc::new(by_id),
             thinning,
             merged,
             bbox,
@@ -204,7 +204,7 @@ pub(super) fn quantize(c: WorldCoord) -> (i64, i64) {
     ((c[0] * SCALE).round() as i64, (c[1] * SCALE).round() as i64)
 }
 
-pub(super) fn geometry_kind(features: &[IndexedFeature]) -> GeometryKind {
+pub(super) fn geometry_kind(features: &[Arc<IndexedFeature>]) -> GeometryKind {
     let mut kinds = features.iter().map(|f| match f.geometry {
         WorldGeometry::Points(_) => GeometryKind::Point,
         WorldGeometry::Lines(_) => GeometryKind::Line,

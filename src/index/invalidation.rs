@@ -183,6 +183,16 @@ impl Invalidation {
         self.layers.iter().all(LayerInvalidation::is_empty)
     }
 
+    /// Tile slots the sets hold (their capacity): what keeping this invalidation costs,
+    /// about 9 bytes a slot.
+    pub fn slots(&self) -> usize {
+        self.layers
+            .iter()
+            .flat_map(|l| l.tiles.iter().chain(&l.if_over_budget))
+            .map(|set| set.tiles.capacity() + 1)
+            .sum()
+    }
+
     /// True if `tile` with `selection`, rendered over budget or not, is stale.
     pub fn touches(&self, selection: &LayerSelection, tile: TileCoord, over_budget: bool) -> bool {
         match selection {

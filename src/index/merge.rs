@@ -6,6 +6,7 @@
 //! of different groups meet exactly where their spans met: merged feeders stay connected.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rstar::RTree;
 
@@ -97,7 +98,7 @@ impl MergedLines {
     /// The group id is the integer value of `id_field` when present, else the smallest
     /// member id.
     pub fn build(
-        features: &[IndexedFeature],
+        features: &[Arc<IndexedFeature>],
         keys: &[usize],
         id_field: Option<usize>,
         below: u8,
@@ -142,7 +143,7 @@ impl MergedLines {
 /// Merges the features `idx` (ascending) into one group, with its paths prepared for every
 /// zoom below `below`.
 pub(super) fn build_group(
-    features: &[IndexedFeature],
+    features: &[Arc<IndexedFeature>],
     idx: &[usize],
     id_field: Option<usize>,
     below: u8,
@@ -192,7 +193,7 @@ impl GroupKey {
 }
 
 fn merge_group(
-    features: &[IndexedFeature],
+    features: &[Arc<IndexedFeature>],
     idx: &[usize],
     id_field: Option<usize>,
     is_junction: &impl Fn(WorldCoord) -> bool,
@@ -258,7 +259,7 @@ fn prepare_for_zoom(paths: &[Path], sq_tol: f64, pixel: f64) -> Vec<Path> {
 }
 
 /// Attribute values equal across all members of the group.
-fn shared_properties(features: &[IndexedFeature], idx: &[usize]) -> Vec<Option<Value>> {
+fn shared_properties(features: &[Arc<IndexedFeature>], idx: &[usize]) -> Vec<Option<Value>> {
     let mut shared = features[idx[0]].properties.clone();
     for &i in &idx[1..] {
         for (slot, v) in shared.iter_mut().zip(&features[i].properties) {
@@ -342,12 +343,12 @@ mod tests {
         tolerance: 3.0,
     };
 
-    fn span(id: u64, a: WorldCoord, b: WorldCoord, feeder: i64) -> IndexedFeature {
-        IndexedFeature {
+    fn span(id: u64, a: WorldCoord, b: WorldCoord, feeder: i64) -> Arc<IndexedFeature> {
+        Arc::new(IndexedFeature {
             id,
             geometry: WorldGeometry::Lines(vec![Path::new(vec![a, b], |_| false)]),
             properties: vec![Some(Value::Int(feeder)), Some(Value::Int(id as i64))],
-        }
+        })
     }
 
     #[test]

@@ -67,11 +67,14 @@ pub struct IndexedLayer {
     pub tile_fields: Vec<usize>,
     pub config: LayerConfig,
     pub kind: GeometryKind,
-    pub features: Vec<IndexedFeature>,
-    /// One entry per feature: its bounding box, data = index into `features`.
-    pub rtree: RTree<BoxEntry>,
-    /// Feature id → index into `features`.
-    pub by_id: HashMap<u64, u32>,
+    /// The features, each shared (`Arc`) with the snapshots that did not change it: an
+    /// update copies pointers, not features.
+    pub features: Vec<Arc<IndexedFeature>>,
+    /// One entry per feature: its bounding box, data = index into `features` (shared with
+    /// the previous version when no box changed).
+    pub rtree: Arc<RTree<BoxEntry>>,
+    /// Feature id → index into `features` (shared while no feature is added or removed).
+    pub by_id: Arc<HashMap<u64, u32>>,
     /// Point layers with `full_zoom > minzoom`: which points show at each lower zoom.
     pub thinning: Option<Thinning>,
     /// Line layers with `merge_by`: the merged, generalized features for low zooms.
@@ -83,7 +86,7 @@ pub struct IndexedLayer {
 impl IndexedLayer {
     /// The feature with this id, if the layer has it.
     pub fn feature(&self, id: u64) -> Option<&IndexedFeature> {
-        self.by_id.get(&id).map(|&i| &self.features[i as usize])
+        self.by_id.get(&id).map(|&i| &*self.features[i as usize])
     }
 }
 

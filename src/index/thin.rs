@@ -6,6 +6,7 @@
 //! visible at every higher zoom), and records how many points it stands for (`point_count`).
 
 use crate::config::{LayerConfig, TileConfig};
+use std::sync::Arc;
 
 use super::{IndexedFeature, WorldGeometry};
 
@@ -25,7 +26,7 @@ impl Thinning {
     /// every zoom below the layer's max zoom: levels below `full_zoom` are served normally,
     /// the rest only when a tile must be generalized to fit its size budget.
     pub fn build(
-        features: &[IndexedFeature],
+        features: &[Arc<IndexedFeature>],
         config: &LayerConfig,
         tiles: &TileConfig,
     ) -> Option<Thinning> {
@@ -96,12 +97,12 @@ impl Thinning {
 mod tests {
     use super::*;
 
-    fn point(id: u64, x: f64, y: f64) -> IndexedFeature {
-        IndexedFeature {
+    fn point(id: u64, x: f64, y: f64) -> Arc<IndexedFeature> {
+        Arc::new(IndexedFeature {
             id,
             geometry: WorldGeometry::Points(vec![[x, y]]),
             properties: vec![],
-        }
+        })
     }
 
     #[test]

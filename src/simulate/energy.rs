@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::edits::{field_index, EditError, Edits};
-use crate::index::{ChangeSet, Snapshot};
+use crate::index::Snapshot;
 use crate::model::Value;
 use crate::topology::{GridGraph, TopologySchema};
 
@@ -53,17 +53,18 @@ pub fn layer_of(snapshot: &Snapshot, id: u64) -> Option<&'static str> {
 }
 
 /// The status changes once the switches `switch_states` (`(id, "open" | "closed")`) are
-/// set: `fault` for `faults`, else `energized` / `de-energized` per a graph of the snapshot
-/// with those states, for every network asset whose status differs (the trace's
+/// set: `fault` for `faults`, else `energized` / `de-energized` per `graph` (the graph of
+/// `snapshot`) with those states, for every network asset whose status differs (the trace's
 /// `candidates` are what the outage darkened: `dark` lists those left dark). Tie switches
 /// keep their status (it describes both feeders they join).
 pub fn energize(
+    graph: &GridGraph,
     snapshot: &Snapshot,
     switch_states: &[(u64, &'static str)],
     candidates: &BTreeSet<u64>,
     faults: &BTreeSet<u64>,
 ) -> Result<Energization, EnergyError> {
-    let graph = graph_with(snapshot, switch_states)?;
+    let graph = graph.with_switch_states(switch_states, &TopologySchema::default().open_state);
     let mut out = Energization::default();
     for &id in candidates {
         if faults.contains(&id) || graph.energized_from(id).is_ok_and(|s| s.is_none()) {
@@ -110,12 +111,14 @@ pub fn energize(
     Ok(out)
 }
 
-/// A topology graph of `snapshot` with the switches `switch_states` set.
+/// A topology graph of `snapshot` with the switches `switch_states` set, built from scratch:
+/// the tests' oracle for [`GridGraph::with_switch_states`], which the simulator uses.
+#[cfg(test)]
 pub fn graph_with(
     snapshot: &Snapshot,
     switch_states: &[(u64, &'static str)],
 ) -> Result<GridGraph, EnergyError> {
-    let mut set = ChangeSet::default();
+    let mut set = crate::index::ChangeSet::default();
     if !switch_states.is_empty() {
         let mut probe = Edits::new(snapshot);
         for &(id, state) in switch_states {

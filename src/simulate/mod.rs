@@ -168,21 +168,22 @@ impl Simulator {
         for id in done {
             // One version per restoration: each reads the switch states the last one left.
             let snap = state.snapshot_arc();
+            let graph = graph_of(state, &snap)?;
             let mut e = Edits::new(&snap);
-            faults::restore(self, &snap, id, &mut e)?;
+            faults::restore(self, &snap, &graph, id, &mut e)?;
             report.restored.push(id);
             report.versions.extend(publish(state, &snap, e)?);
         }
         for t in &mut self.transfers {
             t.ticks_left = t.ticks_left.saturating_sub(1);
         }
-        {
+        if let Some(i) = switching::due_transfer(self) {
             let snap = state.snapshot_arc();
+            let graph = graph_of(state, &snap)?;
             let mut e = Edits::new(&snap);
-            if let Some(tie) = switching::end_transfer(self, &snap, &mut e)? {
-                report.switched.push(tie);
-                report.versions.extend(publish(state, &snap, e)?);
-            }
+            let tie = switching::end_transfer(self, &snap, &graph, i, &mut e)?;
+            report.switched.push(tie);
+            report.versions.extend(publish(state, &snap, e)?);
         }
         if self.rng.random_bool(SWITCHING_CHANCE) && !self.winding_down {
             let snap = state.snapshot_arc();

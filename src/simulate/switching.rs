@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use rand::Rng;
 
 use super::edits::{int, text, Edits};
-use super::energy::{all_ids, apply, energize, graph_with};
+use super::energy::{all_ids, apply, energize};
 use super::model::OutageStatus;
 use super::{SimError, Simulator};
 use crate::index::Snapshot;
@@ -74,7 +74,7 @@ pub fn pick_up(
         for &tie in &ties {
             // With the tie closed, the devices that isolate the fault from the new supply.
             let closed = [(tie, "closed")];
-            let Ok(iso) = graph_with(snapshot, &closed)?.isolate(fault) else {
+            let Ok(iso) = graph.with_switch_states(&closed, "open").isolate(fault) else {
                 continue;
             };
             // Fed through the tie, the fault must be isolated again; if the tie does not reach
@@ -92,7 +92,7 @@ pub fn pick_up(
             if let Ok(n) = graph.neighbours(tie) {
                 candidates.extend(all_ids(&n.ids));
             }
-            let e = energize(snapshot, &states, &candidates, &faults)?;
+            let e = energize(graph, snapshot, &states, &candidates, &faults)?;
             let after = e.dark_meters(snapshot);
             if !e.dark.contains(&fault) || after >= before {
                 continue;
@@ -185,7 +185,7 @@ pub fn start_transfer(
         };
         let states = [(tie, "closed"), (device, "open")];
         let faults = sim.ops.fault_spans(None);
-        let e = energize(snapshot, &states, &BTreeSet::new(), &faults)?;
+        let e = energize(graph, snapshot, &states, &BTreeSet::new(), &faults)?;
         if e.statuses.iter().any(|&(_, _, s)| s != "energized") {
             continue;
         }
@@ -201,25 +201,28 @@ pub fn start_transfer(
     Ok(None)
 }
 
-/// Ends the first planned transfer that is due (tie opened, device closed again) when
-/// neither of its feeders has an outage meanwhile; returns its tie.
+/// The first planned transfer that is due and can end (neither of its feeders has an
+/// outage meanwhile), by index into the simulator's transfers.
+pub fn due_transfer(sim: &Simulator) -> Option<usize> {
+    let outage_feeders: BTreeSet<i64> = sim.ops.outages.values().map(|o| o.feeder_id).collect();
+    sim.transfers
+        .iter()
+        .position(|t| t.ticks_left == 0 && !t.feeders.iter().any(|f| outage_feeders.contains(f)))
+}
+
+/// Ends planned transfer `i` (from [`due_transfer`]): tie opened, device closed again;
+/// returns its tie.
 pub fn end_transfer(
     sim: &mut Simulator,
     snapshot: &Snapshot,
+    graph: &GridGraph,
+    i: usize,
     edits: &mut Edits,
-) -> Result<Option<u64>, SimError> {
-    let outage_feeders: BTreeSet<i64> = sim.ops.outages.values().map(|o| o.feeder_id).collect();
-    let Some(i) = sim
-        .transfers
-        .iter()
-        .position(|t| t.ticks_left == 0 && !t.feeders.iter().any(|f| outage_feeders.contains(f)))
-    else {
-        return Ok(None);
-    };
+) -> Result<u64, SimError> {
     let t = sim.transfers.remove(i);
     let states = [(t.tie, "open"), (t.device, "closed")];
     let faults = sim.ops.fault_spans(None);
-    let e = energize(snapshot, &states, &BTreeSet::new(), &faults)?;
+    let e = energize(graph, snapshot, &states, &BTreeSet::new(), &faults)?;
     apply(edits, &states, &e)?;
-    Ok(Some(t.tie))
+    Ok(t.tie)
 }

@@ -211,7 +211,10 @@ fn restoration_returns_every_asset_to_its_pre_fault_state() {
         let closed: Vec<(u64, &'static str)> =
             initial.devices.iter().map(|&d| (d, "closed")).collect();
         let all: BTreeSet<u64> = before.keys().copied().collect();
-        let repaired = energy::energize(&snap, &closed, &all, &BTreeSet::new()).unwrap();
+        let graph =
+            crate::topology::GridGraph::build(&snap, &crate::topology::TopologySchema::default())
+                .unwrap();
+        let repaired = energy::energize(&graph, &snap, &closed, &all, &BTreeSet::new()).unwrap();
         for (_, id, status) in repaired.statuses {
             before.get_mut(&id).unwrap().0 = status.to_owned();
         }

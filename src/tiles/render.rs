@@ -192,7 +192,7 @@ fn render_with(
             continue;
         }
         let merged = layer.merged.as_ref().filter(|m| z < m.below);
-        let tree = merged.map_or(&layer.rtree, |m| &m.rtree);
+        let tree = merged.map_or(&*layer.rtree, |m| &m.rtree);
         let slot = active.len();
         if scratch.cands.len() <= slot {
             scratch.cands.push(Vec::new());

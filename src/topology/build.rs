@@ -298,7 +298,7 @@ impl GridGraph {
 
     /// Breadth-first search from every substation root over closed spans: fills
     /// `parent_edge`, `source` and `depth`. Nearer substations win ties in BFS order.
-    fn energize(&mut self) {
+    pub(super) fn energize(&mut self) {
         let n = self.node_ids.len();
         let mut parent = vec![NONE; n];
         let mut source = vec![NONE; n];

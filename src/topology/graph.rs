@@ -42,7 +42,7 @@ pub(crate) struct SwitchInfo {
 }
 
 /// The topology layers of the snapshot the graph was built from (for feature ids).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Layers {
     pub substations: Option<Arc<IndexedLayer>>,
     pub spans: Arc<IndexedLayer>,

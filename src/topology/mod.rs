@@ -51,6 +51,7 @@ mod collect;
 mod csr;
 mod graph;
 mod isolate;
+mod rebase;
 mod result;
 mod schema;
 mod trace;
@@ -65,6 +66,8 @@ mod isolate_tests;
 mod perf;
 #[cfg(test)]
 mod prop_tests;
+#[cfg(test)]
+mod rebase_tests;
 #[cfg(test)]
 mod tests;
 

@@ -1,6 +1,8 @@
 //! The topology graph of the snapshot being served, built lazily on first use and cached by
 //! snapshot version: readers load an `Arc` without waiting; only the requests that find no
 //! graph for the current version wait for its one build (a new snapshot gets a new graph).
+//! A new version whose connectivity is unchanged (statuses, switch states) gets a graph
+//! derived from the previous one ([`GridGraph::rebase`]), not a full build.
 
 use std::sync::{Arc, Mutex};
 
@@ -30,12 +32,27 @@ impl GraphCache {
             return Ok(g);
         }
         let started = std::time::Instant::now();
-        let graph = GridGraph::build(snapshot, &TopologySchema::default())
-            .map_err(|e| ApiError::NotFound(format!("no network topology: {e}")))?;
-        tracing::info!(
+        let schema = TopologySchema::default();
+        // Most new versions change statuses and switch states only: derive their graph.
+        let rebased = self
+            .current
+            .load_full()
+            .and_then(|g| g.rebase(snapshot, &schema));
+        let how = if rebased.is_some() {
+            "rebased"
+        } else {
+            "built"
+        };
+        let graph = match rebased {
+            Some(g) => g,
+            None => GridGraph::build(snapshot, &schema)
+                .map_err(|e| ApiError::NotFound(format!("no network topology: {e}")))?,
+        };
+        tracing::debug!(
             version = snapshot.version,
             ms = started.elapsed().as_millis() as u64,
-            "topology graph built"
+            how,
+            "topology graph ready"
         );
         let graph = Arc::new(graph);
         self.current.store(Some(Arc::clone(&graph)));

@@ -144,7 +144,7 @@ pub fn edits(
                     index,
                     new: IndexedFeature {
                         geometry,
-                        ..before.clone()
+                        ..IndexedFeature::clone(before)
                     },
                     report: false,
                     moved: false,

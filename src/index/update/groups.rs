@@ -2,6 +2,7 @@
 //! again; the others are kept as they are, in the same order.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rstar::RTree;
 
@@ -23,7 +24,7 @@ use super::dirty::{mark_group, mark_group_zooms_all, DrawRules};
 #[allow(clippy::too_many_arguments)]
 pub fn update_groups(
     old: &IndexedLayer,
-    features: &[IndexedFeature],
+    features: &[Arc<IndexedFeature>],
     kind: GeometryKind,
     touched: &[&[Option<Value>]],
     is_junction: &impl Fn(WorldCoord) -> bool,

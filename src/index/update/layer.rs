@@ -2,6 +2,7 @@
 //! stale tiles.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rstar::RTree;
 
@@ -174,7 +175,9 @@ pub fn update_layer(
 }
 
 /// The new feature vector, id map and R-tree. Without deletions, indices stay and only the
-/// changed R-tree entries move; with deletions the vector is compacted in order.
+/// changed R-tree entries move (the tree and the id map are shared with `old` while no box
+/// changed and nothing was inserted); with deletions the vector is compacted in order.
+/// Unchanged features are shared with `old` either way.
 fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
     let inserts = edits.iter().filter_map(|e| match e {
         Edit::Insert(f) => Some(f),
@@ -203,9 +206,13 @@ fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
                 continue;
             }
             remap.push(Some(features.len() as u32));
-            features.push(replace.get(&i).map_or_else(|| f.clone(), |n| (*n).clone()));
+            features.push(
+                replace
+                    .get(&i)
+                    .map_or_else(|| Arc::clone(f), |n| Arc::new((*n).clone())),
+            );
         }
-        features.extend(inserts.cloned());
+        features.extend(inserts.map(|f| Arc::new(f.clone())));
         let by_id = features
             .iter()
             .enumerate()
@@ -218,28 +225,29 @@ fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
                 .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
                 .collect(),
         );
-        return (features, by_id, rtree, Some(remap));
+        return (features, Arc::new(by_id), Arc::new(rtree), Some(remap));
     }
     let mut features = old.features.clone();
-    let mut by_id = old.by_id.clone();
-    let mut rtree = old.rtree.clone();
+    let mut by_id = Arc::clone(&old.by_id);
+    let mut rtree = Arc::clone(&old.rtree);
     for e in edits {
         if let Edit::Update { index, new, .. } = e {
             let slot = &mut features[*index as usize];
             let (a, b) = (slot.geometry.bbox(), new.geometry.bbox());
             if a != b {
-                let removed = rtree.remove(&box_entry(a, *index));
+                let tree = Arc::make_mut(&mut rtree);
+                let removed = tree.remove(&box_entry(a, *index));
                 debug_assert!(removed.is_some(), "R-tree entry of feature {index}");
-                rtree.insert(box_entry(b, *index));
+                tree.insert(box_entry(b, *index));
             }
-            *slot = new.clone();
+            *slot = Arc::new(new.clone());
         }
     }
     for f in inserts {
         let i = features.len() as u32;
-        by_id.insert(f.id, i);
-        rtree.insert(box_entry(f.geometry.bbox(), i));
-        features.push(f.clone());
+        Arc::make_mut(&mut by_id).insert(f.id, i);
+        Arc::make_mut(&mut rtree).insert(box_entry(f.geometry.bbox(), i));
+        features.push(Arc::new(f.clone()));
     }
     (features, by_id, rtree, None)
 }
@@ -247,9 +255,9 @@ fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
 /// New feature vector, id map, R-tree, and the old → new index map when features were
 /// deleted.
 type Rebuilt = (
-    Vec<IndexedFeature>,
-    HashMap<u64, u32>,
-    RTree<BoxEntry>,
+    Vec<Arc<IndexedFeature>>,
+    Arc<HashMap<u64, u32>>,
+    Arc<RTree<BoxEntry>>,
     Option<Vec<Option<u32>>>,
 );
 

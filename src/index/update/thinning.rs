@@ -13,6 +13,7 @@
 //! (checked by `tests/index_update.rs`).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rstar::{RTree, AABB};
 
@@ -43,7 +44,7 @@ pub struct ThinChanges<'a> {
 /// there is no old pyramid or a feature is not a single point.
 pub fn update_thinning(
     old: Option<&Thinning>,
-    features: &[IndexedFeature],
+    features: &[Arc<IndexedFeature>],
     rtree: &RTree<BoxEntry>,
     ch: &ThinChanges<'_>,
     config: &LayerConfig,
@@ -56,7 +57,7 @@ pub fn update_thinning(
 fn update_with(
     map_max: usize,
     old: Option<&Thinning>,
-    features: &[IndexedFeature],
+    features: &[Arc<IndexedFeature>],
     rtree: &RTree<BoxEntry>,
     ch: &ThinChanges<'_>,
     config: &LayerConfig,

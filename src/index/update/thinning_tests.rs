@@ -6,15 +6,15 @@ use rand_chacha::ChaCha8Rng;
 use super::*;
 use crate::index::build::box_entry;
 
-fn point(id: u64, p: WorldCoord) -> IndexedFeature {
-    IndexedFeature {
+fn point(id: u64, p: WorldCoord) -> Arc<IndexedFeature> {
+    Arc::new(IndexedFeature {
         id,
         geometry: WorldGeometry::Points(vec![p]),
         properties: vec![],
-    }
+    })
 }
 
-fn tree(f: &[IndexedFeature]) -> RTree<BoxEntry> {
+fn tree(f: &[Arc<IndexedFeature>]) -> RTree<BoxEntry> {
     RTree::bulk_load(
         f.iter()
             .enumerate()
@@ -41,7 +41,8 @@ fn equals_a_full_rebuild_on_both_lookup_paths() {
             c[1] + rng.random_range(-2e-5..2e-5),
         ]
     };
-    let mut features: Vec<IndexedFeature> = (0..1500).map(|i| point(i, around(&mut rng))).collect();
+    let mut features: Vec<Arc<IndexedFeature>> =
+        (0..1500).map(|i| point(i, around(&mut rng))).collect();
     let mut thinning = Thinning::build(&features, &config, &tiles);
     let mut next_id = 10_000;
     for round in 0..30 {
@@ -65,7 +66,7 @@ fn equals_a_full_rebuild_on_both_lookup_paths() {
             dirty.push(kept[i].geometry.first_coord().unwrap());
             let p = around(&mut rng);
             dirty.push(p);
-            kept[i].geometry = WorldGeometry::Points(vec![p]);
+            Arc::make_mut(&mut kept[i]).geometry = WorldGeometry::Points(vec![p]);
             moved.push(i as u32);
         }
         for _ in 0..rng.random_range(0..4) {

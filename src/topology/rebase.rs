@@ -1,0 +1,180 @@
+//! Deriving a graph from another one instead of building it again: when a snapshot differs
+//! from the graph's only in attributes the connectivity does not read (statuses, loads,
+//! crews, outages) and in switch states, the nodes, edges and attachments are the same, so
+//! [`GridGraph::rebase`] copies them, sets the switch states of the new snapshot and computes
+//! the energization forest again. [`GridGraph::with_switch_states`] does the same for a
+//! hypothetical set of switch states (the simulator's "what if this device opens").
+//!
+//! A rebase checks what it relies on, feature by feature (an `Arc`-shared layer or feature
+//! costs a pointer comparison): same layers, same fields, same feature ids in the same order,
+//! same values of every attribute the build reads except `current_state`. Anything else —
+//! a span added, a meter moved to another transformer — returns `None` and the caller builds.
+
+use std::sync::{Arc, Mutex};
+
+use crate::index::{IndexedLayer, Snapshot};
+
+use super::graph::{GridGraph, Layers};
+use super::schema::{str_attr, TopologySchema};
+
+impl GridGraph {
+    /// The graph of `snapshot`, derived from this one, or `None` when the snapshot's
+    /// connectivity differs (see the module docs). The result equals
+    /// `GridGraph::build(snapshot, schema)`.
+    pub fn rebase(&self, snapshot: &Snapshot, schema: &TopologySchema) -> Option<GridGraph> {
+        let layer = |name: &str| snapshot.layers.iter().find(|l| l.name == name).cloned();
+        let layers = Layers {
+            spans: layer(&schema.spans_layer)?,
+            substations: layer(&schema.substations_layer),
+            switches: layer(&schema.switches_layer),
+            transformers: layer(&schema.transformers_layer),
+            poles: layer(&schema.poles_layer),
+            meters: layer(&schema.meters_layer),
+        };
+        let old = &self.layers;
+        let same =
+            |a: Option<&Arc<IndexedLayer>>, b: Option<&Arc<IndexedLayer>>, f: &[&str]| match (a, b)
+            {
+                (None, None) => true,
+                (Some(a), Some(b)) => same_structure(a, b, f),
+                _ => false,
+            };
+        let s = schema;
+        let unchanged = same(
+            Some(&old.spans),
+            Some(&layers.spans),
+            &[&s.from_node, &s.to_node, &s.feeder_id, &s.section],
+        ) && same(old.substations.as_ref(), layers.substations.as_ref(), &[])
+            && same(old.poles.as_ref(), layers.poles.as_ref(), &[])
+            && same(
+                old.switches.as_ref(),
+                layers.switches.as_ref(),
+                &[&s.node_id, &s.device_type, &s.feeder_id],
+            )
+            && same(
+                old.transformers.as_ref(),
+                layers.transformers.as_ref(),
+                &[&s.node_id, &s.feeder_id, &s.customer_count],
+            )
+            && same(
+                old.meters.as_ref(),
+                layers.meters.as_ref(),
+                &[&s.transformer_id],
+            );
+        if !unchanged {
+            return None;
+        }
+        let open: Vec<bool> = match layers.switches.as_deref() {
+            Some(l) => {
+                let state_f = l.fields.iter().position(|f| f.name == s.current_state);
+                l.features
+                    .iter()
+                    .map(|f| str_attr(f, state_f) == Some(s.open_state.as_str()))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let mut graph = self.copy_structure(layers, snapshot.version);
+        if self
+            .switches
+            .iter()
+            .map(|s| s.open)
+            .eq(open.iter().copied())
+        {
+            // Same switch states: the same energization forest.
+            graph.parent_edge = self.parent_edge.clone();
+            graph.source = self.source.clone();
+            graph.depth = self.depth.clone();
+        } else {
+            graph.set_open(&open);
+        }
+        Some(graph)
+    }
+
+    /// This graph with some switches in another state (`(switch id, "open" | "closed")`,
+    /// by the schema's open state value `open_state`; unknown ids are ignored), as the
+    /// build would give for a snapshot with those `current_state` values.
+    pub fn with_switch_states(&self, states: &[(u64, &str)], open_state: &str) -> GridGraph {
+        let mut open: Vec<bool> = self.switches.iter().map(|s| s.open).collect();
+        if let Some(l) = self.layers.switches.as_deref() {
+            for &(id, state) in states {
+                if let Some(&i) = l.by_id.get(&id) {
+                    open[i as usize] = state == open_state;
+                }
+            }
+        }
+        let mut graph = self.copy_structure(self.layers.clone(), self.version);
+        graph.set_open(&open);
+        graph
+    }
+
+    /// A copy with other layers (of the same structure) and version.
+    fn copy_structure(&self, layers: Layers, version: u64) -> GridGraph {
+        GridGraph {
+            version,
+            limits: self.limits,
+            layers,
+            stats: self.stats.clone(),
+            node_ids: self.node_ids.clone(),
+            node_index: self.node_index.clone(),
+            node_pole: self.node_pole.clone(),
+            node_substation: self.node_substation.clone(),
+            adj: self.adj.clone(),
+            node_switches: self.node_switches.clone(),
+            node_transformers: self.node_transformers.clone(),
+            edges: self.edges.clone(),
+            span_edge: self.span_edge.clone(),
+            edge_switches: self.edge_switches.clone(),
+            switches: self.switches.clone(),
+            switch_edges: self.switch_edges.clone(),
+            transformer_node: self.transformer_node.clone(),
+            transformer_meters: self.transformer_meters.clone(),
+            transformer_customers: self.transformer_customers.clone(),
+            meter_transformer: self.meter_transformer.clone(),
+            substation_node: self.substation_node.clone(),
+            feeder_ids: self.feeder_ids.clone(),
+            feeder_index: self.feeder_index.clone(),
+            feeder_edges: self.feeder_edges.clone(),
+            feeder_transformers: self.feeder_transformers.clone(),
+            parent_edge: Vec::new(),
+            source: Vec::new(),
+            depth: Vec::new(),
+            scratch: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Sets switch `s` open when `open[s]`, every edge open when a switch controlling it
+    /// is, and energizes again.
+    fn set_open(&mut self, open: &[bool]) {
+        for (s, info) in self.switches.iter_mut().enumerate() {
+            info.open = open.get(s).copied().unwrap_or(false);
+        }
+        for e in 0..self.edges.len() {
+            let ctrl = self.edge_switches.row(e as u32);
+            self.edges[e].open = ctrl.iter().any(|&s| self.switches[s as usize].open);
+        }
+        self.energize();
+    }
+}
+
+/// True when `b` has the fields, the feature ids (in order) and the values of `fields` that
+/// `a` has.
+fn same_structure(a: &Arc<IndexedLayer>, b: &Arc<IndexedLayer>, fields: &[&str]) -> bool {
+    if Arc::ptr_eq(a, b) {
+        return true;
+    }
+    if a.fields != b.fields || a.features.len() != b.features.len() {
+        return false;
+    }
+    let idx: Vec<usize> = fields
+        .iter()
+        .filter_map(|name| a.fields.iter().position(|f| f.name == *name))
+        .collect();
+    a.features.iter().zip(&b.features).all(|(x, y)| {
+        Arc::ptr_eq(x, y)
+            || x.id == y.id
+                && idx
+                    .iter()
+                    .all(|&i| x.properties.get(i) == y.properties.get(i))
+    })
+}
