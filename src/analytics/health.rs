@@ -192,7 +192,7 @@ pub fn worst<'a>(
                 .max_health
                 .is_none_or(|m| number(l, f, HEALTH_ATTR).is_some_and(|h| h <= m))
         })
-        .filter_map(|f| number(l, f, attribute).map(|v| (v, f)))
+        .filter_map(|f| number(l, f, attribute).map(|v| (v, &**f)))
         .collect();
     ranked.sort_by(|a, b| {
         let order = match by {

@@ -14,8 +14,9 @@ use bytes::Bytes;
 
 use crate::archive::ArchiveTile;
 
+use super::conditional::if_none_match;
 use super::error::ApiError;
-use super::tiles::{accepts_gzip, if_none_match, MVT_CONTENT_TYPE};
+use super::tiles::{accepts_gzip, MVT_CONTENT_TYPE};
 
 /// Largest inflated tile sent to a client that does not accept gzip.
 const MAX_INFLATED_BYTES: u64 = 16 << 20;

@@ -242,7 +242,7 @@ fn list(ctx: &Ctx<'_>, fl: &Filter) -> Result<OutageList, ApiError> {
             fl.substation
                 .is_none_or(|v| int_attr(l, f, "substation_id") == Some(v))
         })
-        .map(|f| (str_attr(l, f, "start_time").and_then(dates::parse), f))
+        .map(|f| (str_attr(l, f, "start_time").and_then(dates::parse), &**f))
         .collect();
     // Newest first (no start time last), then by id.
     rows.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
