@@ -70,8 +70,8 @@ fn simulator_ticks_leave_only_the_served_snapshot_alive() {
     }
     let current = state.snapshot_arc();
     assert!(
-        current.version > 25,
-        "the ticks published: v{}",
+        current.version > 10,
+        "the ticks published too few versions: v{}",
         current.version
     );
     let alive: Vec<u64> = seen

@@ -181,7 +181,8 @@ fn the_binary_exits_0_on_sigterm_and_healthcheck_follows_it() {
     }
     let url = format!("--url=http://127.0.0.1:{port}/api/health");
     assert!(healthcheck(&[&url]));
-    let wrong = format!("--url=http://127.0.0.1:{port}/nope");
+    // `/api/*` never falls back to the page (the SPA fallback serves extensionless paths).
+    let wrong = format!("--url=http://127.0.0.1:{port}/api/nope");
     assert!(!healthcheck(&[&wrong]), "404 is unhealthy");
 
     let kill = Command::new("kill")
