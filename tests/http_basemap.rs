@@ -202,11 +202,17 @@ async fn styles_draw_the_demo_basemap_layers_only() {
             schemas.len() >= 3 && schemas.iter().all(|s| *s == "demo"),
             "{schemas:?}"
         );
-        // Drawn under the grid: every basemap layer comes before the first grid layer.
+        // Drawn under the grid: every basemap layer but the street names (labels go on top)
+        // comes before the first grid layer.
         let last_basemap = layers
             .iter()
-            .rposition(|l| l["source"] == "basemap")
+            .rposition(|l| l["source"] == "basemap" && l["type"] != "symbol")
             .unwrap();
+        let labels = layers
+            .iter()
+            .position(|l| l["id"] == "street-labels")
+            .expect("street labels with the demo basemap");
+        assert_eq!(labels, layers.len() - 1, "street names on top");
         let first_grid = layers
             .iter()
             .position(|l| l["source"] == "gridtiles")

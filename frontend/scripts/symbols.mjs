@@ -171,7 +171,8 @@ export function streetLabelLayers(theme) {
     source: 'basemap',
     'source-layer': 'streets',
     minzoom: 13,
-    metadata: { 'gridtiles:group': 'basemap' },
+    // The demo schema's layer: the server drops it with the layers of another basemap schema.
+    metadata: { 'gridtiles:group': 'basemap', 'gridtiles:basemap': 'demo' },
     filter: ['has', 'name'],
     layout: text(['get', 'name'], FONT_REGULAR, 11,
       { 'symbol-placement': 'line', 'symbol-spacing': 300 }),

@@ -155,8 +155,15 @@ test('labels use fonts gridtiles serves and cover substations, feeders and devic
 
 test('street labels appear only with a vector basemap source, and then validate', () => {
   for (const theme of Object.keys(THEMES)) {
-    const plain = buildStyle(theme);
-    assert.ok(!plain.layers.some((l) => l.source === 'basemap'), 'no basemap source: no street labels');
+    const built = buildStyle(theme);
+    assert.ok(built.layers.some((l) => l.id === 'street-labels'), 'the built style has the basemap source: street labels');
+    // The same style without its basemap source (as the server serves it without a basemap).
+    const plain = {
+      ...built,
+      sources: Object.fromEntries(Object.entries(built.sources).filter(([id]) => id !== 'basemap')),
+      layers: built.layers.filter((l) => l.source !== 'basemap'),
+    };
+    assert.equal(withStreetLabels(plain, theme), plain, 'no basemap source: no street labels');
     const withBasemap = served({
       ...plain,
       sources: { ...plain.sources, basemap: { type: 'vector', tiles: ['http://127.0.0.1:8080/basemap/{z}/{x}/{y}.mvt'] } },
