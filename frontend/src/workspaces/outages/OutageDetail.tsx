@@ -26,10 +26,13 @@ export function OutageDetail({ id, outage }: { id: number; outage: Outage | null
     let live = true;
     setTrace({ state: 'loading' });
     (async () => {
+      // The outage as the server answered it, else as the live list has it.
+      let known: Outage | null = outage;
       try {
         const d = await opsApi.outage(id);
         if (!live) return;
         setDetail(d);
+        known = d;
         flyTo({ lon: d.lon, lat: d.lat, zoom: 14 });
         if (d.trace) {
           const n = highlightTrace(traceIds(d.trace.de_energized));
@@ -39,20 +42,22 @@ export function OutageDetail({ id, outage }: { id: number; outage: Outage | null
       } catch (err) {
         if (!(err instanceof ApiError && err.status === 404)) throw err;
       }
-      // No outage API (or no trace in it): the isolation trace of the outage's device.
-      if (!outage) {
+      // No outage API (or no trace in it, as for an outage being restored): the isolation
+      // trace of the outage's device.
+      if (!known) {
         setTrace({ state: 'error', message: `outage ${id} is not open` });
         return;
       }
-      flyTo({ lon: outage.lon, lat: outage.lat, zoom: 14 });
-      if (outage.device_id === null) {
+      const device = known.device_id;
+      flyTo({ lon: known.lon, lat: known.lat, zoom: 14 });
+      if (device === null) {
         setTrace({ state: 'error', message: 'no device recorded for this outage' });
         return;
       }
-      const t = await opsApi.isolate(outage.device_id);
+      const t = await opsApi.isolate(device);
       if (!live) return;
       const n = highlightTrace(traceIds(t.ids));
-      setTrace({ state: 'ok', assets: n, customers: t.customer_count ?? null, devices: [outage.device_id] });
+      setTrace({ state: 'ok', assets: n, customers: t.customer_count ?? null, devices: [device] });
     })().catch((err: unknown) => live && setTrace({ state: 'error', message: err instanceof Error ? err.message : String(err) }));
     return () => {
       live = false;
