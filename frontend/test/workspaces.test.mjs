@@ -152,7 +152,21 @@ const WORKSPACES = [
       return `/outages/${ids.outage}`;
     },
     async check() {
-      await page.waitForSelector(`[data-outage="${ids.outage}"] [data-testid="trace"][data-state="ok"]`, { timeout: 15_000 });
+      let trace = `[data-outage="${ids.outage}"] [data-testid="trace"]`;
+      await page.waitForSelector(`${trace}:not([data-state="loading"])`, { timeout: 15_000 });
+      if ((await page.getAttribute(trace, 'data-state')) !== 'ok') {
+        // The simulator (500 ms ticks) restored it while the page loaded: the server must
+        // agree, and an outage open now, picked from the page's live list, must trace.
+        const said = await page.textContent(trace);
+        assert.match(said, /is not open/);
+        assert.equal((await fetch(`${server.url}/api/outages/${ids.outage}`)).status, 404, said);
+        const row = page.locator('[data-testid="outages"] tr[data-key]').first();
+        ids.outage = Number(await row.getAttribute('data-key'));
+        await row.click();
+        trace = `[data-outage="${ids.outage}"] [data-testid="trace"]`;
+        await page.waitForSelector(`${trace}:not([data-state="loading"])`, { timeout: 15_000 });
+      }
+      assert.equal(await page.getAttribute(trace, 'data-state'), 'ok', await page.textContent(trace));
       const assets = Number(await page.getAttribute('[data-testid="trace"]', 'data-assets'));
       assert.ok(assets > 0, 'the isolation trace is highlighted');
       assert.equal(await page.getAttribute(`[data-testid="outages"] tr[data-key="${ids.outage}"]`, 'aria-selected'), 'true');
