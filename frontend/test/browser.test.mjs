@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import { REPO, startServer } from './server.mjs';
 import { launch } from './browser.mjs';
-import { notYetServed } from './not-yet-served.mjs';
+import { liveRefusal } from './live-refusals.mjs';
 
 const ARTIFACTS = process.env.GRIDTILES_ARTIFACTS ?? `${REPO}target/artifacts`;
 const SERVER_ARGS = ['--simulate', '--simulate-interval-ms', '500'];
@@ -37,9 +37,9 @@ before(async () => {
   const origin = new URL(server.url).origin;
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    // Chromium logs a 4xx as a console error; those of endpoints not yet served are allowed.
+    // Chromium logs a 4xx as a console error; only the live refusals are allowed.
     const status = Number(/status of (\d+)/.exec(m.text())?.[1]);
-    if (m.location()?.url && notYetServed(status, m.location().url)) return;
+    if (m.location()?.url && liveRefusal(status, m.location().url)) return;
     consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
@@ -50,7 +50,7 @@ before(async () => {
     }
   });
   page.on('response', (r) => {
-    if (r.status() >= 400 && !notYetServed(r.status(), r.url())) errorResponses.push(`${r.status()} ${r.url()}`);
+    if (r.status() >= 400 && !liveRefusal(r.status(), r.url())) errorResponses.push(`${r.status()} ${r.url()}`);
   });
   page.on('requestfailed', (r) => {
     // The event stream is cut when the page goes away; anything else is a failure.
