@@ -10,10 +10,10 @@
 
 use std::time::Instant;
 
-use gridtiles::config::TilingConfig;
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::source::demo::{generate, DemoParams};
 use gridtiles::tiles::{render_tile, LayerSelection, TileCoord};
+use gridtiles::tiling::TilingConfig;
 
 const MAX_TILES_PER_ZOOM: usize = 400;
 

@@ -16,10 +16,10 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use gridtiles::cache::TileCache;
-use gridtiles::config::TilingConfig;
 use gridtiles::index::{Snapshot, SnapshotBuilder};
 use gridtiles::source::demo::{generate, DemoParams};
 use gridtiles::tiles::{render_tile, LayerSelection, TileCoord};
+use gridtiles::tiling::TilingConfig;
 
 const CENTRE: (f64, f64) = (-95.37, 29.76);
 /// Tiles per zoom at most (evenly sampled from the covering set).

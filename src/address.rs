@@ -1,4 +1,8 @@
-//! Tile coordinates (XYZ, y down as in slippy maps) and their bounds in world coordinates.
+//! Tile addresses: the vocabulary the index, the tile engine, the cache and HTTP share.
+//!
+//! [`TileCoord`] is a validated XYZ address (y down as in slippy maps) with its bounds in
+//! world coordinates; [`LayerSelection`] says which layers a tile carries. Both sit below the
+//! index so that invalidation (which tiles an update touches) needs nothing from the engine.
 
 use thiserror::Error;
 
@@ -107,6 +111,25 @@ impl TileCoord {
 impl std::fmt::Display for TileCoord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}/{}/{}", self.z, self.x, self.y)
+    }
+}
+
+/// Which layers a tile carries.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum LayerSelection {
+    /// Every layer of the snapshot.
+    All,
+    /// These layers (indices into `Snapshot::layers`, ascending, no duplicates).
+    Only(Vec<usize>),
+}
+
+impl LayerSelection {
+    /// True when layer `i` is selected.
+    pub fn contains(&self, i: usize) -> bool {
+        match self {
+            LayerSelection::All => true,
+            LayerSelection::Only(v) => v.contains(&i),
+        }
     }
 }
 

@@ -38,11 +38,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use moka::sync::Cache;
-use serde::Serialize;
 use thiserror::Error;
 use tokio::sync::OnceCell;
 
 use crate::index::Snapshot;
+pub use crate::metrics::CacheStats;
 use crate::metrics::RenderTimes;
 use crate::tiles::{render_tile, LayerSelection, RenderError, RenderedTile, TileCoord};
 
@@ -98,25 +98,6 @@ pub enum TileError {
         /// The panic message.
         reason: String,
     },
-}
-
-/// A point-in-time view of the cache counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct CacheStats {
-    /// Requests answered from the cache (including those that awaited a concurrent render).
-    pub hits: u64,
-    /// Tiles rendered (every request when the cache is disabled).
-    pub misses: u64,
-    /// Tiles currently cached (updated by moka's housekeeping, so slightly behind).
-    pub entries: u64,
-    /// Weighted size of the cached tiles in bytes (compressed size plus overhead).
-    pub bytes: u64,
-    /// Configured capacity in bytes (0 = caching disabled).
-    pub capacity_bytes: u64,
-    /// Entries evicted to stay within the capacity.
-    pub evictions: u64,
-    /// Entries removed because an update made them stale.
-    pub invalidations: u64,
 }
 
 #[derive(Debug, Default)]

@@ -7,13 +7,13 @@
 //! configuration (file, environment, flags), [`metrics`] what `/metrics` reports. See
 //! ARCHITECTURE.md.
 
+pub mod address;
 pub mod analytics;
 pub mod app;
 pub mod archive;
 pub mod cache;
 pub mod carto;
 pub mod cli;
-pub mod config;
 pub mod dispatch;
 pub mod http;
 pub mod index;
@@ -25,4 +25,5 @@ pub mod settings;
 pub mod simulate;
 pub mod source;
 pub mod tiles;
+pub mod tiling;
 pub mod topology;

@@ -18,8 +18,8 @@
 
 use serde::{Serialize, Serializer};
 
+use crate::address::TileCoord;
 use crate::index::{AssetChange, Invalidation};
-use crate::tiles::TileCoord;
 
 /// Capacity of the change channel (events buffered per slow subscriber).
 pub const CHANNEL_CAPACITY: usize = 1024;

@@ -1,10 +1,15 @@
-//! Tiling configuration: per-layer zoom ranges and generalization rules, and tile-wide
+//! Tiling rules: per-layer zoom ranges and generalization rules, and tile-wide
 //! settings (extent, buffer, size budget). Defaults suit the demo grid's layer names; any
 //! setting can be overridden from the `[tiles]` and `[layers.NAME]` tables of a TOML file.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+/// Generalization steps the tile engine tries at most to fit a tile into `max_tile_bytes`
+/// (each step simplifies lines ×4 more and thins points one level more); invalidation widens
+/// the tiles an update touches by as many thinning levels.
+pub const MAX_BUDGET_STEPS: u32 = 6;
 
 /// Tile-wide settings.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,12 +10,12 @@ mod tiles_support;
 use std::collections::BTreeMap;
 
 use geo_types::{Geometry, LineString, Point};
-use gridtiles::config::TilingConfig;
 use gridtiles::index::{
     ChangeKind, ChangeSet, LayerChanges, Snapshot, SnapshotBuilder, Thinning, Update,
 };
 use gridtiles::model::{Feature, LayerData, Value};
 use gridtiles::tiles::{render_tile, LayerSelection, TileCoord};
+use gridtiles::tiling::TilingConfig;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use tiles_support::*;

@@ -184,7 +184,7 @@ fn a_layer_set_only_from_the_environment_keeps_its_other_defaults() {
         .unwrap()
         .config;
     let poles = c.tiling().layer("poles");
-    let defaults = gridtiles::config::LayerConfig::defaults_for("poles");
+    let defaults = gridtiles::tiling::LayerConfig::defaults_for("poles");
     assert_eq!(poles.maxzoom, 15);
     assert_eq!(
         (poles.minzoom, poles.full_zoom),
@@ -326,7 +326,7 @@ fn the_readme_documents_every_setting() {
             missing.push(row);
         }
     }
-    let layer = toml::Table::try_from(gridtiles::config::LayerConfig {
+    let layer = toml::Table::try_from(gridtiles::tiling::LayerConfig {
         merge_id: Some(String::new()),
         fields: Some(Vec::new()),
         ..Default::default()

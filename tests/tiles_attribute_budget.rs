@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use geo_types::{Geometry, Point};
 use geozero::mvt::{Message, Tile};
-use gridtiles::config::TilingConfig;
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::model::{Feature, Field, FieldType, LayerData, Value};
 use gridtiles::tiles::{budget_cuts, render_tile, LayerSelection, TileCoord};
+use gridtiles::tiling::TilingConfig;
 
 const HOUSTON: (f64, f64) = (-95.37, 29.76);
 
@@ -48,7 +48,7 @@ fn a_5_mb_string_attribute_is_left_out_not_served() {
         ],
         500_000,
     );
-    let before = budget_cuts().0;
+    let before = budget_cuts().attributes_cut;
     for z in 5..=16 {
         let t = TileCoord::covering([HOUSTON.0, HOUSTON.1, HOUSTON.0, HOUSTON.1], z)
             .next()
@@ -74,7 +74,10 @@ fn a_5_mb_string_attribute_is_left_out_not_served() {
         );
         assert!(notes.iter().all(|s| s.len() < 1000));
     }
-    assert!(budget_cuts().0 >= before + 12, "counted per render");
+    assert!(
+        budget_cuts().attributes_cut >= before + 12,
+        "counted per render"
+    );
 }
 
 #[test]
@@ -137,7 +140,7 @@ fn features_are_dropped_last_to_hold_the_budget() {
         .unwrap();
     let all = render_tile(&meters(usize::MAX), t, &LayerSelection::All).unwrap();
     assert!(all.data.len() > 20_000, "{}", all.data.len());
-    let (_, before, _) = budget_cuts();
+    let before = budget_cuts().features_cut;
     let r = render_tile(&meters(10_000), t, &LayerSelection::All).unwrap();
     assert!(r.data.len() <= 10_000, "{} bytes", r.data.len());
     let kept = Tile::decode(&r.data[..]).unwrap().layers[0].features.len();
@@ -146,5 +149,5 @@ fn features_are_dropped_last_to_hold_the_budget() {
         "{kept} of {}",
         all.feature_count
     );
-    assert!(budget_cuts().1 > before);
+    assert!(budget_cuts().features_cut > before);
 }

@@ -3,10 +3,10 @@
 mod tiles_support;
 
 use geo_types::{Geometry, LineString, MultiPoint, Point, Polygon};
-use gridtiles::config::TilingConfig;
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::model::{Feature, LayerData};
 use gridtiles::tiles::{render_tile, LayerSelection, TileCoord, POINT_COUNT};
+use gridtiles::tiling::TilingConfig;
 use tiles_support::*;
 
 fn ids(t: &geozero::mvt::Tile, name: &str) -> Vec<u64> {

@@ -14,10 +14,10 @@ mod tiles_support;
 use std::time::{Duration, Instant};
 
 use geo_types::{Geometry, LineString, Point};
-use gridtiles::config::TilingConfig;
 use gridtiles::index::{Snapshot, SnapshotBuilder};
 use gridtiles::model::{Feature, Field, FieldType, LayerData, Value};
 use gridtiles::tiles::{render_tile, LayerSelection, TileCoord};
+use gridtiles::tiling::TilingConfig;
 use tiles_support::at;
 
 fn s(v: &str) -> Option<Value> {

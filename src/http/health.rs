@@ -93,6 +93,7 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
         metrics: Arc::clone(state.metrics()),
         render: Arc::clone(state.cache().render_times()),
         cache: state.cache().stats(),
+        budget: crate::tiles::budget_cuts(),
         snapshot_version: snapshot.version,
         snapshot_age_s: state.snapshot_age().as_secs_f64(),
         snapshot_features: snapshot.feature_count() as u64,

@@ -7,9 +7,9 @@ use rstar::primitives::Rectangle;
 use rstar::RTree;
 use thiserror::Error;
 
-use crate::config::TilingConfig;
 use crate::mercator::{world_to_lonlat, WorldCoord};
 use crate::model::LayerData;
+use crate::tiling::TilingConfig;
 
 use super::geometry::merge_boxes;
 use super::{

@@ -16,7 +16,7 @@
 
 use std::collections::HashSet;
 
-use crate::tiles::{LayerSelection, TileCoord};
+use crate::address::{LayerSelection, TileCoord};
 
 /// Above this many tiles of one layer at one zoom, the zoom collapses to "all tiles".
 pub const MAX_TILES_PER_ZOOM: u64 = 4096;

@@ -33,8 +33,8 @@ use std::sync::Arc;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::RTree;
 
-use crate::config::{LayerConfig, TilingConfig};
 use crate::model::{Field, Value};
+use crate::tiling::{LayerConfig, TilingConfig};
 
 /// An R-tree entry: a bounding box in world coordinates and the index of what it bounds.
 pub type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;

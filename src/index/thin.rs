@@ -5,7 +5,7 @@
 //! representative, chosen among the points kept at `z + 1` (so a point visible at `z` stays
 //! visible at every higher zoom), and records how many points it stands for (`point_count`).
 
-use crate::config::{LayerConfig, TileConfig};
+use crate::tiling::{LayerConfig, TileConfig};
 use std::sync::Arc;
 
 use super::{IndexedFeature, WorldGeometry};

@@ -9,8 +9,7 @@ use prometheus_client::encoding::{DescriptorEncoder, NoLabelSet};
 use prometheus_client::metrics::MetricType;
 use prometheus_client::registry::{Registry, Unit};
 
-use super::{DbState, Histogram, Metrics, RenderTimes, Route};
-use crate::cache::CacheStats;
+use super::{BudgetCuts, CacheStats, DbState, Histogram, Metrics, RenderTimes, Route};
 
 pub use prometheus_client::encoding::prometheus_text::CONTENT_TYPE;
 
@@ -23,6 +22,8 @@ pub struct Scrape {
     pub render: Arc<RenderTimes>,
     /// Tile cache counters (after housekeeping).
     pub cache: CacheStats,
+    /// Tiles the size budget cut.
+    pub budget: BudgetCuts,
     /// Version of the snapshot served.
     pub snapshot_version: u64,
     /// Seconds since that snapshot was published.
@@ -138,7 +139,11 @@ impl Scrape {
                 histogram(&mut m, &[("zoom", z.as_str())], h)?;
             }
         }
-        let (attributes_cut, features_cut, still_over) = crate::tiles::budget_cuts();
+        let BudgetCuts {
+            attributes_cut,
+            features_cut,
+            still_over,
+        } = self.budget;
         counter(
             e,
             "gridtiles_tile_budget_attributes_dropped",

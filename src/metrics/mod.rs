@@ -15,9 +15,41 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Serialize;
+
 pub use histogram::Histogram;
 use histogram::{RENDER_BUCKETS, REQUEST_BUCKETS};
 use shard::{Padded, SHARDS};
+
+/// A point-in-time view of the cache counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CacheStats {
+    /// Requests answered from the cache (including those that awaited a concurrent render).
+    pub hits: u64,
+    /// Tiles rendered (every request when the cache is disabled).
+    pub misses: u64,
+    /// Tiles currently cached (updated by moka's housekeeping, so slightly behind).
+    pub entries: u64,
+    /// Weighted size of the cached tiles in bytes (compressed size plus overhead).
+    pub bytes: u64,
+    /// Configured capacity in bytes (0 = caching disabled).
+    pub capacity_bytes: u64,
+    /// Entries evicted to stay within the capacity.
+    pub evictions: u64,
+    /// Entries removed because an update made them stale.
+    pub invalidations: u64,
+}
+
+/// Tiles the size budget cut since the process started (the tile engine counts them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BudgetCuts {
+    /// Tiles rendered with attributes left out to fit `tiles.max_tile_bytes`.
+    pub attributes_cut: u64,
+    /// Tiles rendered with features left out to fit it.
+    pub features_cut: u64,
+    /// Tiles still over it with every cut made.
+    pub still_over: u64,
+}
 
 /// The routes requests are counted under, named by their route template.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 use toml::{Table, Value};
 
 use super::SettingsError;
-use crate::config::LayerConfig;
+use crate::tiling::LayerConfig;
 
 /// Prefix of every variable.
 pub const PREFIX: &str = "GRIDTILES_";

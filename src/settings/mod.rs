@@ -4,7 +4,7 @@
 //! - [`Config`] is the whole file: `[server]` ([`ServerConfig`]), `[auth]`
 //!   ([`AuthConfig`]), `[data]` ([`DataConfig`]), `[events]` ([`EventsConfig`]), `[simulate]`
 //!   ([`SimulateConfig`]), `[basemap]` ([`BasemapConfig`]), the tiling tables `[tiles]` and
-//!   `[layers.NAME]` ([`crate::config`]) and `[postgres]` (owned by the PostgreSQL source).
+//!   `[layers.NAME]` ([`crate::tiling`]) and `[postgres]` (owned by the PostgreSQL source).
 //!   Every section and key is optional; unknown sections or keys are errors.
 //! - [`env`] maps `GRIDTILES_SECTION__KEY` variables onto the file's table before it is
 //!   deserialized, typed by the setting.
@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::config::{LayerConfig, TileConfig, TilingConfig};
+use crate::tiling::{LayerConfig, TileConfig, TilingConfig};
 
 pub use auth::{AuthConfig, AuthMode, Secret};
 pub use basemap::BasemapConfig;

@@ -30,18 +30,17 @@ use rstar::AABB;
 use thiserror::Error;
 
 use crate::index::{GeometryKind, IndexedLayer, Snapshot};
+use crate::metrics::BudgetCuts;
 
 use super::clip::ClipBox;
 use super::draw::{draw_layer, key_name, key_slots, Attributes, DrawCtx, DrawScratch, LayerMode};
 use super::mvt_writer::MvtWriter;
 use super::transform::{pixel, sq_tolerance, TileTransform};
-use super::TileCoord;
+use super::{LayerSelection, TileCoord};
+use crate::tiling::MAX_BUDGET_STEPS;
 
 /// The highest zoom a tile address can have (as [`TileCoord::new`] enforces).
 const MAX_ZOOM: u8 = 30;
-
-/// Generalization steps tried at most to fit a tile into `max_tile_bytes`.
-pub const MAX_BUDGET_STEPS: u32 = 6;
 
 /// Tiles rendered with attributes left out to fit the budget (since start).
 static ATTRIBUTES_CUT: AtomicU64 = AtomicU64::new(0);
@@ -52,12 +51,12 @@ static STILL_OVER: AtomicU64 = AtomicU64::new(0);
 
 /// How many tiles (renders, since the process started) lost attributes, how many lost
 /// features, to fit `max_tile_bytes`, and how many were still over it.
-pub fn budget_cuts() -> (u64, u64, u64) {
-    (
-        ATTRIBUTES_CUT.load(Ordering::Relaxed),
-        FEATURES_CUT.load(Ordering::Relaxed),
-        STILL_OVER.load(Ordering::Relaxed),
-    )
+pub fn budget_cuts() -> BudgetCuts {
+    BudgetCuts {
+        attributes_cut: ATTRIBUTES_CUT.load(Ordering::Relaxed),
+        features_cut: FEATURES_CUT.load(Ordering::Relaxed),
+        still_over: STILL_OVER.load(Ordering::Relaxed),
+    }
 }
 
 /// What the budget's last resort leaves out, after generalization.
@@ -91,24 +90,6 @@ impl Cut {
             },
             Attributes::Nothing => return None,
         })
-    }
-}
-
-/// Which layers a tile carries.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum LayerSelection {
-    /// Every layer of the snapshot.
-    All,
-    /// These layers (indices into `Snapshot::layers`, ascending, no duplicates).
-    Only(Vec<usize>),
-}
-
-impl LayerSelection {
-    fn contains(&self, i: usize) -> bool {
-        match self {
-            LayerSelection::All => true,
-            LayerSelection::Only(v) => v.contains(&i),
-        }
     }
 }
 
@@ -303,7 +284,7 @@ fn render_step(
     scratch: &mut Scratch,
     active: &[Active<'_>],
     tile: TileCoord,
-    cfg: &crate::config::TileConfig,
+    cfg: &crate::tiling::TileConfig,
     extent: u32,
     step: u32,
     cut: Cut,

@@ -23,9 +23,9 @@ use std::collections::HashMap;
 
 use geo_types::{Geometry, LineString, Point};
 
-use crate::config::TilingConfig;
 use crate::index::{Snapshot, SnapshotBuilder};
 use crate::model::{Feature, Field, FieldType, LayerData, Value};
+use crate::tiling::TilingConfig;
 
 use super::{GridGraph, TopologySchema};
 

@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use geo_types::{Geometry, LineString, Point};
 
-use crate::config::TilingConfig;
 use crate::index::SnapshotBuilder;
 use crate::model::{Feature, Field, FieldType, LayerData, Value};
+use crate::tiling::TilingConfig;
 
 use super::{GridGraph, TopologySchema};
 

@@ -4,9 +4,9 @@
 use geo_types::{Geometry, LineString, Point};
 use proptest::prelude::*;
 
-use crate::config::TilingConfig;
 use crate::index::SnapshotBuilder;
 use crate::model::{Feature, Field, FieldType, LayerData, Value};
+use crate::tiling::TilingConfig;
 
 use super::{GridGraph, TopologySchema};
 

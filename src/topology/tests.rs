@@ -346,9 +346,9 @@ fn limits_truncate_but_count_all_customers() {
 
 #[test]
 fn build_errors_and_bad_features() {
-    use crate::config::TilingConfig;
     use crate::index::SnapshotBuilder;
     use crate::model::Value;
+    use crate::tiling::TilingConfig;
     let schema = TopologySchema::default();
     let other = TopologySchema {
         spans_layer: "lines".into(),

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 
 use geo_types::{Geometry, LineString, Point, Polygon};
 use geozero::mvt::{tile, Message, Tile};
-use gridtiles::config::TilingConfig;
 use gridtiles::index::{Snapshot, SnapshotBuilder};
 use gridtiles::model::{Feature, Field, FieldType, LayerData, Value};
 use gridtiles::tiles::TileCoord;
+use gridtiles::tiling::TilingConfig;
 
 pub const LON0: f64 = -95.37;
 pub const LAT0: f64 = 29.76;

@@ -13,11 +13,11 @@
 //! - An attribute change of a point that does not move marks its tile only at the zooms
 //!   where it is drawn (it is a representative there, or the zoom is not thinned).
 
-use crate::config::TileConfig;
 use crate::index::invalidation::{buffer_pad, LayerInvalidation};
 use crate::index::{IndexedLayer, WorldGeometry};
 use crate::mercator::WorldCoord;
-use crate::tiles::MAX_BUDGET_STEPS;
+use crate::tiling::TileConfig;
+use crate::tiling::MAX_BUDGET_STEPS;
 
 /// How one layer (old or new version) is drawn, for marking.
 #[derive(Clone, Copy, Debug)]

@@ -6,7 +6,6 @@ use std::sync::Arc;
 
 use rstar::RTree;
 
-use crate::config::TileConfig;
 use crate::index::build::box_entry;
 use crate::index::invalidation::LayerInvalidation;
 use crate::index::merge::{build_group, group_key, GroupKey};
@@ -15,6 +14,7 @@ use crate::index::{
 };
 use crate::mercator::WorldCoord;
 use crate::model::Value;
+use crate::tiling::TileConfig;
 
 use super::dirty::{mark_group, mark_group_zooms_all, DrawRules};
 

@@ -6,13 +6,13 @@ use std::sync::Arc;
 
 use rstar::RTree;
 
-use crate::config::TileConfig;
 use crate::index::build::{box_entry, geometry_kind};
 use crate::index::geometry::merge_boxes;
 use crate::index::invalidation::LayerInvalidation;
 use crate::index::{BoxEntry, IndexedFeature, IndexedLayer};
 use crate::mercator::WorldCoord;
 use crate::model::Value;
+use crate::tiling::TileConfig;
 
 use super::dirty::{mark_in_place, mark_moved, DrawRules};
 use super::edits::{asset_change, edits, points_of, Edit};

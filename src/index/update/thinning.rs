@@ -17,9 +17,9 @@ use std::sync::Arc;
 
 use rstar::{RTree, AABB};
 
-use crate::config::{LayerConfig, TileConfig};
 use crate::index::{BoxEntry, IndexedFeature, Thinning, WorldGeometry};
 use crate::mercator::WorldCoord;
+use crate::tiling::{LayerConfig, TileConfig};
 
 /// Levels with at most this many representatives are looked up through a map; larger ones
 /// (few points per cell) through the R-tree.

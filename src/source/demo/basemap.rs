@@ -22,8 +22,8 @@ use super::geom::{to_lon_lat, V2};
 use super::rng::{stage_rng, uniform, DemoRng, Stage};
 use super::streets::StreetGraph;
 use super::{city, DemoError, DemoParams, Plan};
-use crate::config::{LayerConfig, TileConfig, TilingConfig};
 use crate::model::{Feature, Field, FieldType, LayerData, Value};
+use crate::tiling::{LayerConfig, TileConfig, TilingConfig};
 
 /// Two segments meeting at a larger angle than this are different streets.
 const MAX_TURN_DEG: f64 = 30.0;
