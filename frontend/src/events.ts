@@ -1,12 +1,13 @@
 // The live change stream: subscribes to /api/events (server-sent events), records every
 // change event in `window.gridtiles.events`, recolours the changed assets at once with
-// feature-state and fetches again only the tiles feature-state cannot fix. EventSource
+// feature-state and fetches again only the tiles feature-state cannot fix, coalesced
+// (`RefreshQueue`: one refresh per interval, after the last one loaded). EventSource
 // reconnects by itself and sends `Last-Event-ID`, so the server replays what was missed; a
 // `reset` (the server could not) reloads the tiles. `onChange` hands each event to the
 // workspaces' shared state.
 
 import type { Map as MlMap } from 'maplibre-gl';
-import { plan, type ChangeEvent, type StaleTiles } from './liveState';
+import { plan, RefreshQueue, type ChangeEvent, type StaleTiles } from './liveState';
 import type { FeatureStates } from './featureStates';
 import { SOURCE } from './map';
 
@@ -29,6 +30,7 @@ export function startEvents(
   onChange: (event: ChangeEvent) => void = () => {},
 ): LiveStream {
   const events: ChangeEvent[] = [];
+  const refetch = refreshQueue(map);
   const source = new EventSource('/api/events');
   onStatus('connecting');
   source.addEventListener('open', () => onStatus('live'));
@@ -49,30 +51,51 @@ export function startEvents(
     }
     events.push(event);
     if (events.length > MAX_KEPT_EVENTS) events.splice(0, events.length - MAX_KEPT_EVENTS);
-    apply(map, states, stale, event);
+    apply(map, states, stale, refetch, event);
     onStatus('live', event.version);
     onChange(event);
   });
   return { events, close: () => source.close() };
 }
 
-/** Applies one change event to the map. */
-export function apply(map: MlMap, states: FeatureStates, stale: StaleTiles, event: ChangeEvent): void {
+/** Longest wait for the map to finish loading before a refresh goes ahead anyway (ms). */
+const MAX_LOAD_WAIT_MS = 5_000;
+
+/** The map's refresh queue: refreshes the grid source's tiles. */
+function refreshQueue(map: MlMap): RefreshQueue {
+  return new RefreshQueue(
+    (tiles) => (tiles === null ? map.refreshTiles(SOURCE) : map.refreshTiles(SOURCE, tiles)),
+    () => map.areTilesLoaded(),
+    (then) => {
+      let done = false;
+      const go = () => {
+        if (done) return;
+        done = true;
+        then();
+      };
+      map.once('idle', go);
+      setTimeout(go, MAX_LOAD_WAIT_MS);
+    },
+  );
+}
+
+/** Applies one change event to the map: feature-states now, tiles through `refetch`. */
+export function apply(
+  map: MlMap,
+  states: FeatureStates,
+  stale: StaleTiles,
+  refetch: RefreshQueue,
+  event: ChangeEvent,
+): void {
   stale.add(event);
   const tileZoom = Math.max(0, Math.min(16, Math.floor(map.getZoom())));
   const p = plan(event, tileZoom);
   states.applyPlan(p);
   if (p.reloadAll) {
     stale.revalidateAll();
-    map.refreshTiles(SOURCE);
+    refetch.addAll();
   } else if (p.refetch.length > 0) {
-    map.refreshTiles(
-      SOURCE,
-      p.refetch.map((t) => {
-        const [z, x, y] = t.split('/').map(Number);
-        return { z, x, y };
-      }),
-    );
+    refetch.add(p.refetch);
   }
 }
 

@@ -127,3 +127,79 @@ export class StaleTiles {
     return this.keys.delete(key) || this.now() < this.revalidateAllUntil;
   }
 }
+
+/** A tile address. */
+export interface TileAddress {
+  z: number;
+  x: number;
+  y: number;
+}
+
+/** Tiles are fetched again at most this often (milliseconds). */
+export const REFRESH_INTERVAL_MS = 750;
+
+/**
+ * Coalesces tile refetches: the tiles of the events of one interval are fetched in one
+ * refresh, and a refresh waits until the map has loaded the tiles of the last one (at most
+ * one extra wait). So the map reaches idle between refreshes even when changes arrive faster
+ * than tiles load — at territory zoom every change touches the tiles in view — and the
+ * browser never queues the same tile twice.
+ */
+export class RefreshQueue {
+  private readonly pending = new Map<string, TileAddress>();
+  private everything = false;
+  private scheduled = false;
+
+  constructor(
+    /** Fetches these tiles again, or every tile (`null`). */
+    private readonly refresh: (tiles: TileAddress[] | null) => void,
+    /** True when the map has no tile loading. */
+    private readonly loaded: () => boolean,
+    /** Calls back once the map has loaded (or after a bounded wait). */
+    private readonly whenLoaded: (then: () => void) => void,
+    private readonly intervalMs = REFRESH_INTERVAL_MS,
+    private readonly setTimer: (then: () => void, ms: number) => void = (then, ms) => {
+      setTimeout(then, ms);
+    },
+  ) {}
+
+  /** Queues tiles (`z/x/y`). */
+  add(keys: string[]): void {
+    for (const k of keys) {
+      const [z, x, y] = k.split('/').map(Number);
+      if ([z, x, y].every(Number.isInteger)) this.pending.set(k, { z, x, y });
+    }
+    if (this.pending.size > 0) this.schedule();
+  }
+
+  /** Queues a reload of every tile. */
+  addAll(): void {
+    this.everything = true;
+    this.schedule();
+  }
+
+  /** Tiles queued and not yet fetched (for tests). */
+  get size(): number {
+    return this.everything ? Infinity : this.pending.size;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.setTimer(() => this.flush(false), this.intervalMs);
+  }
+
+  private flush(waited: boolean): void {
+    if (!waited && !this.loaded()) {
+      this.whenLoaded(() => this.flush(true));
+      return;
+    }
+    this.scheduled = false;
+    const all = this.everything;
+    const tiles = [...this.pending.values()];
+    this.everything = false;
+    this.pending.clear();
+    if (all) this.refresh(null);
+    else if (tiles.length > 0) this.refresh(tiles);
+  }
+}

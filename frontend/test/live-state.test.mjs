@@ -13,7 +13,7 @@ const js = ts.transpileModule(source, {
 }).outputText;
 const file = join(mkdtempSync(join(tmpdir(), 'gridtiles-')), 'liveState.mjs');
 writeFileSync(file, js);
-const { plan, stateOf, tileKeyOfUrl, StaleTiles, SPAN_ZOOM } = await import(file);
+const { plan, stateOf, tileKeyOfUrl, StaleTiles, RefreshQueue, SPAN_ZOOM } = await import(file);
 
 const event = (changes, more = {}) => ({
   version: 7,
@@ -85,4 +85,43 @@ test('stale tiles bypass the HTTP cache once; overflow revalidates all for a win
   assert.equal(stale.take('http://h/tiles/9/9/9.mvt'), false, 'window over');
   stale.add(event([], { tiles_incomplete: true, invalidated_tiles: [] }));
   assert.equal(stale.take('http://h/tiles/9/9/9.mvt'), true);
+});
+
+test('refetches are coalesced per interval and wait for the map to load', () => {
+  const timers = [];
+  const waits = [];
+  const refreshed = [];
+  let loaded = true;
+  const q = new RefreshQueue(
+    (tiles) => refreshed.push(tiles === null ? 'all' : tiles.map((t) => `${t.z}/${t.x}/${t.y}`).sort()),
+    () => loaded,
+    (then) => waits.push(then),
+    750,
+    (then, ms) => timers.push({ then, ms }),
+  );
+  q.add(['14/1/2', '14/1/3']);
+  q.add(['14/1/2', 'junk', '14/9/9']);
+  assert.equal(timers.length, 1, 'one timer for the interval');
+  assert.equal(timers[0].ms, 750);
+  assert.equal(q.size, 3, 'duplicates and junk dropped');
+  timers.shift().then();
+  assert.deepEqual(refreshed, [['14/1/2', '14/1/3', '14/9/9']]);
+  assert.equal(q.size, 0);
+  // While the map is loading, the refresh waits for it once, then goes ahead.
+  q.add(['15/0/0']);
+  loaded = false;
+  timers.shift().then();
+  assert.equal(refreshed.length, 1, 'waiting for the map');
+  q.add(['15/0/1']);
+  assert.equal(timers.length, 0, 'no second timer while one refresh is pending');
+  waits.shift()();
+  assert.deepEqual(refreshed[1], ['15/0/0', '15/0/1']);
+  // A reload of everything wins over single tiles.
+  loaded = true;
+  q.add(['3/1/1']);
+  q.addAll();
+  timers.shift().then();
+  assert.deepEqual(refreshed[2], 'all');
+  q.add([]);
+  assert.equal(timers.length, 0, 'nothing queued: no timer');
 });
