@@ -21,11 +21,12 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use criterion::{criterion_group, criterion_main, Criterion};
+use gridtiles::analytics::outage_history::History;
+use gridtiles::analytics::time::now;
 use gridtiles::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
 use gridtiles::analytics::{breakdown, report, GroupBy, KpiConfig, Period};
 use gridtiles::cache::TileCache;
 use gridtiles::http::api::history_source::synthetic_kpi;
-use gridtiles::http::api::kpi::{now, HistoryCache};
 use gridtiles::http::{router, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::source::demo::{generate, DemoParams};
@@ -55,7 +56,7 @@ fn kpi(c: &mut Criterion) {
     });
     let snap = SnapshotBuilder::default().build(layers.clone(), 1).unwrap();
     let t = now();
-    let h = HistoryCache::default().get(&snap, t);
+    let h = History::synthetic(&snap, t);
     let q: HashMap<String, String> = [("by", "feeder"), ("exclude_med", "true")]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -85,7 +86,7 @@ fn kpi(c: &mut Criterion) {
         b.iter(|| synthetic_kpi(&h, &q, t).map(|k| k.groups.len()))
     });
     g.bench_function("load_mw", |b| {
-        b.iter(|| gridtiles::http::api::grid::total_load_mw(&snap))
+        b.iter(|| gridtiles::analytics::load::total_load_mw(&snap))
     });
     g.bench_function("active_outages", |b| {
         b.iter(|| {

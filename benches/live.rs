@@ -157,7 +157,7 @@ fn simulator(scale: f64) {
     let (mut faults, mut restored, mut switched, mut versions) = (0, 0, 0, 0);
     for i in 0..TICKS {
         let t = Instant::now();
-        let r = sim.tick(&state, 1_780_000_000 + i as i64).unwrap();
+        let r = sim.tick(state.store(), 1_780_000_000 + i as i64).unwrap();
         let took = t.elapsed();
         faults += r.faults.len();
         restored += r.restored.len();

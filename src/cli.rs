@@ -261,7 +261,7 @@ impl ServeArgs {
                 "--fallback ignored: no PostgreSQL source (set DATABASE_URL or [postgres])".into(),
             );
         }
-        loaded.config.validate()?;
+        crate::source::validate_config(&loaded.config)?;
         Ok(loaded)
     }
 

@@ -226,11 +226,12 @@ async fn with_the_simulator_its_task_applies_it_and_drives_the_crew() {
         interval_ms: 700,
         seed: 3,
         max_outages: 2,
+        auto_dispatch_after_ticks: 3,
     };
-    let task = gridtiles::simulate::spawn(state.clone(), &config)
+    let task = gridtiles::simulate::spawn(state.store().clone(), &config)
         .await
         .unwrap();
-    assert!(state.simulator().is_some());
+    assert!(state.store().writer().is_some());
     let (s, v) = dispatch(&app, outage, crew).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["crew_status"], "dispatched");

@@ -25,7 +25,7 @@ fn state() -> AppState {
 fn a_published_update_frees_what_it_replaced_and_shares_the_rest() {
     let state = state();
     let old = state.snapshot_arc();
-    let graph = Arc::downgrade(&state.graph_cache().get(&old).unwrap());
+    let graph = Arc::downgrade(&state.store().graph(&old).unwrap());
     let meters = old.layer("meters").unwrap();
     let changed = Arc::downgrade(&meters.features[0]);
     let kept = Arc::clone(&meters.features[1]);
@@ -52,7 +52,7 @@ fn a_published_update_frees_what_it_replaced_and_shares_the_rest() {
     assert!(Arc::ptr_eq(&now[1], &kept), "unchanged feature copied");
     assert_eq!(now[0].properties[kwh], Some(Value::Float(4242.0)));
     // The graph cache moves to the new version and lets the old graph go.
-    let g2 = state.graph_cache().get(&new).unwrap();
+    let g2 = state.store().graph(&new).unwrap();
     assert_eq!(g2.version(), 2);
     assert!(graph.upgrade().is_none(), "old graph still alive");
     // The old graph held the old meters layer; with it gone, so is the replaced feature.
@@ -66,7 +66,7 @@ fn simulator_ticks_leave_only_the_served_snapshot_alive() {
     let mut seen: Vec<Weak<_>> = Vec::new();
     for t in 0..25 {
         seen.push(Arc::downgrade(&state.snapshot_arc()));
-        sim.tick(&state, 1_780_000_000 + t).unwrap();
+        sim.tick(state.store(), 1_780_000_000 + t).unwrap();
     }
     let current = state.snapshot_arc();
     assert!(

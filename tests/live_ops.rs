@@ -98,7 +98,7 @@ async fn crews_and_kpis_follow_the_operations_layers_through_simulated_ticks() {
     let mut sim = Simulator::new(&state.snapshot_arc(), 5, 8).unwrap();
     let mut saw_assignment = false;
     for t in 0..12 {
-        sim.tick(&state, 1_780_000_000 + t).unwrap();
+        sim.tick(state.store(), 1_780_000_000 + t).unwrap();
         check_kpi_matches_layers(&state).await;
         let busy = get(&state, "/api/crews?status=dispatched", &[])
             .await

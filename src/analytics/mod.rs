@@ -6,8 +6,9 @@
 //! restoration estimates from past outage durations ([`etr`]) and indices by month and worst
 //! feeders ([`monthly`]).
 //!
-//! Everything here is a pure function of its inputs (and a seed): no I/O, no clocks, no
-//! global state. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
+//! Everything here is a pure function of its inputs (and a seed): no I/O, no global state,
+//! and no clock but [`time::now`], which callers read once and pass down. The outage
+//! history a snapshot's KPIs read is [`outage_history`]. Timestamps are Unix seconds (UTC); local days use a fixed UTC offset
 //! ([`time`]).
 
 pub mod ami;
@@ -19,9 +20,11 @@ pub mod etr;
 pub mod health;
 pub mod history;
 pub mod kpi;
+pub mod load;
 pub mod loading;
 pub mod med;
 pub mod monthly;
+pub mod outage_history;
 mod random;
 pub mod search;
 pub mod time;

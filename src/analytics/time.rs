@@ -1,6 +1,9 @@
 //! Calendar arithmetic on Unix timestamps (seconds, UTC) with a fixed UTC offset: local day
 //! numbers, civil dates and ISO date strings. No time-zone database: callers pass the
-//! offset (Houston standard time is −6 h).
+//! offset (Houston standard time is −6 h). RFC 3339 timestamps ([`parse_rfc3339`],
+//! [`format_rfc3339`]) without a date-time dependency: `2025-06-01T12:00:00Z`,
+//! `2025-06-01T07:00:00-05:00`, fractional seconds ignored; a bare `2025-06-01` is UTC
+//! midnight. [`now`] is the clock every live and analytics path reads.
 
 /// Seconds per day.
 pub const DAY_S: i64 = 86_400;
@@ -85,6 +88,65 @@ pub fn weekday(day: i64) -> u32 {
     (day + 3).rem_euclid(7) as u32
 }
 
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Formats Unix seconds as RFC 3339 in UTC (`2025-06-01T12:00:00Z`).
+pub fn format_rfc3339(t: i64) -> String {
+    rfc3339_utc(t)
+}
+
+fn digits(s: &str) -> Option<i64> {
+    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// Parses an RFC 3339 date-time (or a bare date) to Unix seconds.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, rest) = match s.find(['T', 't', ' ']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let mut d = date.split('-');
+    let (y, m, day) = (digits(d.next()?)?, digits(d.next()?)?, digits(d.next()?)?);
+    if d.next().is_some() || !(1..=9999).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let days = days_from_civil(y, m as u32, day as u32);
+    if civil_from_days(days) != (y, m as u32, day as u32) {
+        return None; // 2025-02-30
+    }
+    let Some(rest) = rest else {
+        return Some(days * DAY_S);
+    };
+    let (clock, offset) = if let Some(c) = rest.strip_suffix(['Z', 'z']) {
+        (c, 0)
+    } else {
+        let i = rest.rfind(['+', '-'])?;
+        let (c, o) = rest.split_at(i);
+        let sign = if o.starts_with('-') { -1 } else { 1 };
+        let (oh, om) = o[1..].split_once(':')?;
+        let (oh, om) = (digits(oh)?, digits(om)?);
+        if oh > 23 || om > 59 {
+            return None;
+        }
+        (c, sign * (oh * 3600 + om * 60))
+    };
+    let clock = clock.split('.').next()?;
+    let mut c = clock.split(':');
+    let (h, mi, sec) = (digits(c.next()?)?, digits(c.next()?)?, digits(c.next()?)?);
+    if c.next().is_some() || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some(days * DAY_S + h * 3600 + mi * 60 + sec - offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +175,32 @@ mod tests {
         assert_eq!(weekday(days_from_civil(2025, 1, 1)), 2);
         assert_eq!(day_of_year(days_from_civil(2024, 12, 31)), 365);
         assert_eq!(month(days_from_civil(2024, 7, 4)), 7);
+    }
+
+    #[test]
+    fn parses_and_formats_rfc3339() {
+        let (parse, format) = (parse_rfc3339, format_rfc3339);
+        assert_eq!(parse("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse("1970-01-02"), Some(86_400));
+        assert_eq!(
+            parse("2025-06-01T07:00:00-05:00"),
+            parse("2025-06-01T12:00:00Z")
+        );
+        assert_eq!(
+            parse("2025-06-01T12:00:00.123Z"),
+            parse("2025-06-01T12:00:00Z")
+        );
+        for bad in [
+            "",
+            "2025-13-01",
+            "2025-02-30",
+            "2025-06-01T25:00:00Z",
+            "yesterday",
+            "2025-06-01T12:00Z",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+        let t = parse("2024-02-29T23:59:59Z").unwrap();
+        assert_eq!(format(t), "2024-02-29T23:59:59Z");
     }
 }

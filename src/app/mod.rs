@@ -21,7 +21,7 @@ use crate::cache::TileCache;
 use crate::cli::{Cli, Command, ConfigCommand, GenerateArgs, LogFormat};
 use crate::http::{self, AppState, Settings, ShutdownTiming};
 use crate::index::{Snapshot, SnapshotBuilder};
-use crate::live::SourceStatus;
+use crate::live::{SourceKind, SourceStatus};
 use crate::model::LayerData;
 use crate::settings::{Config, DataConfig};
 use crate::source::demo::{self, DemoParams};
@@ -68,7 +68,7 @@ pub async fn run(cli: Cli) -> Result<()> {
                 config.data.dir.clone_from(&args.data);
             }
             args.demo.apply(&mut config);
-            config.validate()?;
+            crate::source::validate_config(&config)?;
             tokio::task::spawn_blocking(move || bake::bake_command(&args, &config))
                 .await
                 .context("bake task failed")?
@@ -87,7 +87,7 @@ pub fn check_config(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<String> {
     let loaded = Config::load(Some(file), vars)?;
-    loaded.config.validate()?;
+    crate::source::validate_config(&loaded.config)?;
     let mut out = format!(
         "# {}: valid. Effective configuration (defaults < file < environment), secrets redacted.\n",
         file.display()
@@ -138,7 +138,7 @@ pub async fn serve(
     };
     if config.simulate.enabled {
         // Ends by itself when shutdown begins.
-        crate::simulate::spawn(state.clone(), &config.simulate)
+        crate::simulate::spawn(state.store().clone(), &config.simulate)
             .await
             .context("cannot start the operations simulator")?;
     }
@@ -171,10 +171,10 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     check_dirs(config)?;
     let start = Instant::now();
     let layers = match &config.data.dir {
-        Some(dir) => load(dir, config.data.load_options())?,
+        Some(dir) => load(dir, crate::source::file::LoadOptions::from(&config.data))?,
         None => {
             let mut layers = generate_demo(&config.data)?;
-            demo::start_outages_before(&mut layers, crate::http::api::kpi::now());
+            demo::start_outages_before(&mut layers, crate::analytics::time::now());
             layers
         }
     };
@@ -189,9 +189,9 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     let state = new_state(config, snapshot)?;
     basemap::attach(config, &state, config.data.dir.is_none())?;
     state.set_source_status(SourceStatus::ok(if config.data.dir.is_some() {
-        "files"
+        SourceKind::Files
     } else {
-        "demo"
+        SourceKind::Demo
     }));
     Ok(state)
 }

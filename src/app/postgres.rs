@@ -54,7 +54,8 @@ pub async fn start(
         Err(e) => match &pg.fallback {
             Some(dir) => {
                 warn!(error = %e, fallback = %dir.display(), "database unreachable: serving the fallback data");
-                let layers = super::load(dir, config.data.load_options())?;
+                let layers =
+                    super::load(dir, crate::source::file::LoadOptions::from(&config.data))?;
                 let why = format!("{e}; serving fallback data from {}", dir.display());
                 (layers, None, Some(why))
             }
@@ -83,7 +84,7 @@ pub async fn start(
             .context("invalid [postgres] configuration")?,
     );
     state.set_source_status(SourceStatus {
-        kind: "postgres",
+        kind: crate::live::SourceKind::Postgres,
         state: if live.is_some() {
             SourceState::Ok
         } else {
@@ -92,7 +93,7 @@ pub async fn start(
         reason: reason.clone(),
         last_change_version: 0,
     });
-    let task = sync::run(state.clone(), pg, builder, live, reason, shutdown);
+    let task = sync::run(state.store().clone(), pg, builder, live, reason, shutdown);
     Ok((state, task))
 }
 
@@ -120,7 +121,7 @@ pub async fn db_command(
                     dir,
                     crate::source::file::LoadOptions {
                         lenient: false,
-                        ..loaded.config.data.load_options()
+                        ..crate::source::file::LoadOptions::from(&loaded.config.data)
                     },
                 )?,
                 None => {
@@ -134,7 +135,7 @@ pub async fn db_command(
                     let mut layers = super::generate_demo(&data)?;
                     crate::source::demo::start_outages_before(
                         &mut layers,
-                        crate::http::api::kpi::now(),
+                        crate::analytics::time::now(),
                     );
                     layers
                 }
@@ -143,7 +144,7 @@ pub async fn db_command(
                 outage_years: load.outage_years,
                 ami_days: load.ami_days,
                 ami_meters: load.ami_meters as usize,
-                now: crate::http::api::kpi::now(),
+                now: crate::analytics::time::now(),
             };
             let written = db_load::load_with_history(&cfg, &layers, Some(&history))
                 .await

@@ -20,16 +20,7 @@ impl TrustedProxies {
     /// Parses `["10.0.0.0/8", "127.0.0.1", "::1/128"]`; an entry without a prefix length is
     /// one address.
     pub fn parse(list: &[String]) -> Result<TrustedProxies, String> {
-        list.iter()
-            .map(|entry| {
-                let entry = entry.trim();
-                entry
-                    .parse::<IpNet>()
-                    .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| format!("{entry:?} is not an IP address or CIDR block"))
-            })
-            .collect::<Result<_, _>>()
-            .map(TrustedProxies)
+        crate::settings::server::parse_trusted_proxies(list).map(TrustedProxies)
     }
 
     /// Whether `addr` is one of the proxies (an IPv4-mapped IPv6 address counts as IPv4).

@@ -11,7 +11,8 @@ const MAX_ZOOM: u8 = 30;
 pub const REDACTED: &str = "<redacted>";
 
 impl Config {
-    /// Checks every value and the combinations; all problems at once.
+    /// Checks every value and the combinations; all problems at once. The `[postgres]` table
+    /// is the PostgreSQL source's to check (`app::validate_config` checks both).
     pub fn validate(&self) -> Result<(), SettingsError> {
         let mut errs = Vec::new();
         let s = &self.server;
@@ -52,13 +53,8 @@ impl Config {
         if self.data.max_attribute_bytes == 0 {
             errs.push("data.max_attribute_bytes must be at least 1".into());
         }
-        if let Err(e) = crate::http::forwarded::TrustedProxies::parse(&s.trusted_proxies) {
+        if let Err(e) = super::server::parse_trusted_proxies(&s.trusted_proxies) {
             errs.push(format!("server.trusted_proxies: {e}"));
-        }
-        if let Some(pg) = &self.postgres {
-            if let Err(e) = crate::source::postgres::PgConfig::from_table(pg.clone()) {
-                errs.push(e.to_string());
-            }
         }
         if tracing_subscriber::EnvFilter::try_new(&s.log_level).is_err() {
             errs.push(format!(
@@ -208,7 +204,7 @@ pub fn parse_origin(s: &str) -> Result<String, String> {
 
 /// A demo-grid scale: a finite number in `MIN_SCALE..=MAX_SCALE` of the generator.
 pub fn parse_scale(s: &str) -> Result<f64, String> {
-    use crate::source::demo::{MAX_SCALE, MIN_SCALE};
+    use super::{MAX_SCALE, MIN_SCALE};
     let v: f64 = s.trim().parse().map_err(|e| format!("{e}"))?;
     if v.is_finite() && (MIN_SCALE..=MAX_SCALE).contains(&v) {
         Ok(v)

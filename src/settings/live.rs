@@ -60,6 +60,9 @@ pub struct SimulateConfig {
     pub seed: u64,
     /// Outages in progress at most (no new fault while this many are active).
     pub max_outages: usize,
+    /// Ticks a new outage waits for an operator's dispatch before the simulator sends the
+    /// nearest available crew itself.
+    pub auto_dispatch_after_ticks: u64,
 }
 
 impl Default for SimulateConfig {
@@ -69,6 +72,7 @@ impl Default for SimulateConfig {
             interval_ms: 3000,
             seed: 1,
             max_outages: 8,
+            auto_dispatch_after_ticks: 3,
         }
     }
 }
@@ -82,6 +86,9 @@ impl SimulateConfig {
         }
         if !(1..=100).contains(&self.max_outages) {
             errs.push("simulate.max_outages must be between 1 and 100".into());
+        }
+        if !(1..=100_000).contains(&self.auto_dispatch_after_ticks) {
+            errs.push("simulate.auto_dispatch_after_ticks must be between 1 and 100000".into());
         }
         errs
     }

@@ -81,15 +81,13 @@ pub struct DataConfig {
     pub max_attribute_bytes: usize,
 }
 
-impl DataConfig {
-    /// How the file source loads with these settings.
-    pub fn load_options(&self) -> crate::source::file::LoadOptions {
-        crate::source::file::LoadOptions {
-            lenient: self.lenient,
-            max_attribute_bytes: self.max_attribute_bytes,
-        }
-    }
-}
+/// Smallest accepted demo-grid scale.
+pub const MIN_SCALE: f64 = 0.01;
+/// Largest accepted demo-grid scale.
+pub const MAX_SCALE: f64 = 20.0;
+
+/// Default `data.max_attribute_bytes`: 64 KiB.
+pub const DEFAULT_MAX_ATTRIBUTE_BYTES: usize = 64 << 10;
 
 impl Default for DataConfig {
     fn default() -> Self {
@@ -98,7 +96,7 @@ impl Default for DataConfig {
             lenient: false,
             seed: 1,
             scale: 1.0,
-            max_attribute_bytes: crate::source::file::DEFAULT_MAX_ATTRIBUTE_BYTES,
+            max_attribute_bytes: DEFAULT_MAX_ATTRIBUTE_BYTES,
         }
     }
 }

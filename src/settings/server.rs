@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+use std::net::IpAddr;
+
+use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 
 /// Default `Cache-Control` of tile responses.
@@ -128,4 +131,18 @@ impl ServerConfig {
 fn existing_dir(path: &str) -> Option<PathBuf> {
     let p = PathBuf::from(path);
     p.is_dir().then_some(p)
+}
+
+/// Parses `server.trusted_proxies`: `["10.0.0.0/8", "127.0.0.1", "::1/128"]`; an entry
+/// without a prefix length is one address.
+pub fn parse_trusted_proxies(list: &[String]) -> Result<Vec<IpNet>, String> {
+    list.iter()
+        .map(|entry| {
+            let entry = entry.trim();
+            entry
+                .parse::<IpNet>()
+                .or_else(|_| entry.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{entry:?} is not an IP address or CIDR block"))
+        })
+        .collect()
 }

@@ -1,32 +1,21 @@
-//! Commands to the running simulator from request handlers ([`Command`]), sent on the
-//! channel its task drains between ticks ([`super::spawn`]), so the simulator's own
+//! Commands to the running simulator from request handlers ([`Command`], the live store's
+//! writer commands), sent on the channel its task drains between ticks ([`super::spawn`]),
+//! so the simulator's own
 //! records and the snapshot keep one writer: an operator's dispatch is checked against
 //! the simulator's crews and outages, applied as one snapshot version, and the crew then
 //! drives to the outage like any other.
-
-use tokio::sync::oneshot;
 
 use super::crews;
 use super::edits::Edits;
 use super::model::{CrewStatus, OutageStatus};
 use super::{publish, Simulator};
 use crate::dispatch::{check, DispatchError, Dispatched};
-use crate::http::AppState;
-
-/// A request to the simulator, answered on its `reply` channel.
-#[derive(Debug)]
-pub enum Command {
-    /// Send crew `crew` to outage `outage`.
-    Dispatch {
-        outage: u64,
-        crew: u64,
-        reply: oneshot::Sender<Result<Dispatched, DispatchError>>,
-    },
-}
+pub use crate::live::Command;
+use crate::live::Store;
 
 impl Simulator {
     /// Carries out `cmd` at Unix time `now`, publishing to `state`.
-    pub fn handle(&mut self, state: &AppState, cmd: Command, now: i64) {
+    pub fn handle(&mut self, state: &Store, cmd: Command, now: i64) {
         match cmd {
             Command::Dispatch {
                 outage,
@@ -43,7 +32,7 @@ impl Simulator {
     /// Dispatches `crew` to `outage` if the rules of [`crate::dispatch`] allow it.
     pub fn dispatch_crew(
         &mut self,
-        state: &AppState,
+        state: &Store,
         outage: u64,
         crew: u64,
         now: i64,
@@ -75,7 +64,7 @@ impl Simulator {
             Some(crew_status),
             c.outage.map(as_id),
         )?;
-        let snap = state.snapshot_arc();
+        let snap = state.snapshot();
         let mut e = Edits::new(&snap);
         let failed = |e: &dyn std::fmt::Display| DispatchError::Failed(e.to_string());
         crews::assign(self, crew, outage, now, &mut e).map_err(|x| failed(&x))?;

@@ -44,7 +44,7 @@ fn drive(from: WorldCoord, to: WorldCoord) -> (WorldCoord, bool) {
 }
 
 /// Ticks an outage waits for an operator's dispatch before the simulator sends the
-/// nearest available crew itself.
+/// nearest available crew itself, by default (`simulate.auto_dispatch_after_ticks`).
 pub const AUTO_DISPATCH_AFTER_TICKS: u64 = 3;
 
 /// Sends crew `crew` to outage `outage` (both known; the caller checked the rules): the
@@ -92,14 +92,14 @@ pub fn assign(
 }
 
 /// Dispatches the nearest available crew to every outage without one that has waited
-/// [`AUTO_DISPATCH_AFTER_TICKS`] (oldest outage first).
+/// its `auto_dispatch_after` ticks (oldest outage first).
 pub fn dispatch(sim: &mut Simulator, edits: &mut Edits, now: i64) -> Result<usize, SimError> {
-    let ticks = sim.ticks;
+    let (ticks, wait) = (sim.ticks, sim.auto_dispatch_after);
     let waiting: Vec<u64> = sim
         .ops
         .outages
         .values()
-        .filter(|o| o.crew.is_none() && ticks >= o.opened_tick + AUTO_DISPATCH_AFTER_TICKS)
+        .filter(|o| o.crew.is_none() && ticks >= o.opened_tick + wait)
         .map(|o| o.id)
         .collect();
     let mut sent = 0;

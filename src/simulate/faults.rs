@@ -83,7 +83,9 @@ pub fn start_fault(
                 ("customers_out", Some(Value::Int(customers))),
                 (
                     "start_time",
-                    Some(Value::from(crate::http::api::dates::format(now).as_str())),
+                    Some(Value::from(
+                        crate::analytics::time::format_rfc3339(now).as_str(),
+                    )),
                 ),
                 ("status", Some(Value::from(OutageStatus::Active.as_str()))),
                 ("crew_id", None),

@@ -4,7 +4,7 @@
 //!
 //! Every step becomes a [`crate::index::ChangeSet`] applied with
 //! [`crate::index::Snapshot::apply`] and published with
-//! [`crate::http::AppState::publish_update`]: the same path as PostgreSQL notifications, so
+//! [`crate::live::Store::publish_update`]: the same path as PostgreSQL notifications, so
 //! tiles, the Grid API, KPIs and `/api/events` all see the same state. The simulator is the
 //! snapshot's only writer (it is refused with the PostgreSQL source, whose live loop writes).
 //!
@@ -32,8 +32,8 @@ mod tests;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::http::AppState;
 use crate::index::Snapshot;
+use crate::live::Store;
 use crate::source::demo::OUTAGE_ID;
 use crate::topology::{GridGraph, TopologySchema};
 use edits::Edits;
@@ -85,6 +85,8 @@ pub struct Simulator {
     ops: Operations,
     next_outage: u64,
     ticks: u64,
+    /// Ticks an outage waits for an operator's dispatch before the simulator sends a crew.
+    auto_dispatch_after: u64,
     max_outages: usize,
     /// Planned load transfers in progress.
     transfers: Vec<switching::Transfer>,
@@ -113,10 +115,18 @@ impl Simulator {
             ops,
             next_outage,
             ticks: 0,
+            auto_dispatch_after: crews::AUTO_DISPATCH_AFTER_TICKS,
             max_outages,
             transfers: Vec::new(),
             winding_down: false,
         })
+    }
+
+    /// Lets outages wait `ticks` ticks for an operator's dispatch (at least 1) before the
+    /// simulator sends the nearest available crew itself.
+    pub fn with_auto_dispatch_after(mut self, ticks: u64) -> Simulator {
+        self.auto_dispatch_after = ticks.max(1);
+        self
     }
 
     /// Feeders with an outage or a planned transfer in progress (no new fault, no new
@@ -152,7 +162,7 @@ impl Simulator {
     }
 
     /// One tick at Unix time `now` (outage start times); publishes to `state`.
-    pub fn tick(&mut self, state: &AppState, now: i64) -> Result<TickReport, SimError> {
+    pub fn tick(&mut self, state: &Store, now: i64) -> Result<TickReport, SimError> {
         self.ticks += 1;
         let mut report = TickReport {
             tick: self.ticks,
@@ -167,7 +177,7 @@ impl Simulator {
             .collect();
         for id in done {
             // One version per restoration: each reads the switch states the last one left.
-            let snap = state.snapshot_arc();
+            let snap = state.snapshot();
             let graph = graph_of(state, &snap)?;
             let mut e = Edits::new(&snap);
             faults::restore(self, &snap, &graph, id, &mut e)?;
@@ -178,7 +188,7 @@ impl Simulator {
             t.ticks_left = t.ticks_left.saturating_sub(1);
         }
         if let Some(i) = switching::due_transfer(self) {
-            let snap = state.snapshot_arc();
+            let snap = state.snapshot();
             let graph = graph_of(state, &snap)?;
             let mut e = Edits::new(&snap);
             let tie = switching::end_transfer(self, &snap, &graph, i, &mut e)?;
@@ -186,7 +196,7 @@ impl Simulator {
             report.versions.extend(publish(state, &snap, e)?);
         }
         if self.rng.random_bool(SWITCHING_CHANCE) && !self.winding_down {
-            let snap = state.snapshot_arc();
+            let snap = state.snapshot();
             let graph = graph_of(state, &snap)?;
             let mut e = Edits::new(&snap);
             let done = match switching::pick_up(self, &snap, &graph, &mut e)? {
@@ -203,7 +213,7 @@ impl Simulator {
         }
         let want_fault = self.ticks == 1 || self.rng.random_bool(FAULT_CHANCE);
         if want_fault && !self.winding_down && self.ops.outages.len() < self.max_outages {
-            let snap = state.snapshot_arc();
+            let snap = state.snapshot();
             let graph = graph_of(state, &snap)?;
             let mut e = Edits::new(&snap);
             if let Some(id) = faults::start_fault(self, &snap, &graph, now, &mut e)? {
@@ -211,7 +221,7 @@ impl Simulator {
                 report.versions.extend(publish(state, &snap, e)?);
             }
         }
-        let snap = state.snapshot_arc();
+        let snap = state.snapshot();
         let mut e = Edits::new(&snap);
         report.dispatched = crews::dispatch(self, &mut e, now)?;
         report.crews_moved = crews::advance(self, &mut e)?;
@@ -221,16 +231,15 @@ impl Simulator {
 }
 
 /// The cached topology graph of `snap` (shared with the Grid API).
-fn graph_of(state: &AppState, snap: &Snapshot) -> Result<std::sync::Arc<GridGraph>, SimError> {
+fn graph_of(state: &Store, snap: &Snapshot) -> Result<std::sync::Arc<GridGraph>, SimError> {
     state
-        .graph_cache()
-        .get(snap)
+        .graph(snap)
         .map_err(|e| SimError::Topology(e.to_string()))
 }
 
 /// Applies `edits` to `snap` (the snapshot being served) and publishes the result; the new
 /// version, or `None` when nothing changed.
-fn publish(state: &AppState, snap: &Snapshot, edits: Edits) -> Result<Option<u64>, SimError> {
+fn publish(state: &Store, snap: &Snapshot, edits: Edits) -> Result<Option<u64>, SimError> {
     if edits.is_empty() {
         return Ok(None);
     }

@@ -82,7 +82,7 @@ pub struct Outage {
     /// Switching done to pick up customers: `(switch, state to return it to)`.
     pub switched: Vec<(u64, &'static str)>,
     /// The tick it started in (0: taken over at start); crews are sent automatically
-    /// [`super::crews::AUTO_DISPATCH_AFTER_TICKS`] later, leaving operators time to choose.
+    /// `simulate.auto_dispatch_after_ticks` ([`super::crews::AUTO_DISPATCH_AFTER_TICKS`] by default) later, leaving operators time to choose.
     pub opened_tick: u64,
 }
 

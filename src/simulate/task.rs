@@ -5,21 +5,22 @@
 use std::time::{Duration, Instant};
 
 use super::{Command, Simulator};
-use crate::http::AppState;
+use crate::live::{Store, COMMAND_QUEUE};
 use crate::settings::SimulateConfig;
-
-/// Commands waiting for the simulator at most (a full queue answers `503`).
-pub const COMMAND_QUEUE: usize = 64;
 
 /// Starts the simulator over the state's snapshot; fails when the snapshot lacks what it
 /// needs (the demo grid has everything).
 pub async fn spawn(
-    state: AppState,
+    state: Store,
     config: &SimulateConfig,
 ) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let (seed, max) = (config.seed, config.max_outages);
-    let snap = state.snapshot_arc();
-    let mut sim = tokio::task::spawn_blocking(move || Simulator::new(&snap, seed, max)).await??;
+    let snap = state.snapshot();
+    let wait = config.auto_dispatch_after_ticks;
+    let mut sim = tokio::task::spawn_blocking(move || {
+        Simulator::new(&snap, seed, max).map(|s| s.with_auto_dispatch_after(wait))
+    })
+    .await??;
     let period = Duration::from_millis(config.interval_ms.max(1));
     tracing::info!(
         interval_ms = config.interval_ms,
@@ -30,7 +31,7 @@ pub async fn spawn(
         "operations simulator started"
     );
     let (commands, mut inbox) = tokio::sync::mpsc::channel::<Command>(COMMAND_QUEUE);
-    state.use_simulator(commands);
+    state.use_writer(commands);
     Ok(tokio::spawn(async move {
         let mut shutdown = state.shutdown_signal();
         let mut interval = tokio::time::interval(period);
@@ -44,7 +45,7 @@ pub async fn spawn(
             if let Some(cmd) = cmd {
                 let st = state.clone();
                 let res = tokio::task::spawn_blocking(move || {
-                    sim.handle(&st, cmd, crate::http::api::kpi::now());
+                    sim.handle(&st, cmd, crate::analytics::time::now());
                     sim
                 })
                 .await;
@@ -58,7 +59,7 @@ pub async fn spawn(
             let st = state.clone();
             let res = tokio::task::spawn_blocking(move || {
                 let started = Instant::now();
-                let r = sim.tick(&st, crate::http::api::kpi::now());
+                let r = sim.tick(&st, crate::analytics::time::now());
                 (sim, r, started.elapsed())
             })
             .await;

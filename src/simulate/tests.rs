@@ -8,27 +8,27 @@ use std::sync::Arc;
 use super::edits::{int, position, text};
 use super::*;
 use crate::cache::TileCache;
-use crate::http::{AppState, Settings};
 use crate::index::SnapshotBuilder;
-use crate::live::ChangeEvent;
+use crate::live::{ChangeEvent, Store};
+use crate::metrics::Metrics;
 use crate::source::demo::{generate, DemoParams};
 
 /// A fixed clock: outage start times do not depend on when the test runs.
 const NOW: i64 = 1_780_000_000;
 
-fn state() -> AppState {
+fn state() -> Store {
     let layers = generate(&DemoParams {
         seed: 1,
         scale: 0.1,
     });
     let snap = SnapshotBuilder::default().build(layers, 1).unwrap();
-    AppState::new(snap, TileCache::new(0), Settings::default())
+    Store::new(snap, TileCache::new(0), Arc::new(Metrics::default()), None)
 }
 
 /// Every status of the network layers against a graph built from scratch, and the outage
 /// features against the simulator's records.
-fn check_consistent(state: &AppState, sim: &Simulator) {
-    let snap = state.snapshot_arc();
+fn check_consistent(state: &Store, sim: &Simulator) {
+    let snap = state.snapshot();
     let graph = GridGraph::build(&snap, &TopologySchema::default()).unwrap();
     let faults = sim.ops.fault_spans(None);
     for name in ["feeders", "poles", "transformers", "meters", "switches"] {
@@ -121,7 +121,7 @@ fn drain(rx: &mut tokio::sync::broadcast::Receiver<Arc<ChangeEvent>>) -> Vec<Arc
 fn statuses_follow_the_graph_and_every_change_is_an_event() {
     let state = state();
     let mut rx = state.subscribe_changes();
-    let mut sim = Simulator::new(&state.snapshot_arc(), 7, 8).unwrap();
+    let mut sim = Simulator::new(&state.snapshot(), 7, 8).unwrap();
     assert_eq!(
         sim.ops.outages.len(),
         1,
@@ -177,8 +177,8 @@ fn statuses_follow_the_graph_and_every_change_is_an_event() {
 }
 
 /// Status / state of every network asset, by id.
-fn network_state(state: &AppState) -> BTreeMap<u64, (String, String)> {
-    let snap = state.snapshot_arc();
+fn network_state(state: &Store) -> BTreeMap<u64, (String, String)> {
+    let snap = state.snapshot();
     let mut out = BTreeMap::new();
     for name in ["feeders", "poles", "transformers", "meters", "switches"] {
         let l = snap.layer(name).unwrap();
@@ -195,19 +195,19 @@ fn restoration_returns_every_asset_to_its_pre_fault_state() {
     let state = state();
     let mut before = network_state(&state);
     let crews_before: Vec<(u64, [f64; 2])> = {
-        let snap = state.snapshot_arc();
+        let snap = state.snapshot();
         let l = snap.layer("crews").unwrap();
         l.features
             .iter()
             .map(|f| (f.id, position(l, f.id).unwrap()))
             .collect()
     };
-    let mut sim = Simulator::new(&state.snapshot_arc(), 3, 8).unwrap();
+    let mut sim = Simulator::new(&state.snapshot(), 3, 8).unwrap();
     let initial = sim.ops.outages.values().next().unwrap().clone();
     // Pre-fault: the generator's outage repaired too (its device closed, statuses per the
     // graph).
     {
-        let snap = state.snapshot_arc();
+        let snap = state.snapshot();
         let closed: Vec<(u64, &'static str)> =
             initial.devices.iter().map(|&d| (d, "closed")).collect();
         let all: BTreeSet<u64> = before.keys().copied().collect();
@@ -237,7 +237,7 @@ fn restoration_returns_every_asset_to_its_pre_fault_state() {
     }
     check_consistent(&state, &sim);
     let after = network_state(&state);
-    let snap = state.snapshot_arc();
+    let snap = state.snapshot();
     assert!(snap.layer("outages").unwrap().features.is_empty());
     assert_eq!(before.len(), after.len());
     for (id, (status, current)) in &before {
@@ -260,7 +260,7 @@ fn a_seed_fixes_the_sequence() {
     let run = |seed: u64| {
         let state = state();
         let mut rx = state.subscribe_changes();
-        let mut sim = Simulator::new(&state.snapshot_arc(), seed, 8).unwrap();
+        let mut sim = Simulator::new(&state.snapshot(), seed, 8).unwrap();
         for t in 0..25 {
             sim.tick(&state, NOW + t).unwrap();
         }
@@ -289,4 +289,38 @@ fn needs_the_operations_layers() {
         Simulator::new(&snap, 1, 8),
         Err(SimError::MissingLayer("crews"))
     ));
+}
+
+#[test]
+fn outages_wait_the_configured_ticks_for_an_operator_before_a_crew_is_sent() {
+    for wait in [3, 12] {
+        let state = state();
+        let mut sim = Simulator::new(&state.snapshot(), 7, 8)
+            .unwrap()
+            .with_auto_dispatch_after(wait);
+        // Ticks each outage went without a crew, by outage id.
+        let mut uncrewed: BTreeMap<u64, (u64, bool)> = BTreeMap::new();
+        for t in 0..40u64 {
+            sim.tick(&state, NOW + t as i64 * 3).unwrap();
+            for o in sim.ops.outages.values() {
+                let e = uncrewed.entry(o.id).or_insert((0, false));
+                if o.crew.is_none() {
+                    e.0 += 1;
+                } else {
+                    e.1 = true;
+                }
+            }
+        }
+        let crewed: Vec<u64> = uncrewed
+            .values()
+            .filter(|(_, sent)| *sent)
+            .map(|(n, _)| *n)
+            .collect();
+        assert!(!crewed.is_empty(), "wait {wait}: no crew was ever sent");
+        // An outage seen at the end of its opening tick waits `wait - 1` more ticks at least.
+        assert!(
+            crewed.iter().all(|&n| n + 1 >= wait),
+            "wait {wait}: uncrewed ticks {crewed:?}"
+        );
+    }
 }

@@ -4,3 +4,25 @@
 pub mod demo;
 pub mod file;
 pub mod postgres;
+
+use crate::settings::{Config, SettingsError};
+
+/// Checks `config` whole: the settings' own rules ([`Config::validate`]) and the source
+/// tables only a source can read (`[postgres]`), every problem at once.
+pub fn validate_config(config: &Config) -> Result<(), SettingsError> {
+    let mut errs = match config.validate() {
+        Ok(()) => Vec::new(),
+        Err(SettingsError::Invalid(errs)) => errs,
+        Err(e) => return Err(e),
+    };
+    if let Some(pg) = &config.postgres {
+        if let Err(e) = postgres::PgConfig::from_table(pg.clone()) {
+            errs.push(e.to_string());
+        }
+    }
+    if errs.is_empty() {
+        Ok(())
+    } else {
+        Err(SettingsError::Invalid(errs))
+    }
+}

@@ -3,7 +3,7 @@
 //! meters of a transformer, feeder, substation or the whole system (from the topology
 //! graph). Synthetic: a meter or transformer is computed from its meters (work-capped);
 //! feeders, substations and the system from the per-version rollups
-//! ([`crate::analytics::ami_rollup`], built once through [`super::version_cache`]).
+//! ([`crate::analytics::ami_rollup`], built once through [`crate::live::PerVersion`]).
 //! PostgreSQL: summed in SQL over `ami_readings` ([`super::history_source`]; buckets
 //! without readings are absent there).
 

@@ -2,7 +2,7 @@
 //! through the one writer of the snapshot ([`crate::dispatch`]): the simulator's task when
 //! it runs, the PostgreSQL tables with the PostgreSQL source (the live loop then publishes
 //! the change), otherwise the served snapshot directly (read, apply, publish under
-//! [`AppState::serialize_direct_writes`]). The change reaches `/api/events`, the tiles and
+//! [`crate::live::Store::serialize_direct_writes`]). The change reaches `/api/events`, the tiles and
 //! `/api/crews` like any other.
 
 use axum::body::Bytes;
@@ -74,7 +74,7 @@ fn crew_id(headers: &HeaderMap, body: &[u8]) -> Result<u64, ApiError> {
 async fn direct(state: &AppState, outage: u64, crew: u64) -> Result<Dispatched, DispatchError> {
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
-        let _writer = state.serialize_direct_writes();
+        let _writer = state.store().serialize_direct_writes();
         let snap = state.snapshot_arc();
         let now = crate::analytics::time::rfc3339_utc(super::kpi::now());
         let changes = plan(&snap, outage, crew, &now)?;
@@ -120,7 +120,7 @@ pub async fn dispatch(
 ) -> Result<Json<DispatchDoc>, ApiError> {
     let outage = params::asset_id(&raw)?;
     let crew = crew_id(&headers, &body)?;
-    let done = if let Some(commands) = state.simulator() {
+    let done = if let Some(commands) = state.store().writer() {
         simulated(commands, outage, crew).await
     } else if let Some(pg) = state.pg_dispatch() {
         // Committed; the live loop publishes the change (the version served now).
@@ -129,7 +129,7 @@ pub async fn dispatch(
             crew_id: crew,
             version: state.snapshot_arc().version,
         })
-    } else if state.source_status().kind == "postgres" {
+    } else if state.source_status().kind == crate::live::SourceKind::Postgres {
         Err(DispatchError::Unavailable("no PostgreSQL writer".into()))
     } else {
         direct(&state, outage, crew).await

@@ -11,101 +11,30 @@
 //! `crews` layers when the snapshot has them ([`super::operations`]).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Serialize;
 use serde_json::Value as Json_;
 
 use super::dates;
-use super::grid::{total_load_mw, POWER_FACTOR};
 use super::history_source::{self, KpiIndices};
 use super::params;
-use crate::analytics::etr::{self, DurationTable};
-use crate::analytics::time::HOUSTON_UTC_OFFSET_S;
-use crate::analytics::{
-    calendar_years, customer_base, feeder_customers, CustomerBase, DailyIndex, FeederCustomers,
-    Interruption, Period, ReliabilityIndices,
-};
+use crate::analytics::load::{total_load_mw, POWER_FACTOR};
+pub use crate::analytics::outage_history::History;
+use crate::analytics::{Period, ReliabilityIndices};
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
-use crate::topology::TopologySchema;
+use crate::live::PerVersion;
 
 /// Groups listed at most by `by=` (`groups_truncated` beyond).
 pub const MAX_GROUPS: usize = 10_000;
 
-/// One snapshot's synthetic history and customer counts.
-pub struct History {
-    /// Snapshot version it was computed for.
-    pub version: u64,
-    /// Covered period `[start, end)`, Unix seconds.
-    pub start: i64,
-    pub end: i64,
-    pub events: Vec<Interruption>,
-    pub feeders: Vec<FeederCustomers>,
-    pub base: CustomerBase,
-    /// The events' per-day, per-feeder sums (what a KPI request reads).
-    pub daily: DailyIndex,
-    /// Durations of the sustained events by cause (restoration estimates).
-    pub durations: Arc<DurationTable>,
-}
+/// The synthetic outage history of the served snapshot, one per version.
+pub type HistoryCache = PerVersion<History>;
 
-/// The cached history (readers never block; one build at a time).
-#[derive(Default)]
-pub struct HistoryCache {
-    current: ArcSwapOption<History>,
-    building: Mutex<()>,
-}
-
-impl HistoryCache {
-    /// The history of `snapshot`, computed now if the cache holds another version's or one
-    /// whose covered period ended before `now`.
-    /// Blocking: call it from the blocking pool.
-    pub fn get(&self, snapshot: &Snapshot, now: i64) -> Arc<History> {
-        // Stale when the snapshot changed or the covered period has ended (once a day).
-        let fresh = || {
-            self.current
-                .load_full()
-                .filter(|h| h.version == snapshot.version && now < h.end)
-        };
-        if let Some(h) = fresh() {
-            return h;
-        }
-        let _guard = self.building.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(h) = fresh() {
-            return h;
-        }
-        let schema = TopologySchema::default();
-        let feeders = feeder_customers(snapshot, &schema);
-        let off = HOUSTON_UTC_OFFSET_S;
-        // Calendar years as the analytics module calibrates them (2025 = its default).
-        let (start, end, events) = calendar_years(&feeders, now, off, 3);
-        let base = customer_base(snapshot, &schema);
-        let daily = DailyIndex::new(&events, &base.by_feeder, off);
-        let durations = Arc::new(DurationTable::from_samples(&etr::samples_of(&events)));
-        let h = Arc::new(History {
-            version: snapshot.version,
-            start,
-            end,
-            events,
-            base,
-            feeders,
-            daily,
-            durations,
-        });
-        self.current.store(Some(Arc::clone(&h)));
-        h
-    }
-}
-
-/// Unix seconds now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
+pub use crate::analytics::time::now;
 
 /// The period of a request, checked against the history's coverage.
 pub fn checked_period(q: &params::Query, h: &History, now: i64) -> Result<Period, ApiError> {
@@ -264,7 +193,7 @@ where
     tokio::task::spawn_blocking(move || {
         let snapshot = state.snapshot_arc();
         let now = now();
-        let h = state.history_cache().get(&snapshot, now);
+        let h = history_of(&state, &snapshot, now);
         f(&snapshot, &h, now)
     })
     .await
@@ -283,50 +212,16 @@ pub async fn kpi(
     .await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analytics::time::DAY_S;
-    use crate::http::api::dates::{format, parse};
-    use crate::index::SnapshotBuilder;
-    use crate::source::demo::{generate, DemoParams};
-
-    /// (start, customers) of the events of calendar year 2025 (Houston time).
-    fn year_2025(h: &History) -> Vec<(i64, u64)> {
-        let lo = parse("2025-01-01T06:00:00Z").unwrap();
-        let hi = parse("2026-01-01T06:00:00Z").unwrap();
-        h.events
-            .iter()
-            .filter(|e| e.start >= lo && e.start < hi)
-            .map(|e| (e.start, e.customers_interrupted))
-            .collect()
-    }
-
-    #[test]
-    fn history_is_cached_per_snapshot_and_year() {
-        let layers = generate(&DemoParams {
-            seed: 1,
-            scale: 0.02,
-        });
-        let snap = SnapshotBuilder::default().build(layers, 1).unwrap();
-        let cache = HistoryCache::default();
-        let t = parse("2025-06-15T12:00:00Z").unwrap();
-        let a = cache.get(&snap, t);
-        assert_eq!(format(a.start), "2023-01-01T06:00:00Z");
-        assert_eq!(format(a.end), "2026-01-01T06:00:00Z");
-        assert!(a
-            .events
-            .iter()
-            .all(|e| e.start >= a.start && e.start < a.end));
-        let cached = cache.get(&snap, t + 30 * DAY_S);
-        assert!(Arc::ptr_eq(&a, &cached), "same year: cached");
-        let b = cache.get(&snap, a.end + 1);
-        assert!(
-            !Arc::ptr_eq(&a, &b) && b.end > a.end,
-            "a new year: recomputed"
-        );
-        // A year's events do not depend on when they are computed.
-        assert!(!year_2025(&a).is_empty());
-        assert_eq!(year_2025(&a), year_2025(&b));
+/// The synthetic history of `snapshot` at `now`, cached per snapshot version while it covers
+/// `now`. Blocking: call it from the blocking pool.
+pub fn history_of(state: &AppState, snapshot: &Snapshot, now: i64) -> Arc<History> {
+    let built = state.history_cache().get_or_build(
+        snapshot.version,
+        |h| h.covers(now),
+        |_| Ok::<_, std::convert::Infallible>(History::synthetic(snapshot, now)),
+    );
+    match built {
+        Ok(h) => h,
+        Err(never) => match never {},
     }
 }

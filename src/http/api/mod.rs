@@ -8,7 +8,7 @@
 //! per day / week / month), [`ami`] (interval energy and demand), [`nearest`] (nearest assets
 //! in metres), [`ami_analytics`] (transformer loading, consumption by class),
 //! [`asset_health`] (health distribution, worst assets, synthetic health history),
-//! [`search`] (ids and names; [`version_cache`] keeps the per-version rollups and search
+//! [`search`] (ids and names; [`crate::live::PerVersion`] keeps the per-version rollups and search
 //! index), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
 //! layers for the KPIs), [`outages`] (outages in progress with restoration estimates) and
 //! [`openapi`] (the OpenAPI document of every route).
@@ -41,7 +41,6 @@ pub mod reliability;
 pub mod search;
 pub mod trace;
 pub mod trends;
-pub mod version_cache;
 
 use axum::routing::{get, post};
 use axum::Router;

@@ -311,12 +311,12 @@ where
     tokio::task::spawn_blocking(move || {
         let snapshot = state.snapshot_arc();
         let now = super::kpi::now();
-        let graph = state.graph_cache().get(&snapshot).ok();
+        let graph = state.store().graph(&snapshot).ok();
         let durations = if from_pg {
             pg
         } else {
             Some(Arc::clone(
-                &state.history_cache().get(&snapshot, now).durations,
+                &super::kpi::history_of(&state, &snapshot, now).durations,
             ))
         };
         let ctx = Ctx {

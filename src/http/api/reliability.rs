@@ -198,7 +198,7 @@ where
     let state = state.clone();
     tokio::task::spawn_blocking(move || {
         let snapshot = state.snapshot_arc();
-        let graph = state.graph_cache().get(&snapshot).ok();
+        let graph = state.store().graph(&snapshot).ok();
         if let Some(d) = pg {
             return Ok(f(
                 &snapshot,
@@ -209,7 +209,7 @@ where
             ));
         }
         let now = super::kpi::now();
-        let h = state.history_cache().get(&snapshot, now);
+        let h = super::kpi::history_of(&state, &snapshot, now);
         let period = super::kpi::checked_period(&q, &h, now)?;
         let (whole, partial) = h.daily.period_rows(&h.events, &h.base.by_feeder, &period);
         Ok(f(

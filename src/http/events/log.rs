@@ -204,6 +204,16 @@ impl EventLog {
     }
 }
 
+impl crate::live::PublishLog for EventLog {
+    fn reset(&self, version: u64) {
+        self.push_reset(version);
+    }
+
+    fn change(&self, event: &ChangeEvent) {
+        self.push_change(event);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,8 +16,8 @@ use crate::tiling::TileConfig;
 
 use super::dirty::{mark_in_place, mark_moved, DrawRules};
 use super::edits::{asset_change, edits, points_of, Edit};
-use super::groups::update_groups;
-use super::thinning::{update_thinning, ThinChanges};
+use super::remerge::update_groups;
+use super::rethin::{update_thinning, ThinChanges};
 use super::{AssetChange, ChangeKind, LayerChanges, UpdateError};
 
 /// What updating one layer produced.

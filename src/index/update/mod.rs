@@ -11,9 +11,9 @@
 //!   — which decides thinning representatives and drawing order — never changes for the
 //!   features that stay;
 //! - point thinning is decided again only in the grid cells where a point moved, appeared or
-//!   disappeared (`thinning`);
+//!   disappeared (`rethin`, beside the build-time `index::thin`);
 //! - merged line groups (feeders at low zoom) are recomputed only for the groups whose
-//!   members changed (old and new group keys);
+//!   members changed (old and new group keys; `remerge`, beside the build-time `index::merge`);
 //! - a moved, added or removed junction point (switch, transformer, substation) re-ranks the
 //!   line vertices at its old and new position, in the features and in their merged groups.
 //!
@@ -23,10 +23,10 @@
 
 mod dirty;
 mod edits;
-mod groups;
 mod junctions;
 mod layer;
-mod thinning;
+mod remerge;
+mod rethin;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

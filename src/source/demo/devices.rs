@@ -12,16 +12,7 @@ use super::geom::V2;
 use super::network::{Network, Node};
 use super::rng::DemoRng;
 use super::substations::{FeederPlan, Substation};
-
-/// Kind of switching device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeviceKind {
-    Breaker,
-    Recloser,
-    Fuse,
-    Sectionalizer,
-    TieSwitch,
-}
+use crate::topology::DeviceKind;
 
 /// A switch or protective device.
 #[derive(Clone, Debug)]

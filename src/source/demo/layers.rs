@@ -6,13 +6,13 @@ use std::sync::Arc;
 use geo::{Distance, Haversine};
 use geo_types::{Geometry, LineString, Point};
 
-use super::devices::DeviceKind;
 use super::feeders::Section;
 use super::network::Node;
 use super::status::switch_energized;
 use super::substations::{LATERAL_CONDUCTORS, TRUNK_CONDUCTORS};
 use super::Grid;
 use crate::model::{Feature, Field, FieldType, LayerData, Value};
+use crate::topology::DeviceKind;
 
 /// Id of substation `i` (and of its bus node).
 pub const SUBSTATION_ID: u64 = 1_000_000;
@@ -140,8 +140,8 @@ pub struct Strs {
     pub sections: [Arc<str>; 3],
     /// Phase names indexed by phase bits (A = 1, B = 2, C = 4).
     pub phases: [Arc<str>; 8],
-    /// Device types in [`DeviceKind`] order.
-    pub kinds: [Arc<str>; 5],
+    /// Device types in [`DeviceKind`] order (the generator places no `Other`).
+    pub kinds: [Arc<str>; 6],
     /// Customer classes in [`super::customers::Class`] order.
     pub classes: [Arc<str>; 3],
     /// "wood", "concrete", "steel".
@@ -164,7 +164,15 @@ impl Strs {
             open: a("open"),
             sections: ["trunk", "lateral", "tie"].map(a),
             phases: ["", "A", "B", "AB", "C", "AC", "BC", "ABC"].map(a),
-            kinds: ["breaker", "recloser", "fuse", "sectionalizer", "tie_switch"].map(a),
+            kinds: [
+                "breaker",
+                "recloser",
+                "fuse",
+                "sectionalizer",
+                "tie_switch",
+                "disconnect",
+            ]
+            .map(a),
             classes: ["residential", "commercial", "industrial"].map(a),
             materials: ["wood", "concrete", "steel"].map(a),
             trunk_conductors: TRUNK_CONDUCTORS.iter().map(|s| a(s)).collect(),
@@ -290,6 +298,7 @@ pub fn switches(g: &Grid, st: &Strs) -> LayerData {
             DeviceKind::Fuse => 2,
             DeviceKind::Sectionalizer => 3,
             DeviceKind::TieSwitch => 4,
+            DeviceKind::Other => 5,
         };
         let state = |open: bool| str_val(if open { &st.open } else { &st.closed });
         let ll = match s.node {

@@ -66,10 +66,7 @@ impl Default for DemoParams {
     }
 }
 
-/// Smallest accepted scale.
-pub const MIN_SCALE: f64 = 0.01;
-/// Largest accepted scale.
-pub const MAX_SCALE: f64 = 20.0;
+pub use crate::settings::{MAX_SCALE, MIN_SCALE};
 
 /// Invalid generator parameters.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

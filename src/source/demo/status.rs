@@ -8,10 +8,11 @@
 
 use rand::Rng;
 
-use super::devices::{DeviceKind, Switch};
+use super::devices::Switch;
 use super::feeders::Section;
 use super::network::{Network, Node};
 use super::rng::{shuffle, DemoRng};
+use crate::topology::DeviceKind;
 
 /// Energization of every pole and span, and the faulted spans.
 #[derive(Debug)]

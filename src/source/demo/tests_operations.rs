@@ -86,7 +86,7 @@ fn one_outage_per_lockout_with_its_customers_out() {
 #[test]
 fn outages_move_to_just_before_the_server_starts() {
     let mut layers = small().to_vec();
-    let parse = |s: &str| crate::http::api::dates::parse(s).expect("RFC 3339 start_time");
+    let parse = |s: &str| crate::analytics::time::parse_rfc3339(s).expect("RFC 3339 start_time");
     let before: Vec<i64> = {
         let o = layer(&layers, "outages");
         o.features

@@ -50,7 +50,17 @@ pub struct LoadOptions {
 }
 
 /// Default [`LoadOptions::max_attribute_bytes`]: 64 KiB.
-pub const DEFAULT_MAX_ATTRIBUTE_BYTES: usize = 64 << 10;
+pub use crate::settings::DEFAULT_MAX_ATTRIBUTE_BYTES;
+
+impl From<&crate::settings::DataConfig> for LoadOptions {
+    /// How the file source loads with the `[data]` settings.
+    fn from(c: &crate::settings::DataConfig) -> LoadOptions {
+        LoadOptions {
+            lenient: c.lenient,
+            max_attribute_bytes: c.max_attribute_bytes,
+        }
+    }
+}
 
 impl Default for LoadOptions {
     fn default() -> Self {

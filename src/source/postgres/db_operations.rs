@@ -12,7 +12,7 @@ use futures_util::pin_mut;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::{ToSql, Type};
 
-use crate::http::api::dates;
+use crate::analytics::time::parse_rfc3339;
 use crate::model::{LayerData, Value};
 
 use super::db_load::Cell;
@@ -76,7 +76,7 @@ pub async fn copy_open_outages(
                 .and_then(Option::as_ref);
             row.push(match (*column, value) {
                 ("start_time", Some(Value::Str(s))) => {
-                    Cell::Timestamp(dates::parse(s).ok_or_else(|| {
+                    Cell::Timestamp(parse_rfc3339(s).ok_or_else(|| {
                         fail(format!(
                             "feature {}: {attr} {s:?} is not an RFC 3339 time",
                             f.id

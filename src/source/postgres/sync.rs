@@ -3,7 +3,7 @@
 //! Connected: notifications are collected for `debounce_ms` from the first one of a batch
 //! (so a change is applied at most that long after its commit, and a burst is one update),
 //! then the changed rows are read again, applied to the snapshot ([`Snapshot::apply`]) on the
-//! blocking pool and published ([`AppState::publish_update`]: exact tile invalidation, then
+//! blocking pool and published ([`Store::publish_update`]: exact tile invalidation, then
 //! the swap, then a change event).
 //!
 //! Disconnected (the `LISTEN` connection dropped, or a query failed): the last snapshot is
@@ -21,9 +21,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tracing::{error, info, warn};
 
-use crate::http::AppState;
 use crate::index::{ChangeSet, LayerChanges, SnapshotBuilder};
-use crate::live::{SourceState, SourceStatus};
+use crate::live::{SourceKind, SourceState, SourceStatus, Store};
 use crate::model::LayerData;
 
 use super::config::PgConfig;
@@ -54,7 +53,7 @@ impl Live {
 /// Keeps `state` in sync until `shutdown` completes. `live` is the connection the initial
 /// snapshot was loaded through (`None` when serving fallback data: connect first).
 pub async fn run(
-    state: AppState,
+    state: Store,
     cfg: PgConfig,
     builder: SnapshotBuilder,
     mut live: Option<Live>,
@@ -84,7 +83,7 @@ pub async fn run(
 }
 
 /// Applies notifications until the connection is lost; returns why.
-async fn follow(state: &AppState, cfg: &PgConfig, live: &mut Live) -> String {
+async fn follow(state: &Store, cfg: &PgConfig, live: &mut Live) -> String {
     let mut pending = Pending::default();
     let mut deadline: Option<Instant> = None;
     loop {
@@ -119,16 +118,16 @@ async fn follow(state: &AppState, cfg: &PgConfig, live: &mut Live) -> String {
 
 /// Reads a batch of changes and publishes them. Database errors end the connection;
 /// data errors are logged and the batch skipped.
-async fn apply_batch(state: &AppState, src: &PgSource, batch: Pending) -> Result<(), PgError> {
-    let snapshot = state.snapshot_arc();
+async fn apply_batch(state: &Store, src: &PgSource, batch: Pending) -> Result<(), PgError> {
+    let snapshot = state.snapshot();
     let changes = batch.read(src, &snapshot).await?;
     publish(state, changes, false).await;
     Ok(())
 }
 
 /// Applies `changes` to the served snapshot on the blocking pool and publishes the result.
-async fn publish(state: &AppState, mut changes: ChangeSet, resync: bool) {
-    let snapshot = state.snapshot_arc();
+async fn publish(state: &Store, mut changes: ChangeSet, resync: bool) {
+    let snapshot = state.snapshot();
     super::unique_ids::drop_taken_ids(&snapshot, &mut changes);
     if changes.is_empty() {
         return;
@@ -156,7 +155,7 @@ async fn publish(state: &AppState, mut changes: ChangeSet, resync: bool) {
 
 /// Reconnects with backoff, then resynchronizes. `None` on shutdown.
 async fn reconnect(
-    state: &AppState,
+    state: &Store,
     cfg: &PgConfig,
     builder: &SnapshotBuilder,
     shutdown: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
@@ -190,12 +189,12 @@ async fn reconnect(
 /// Reads every layer and makes the served snapshot equal to it: an incremental replacement
 /// when the layers match (only what differs is invalidated), a full one otherwise.
 pub async fn resync(
-    state: &AppState,
+    state: &Store,
     builder: &SnapshotBuilder,
     src: &PgSource,
 ) -> Result<(), PgError> {
     let layers = src.load_all_lenient().await?;
-    let snapshot = state.snapshot_arc();
+    let snapshot = state.snapshot();
     let compatible = snapshot.layers.len() == layers.len()
         && snapshot
             .layers
@@ -230,10 +229,10 @@ pub async fn resync(
     Ok(())
 }
 
-fn set_status(state: &AppState, s: SourceState, reason: Option<String>) {
+fn set_status(state: &Store, s: SourceState, reason: Option<String>) {
     let last = state.source_status().last_change_version;
     state.set_source_status(SourceStatus {
-        kind: "postgres",
+        kind: SourceKind::Postgres,
         state: s,
         reason,
         last_change_version: last,

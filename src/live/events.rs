@@ -1,8 +1,7 @@
-//! Live data: the in-process change stream and the state of the data source.
+//! What the live store tells its readers: the change events and the state of the data source.
 //!
-//! Every incremental update published through [`crate::http::AppState::publish_update`]
-//! produces one [`ChangeEvent`] on a `tokio::sync::broadcast` channel
-//! ([`crate::http::AppState::subscribe_changes`]). It is built for a browser map fed by
+//! Every incremental update published through [`super::Store::publish_update`] produces one
+//! [`ChangeEvent`] on a `tokio::sync::broadcast` channel ([`super::Store::subscribe_changes`]). It is built for a browser map fed by
 //! server-sent events:
 //! - `changes`: per asset, the layer, id, kind and every attribute after the change, so the
 //!   map can restyle a feature (`feature-state`) without reloading tiles (capped at
@@ -89,11 +88,23 @@ pub enum SourceState {
     Degraded,
 }
 
+/// The kinds of data source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// The built-in demo grid.
+    Demo,
+    /// FlatGeobuf and GeoJSON files (`data.dir`).
+    Files,
+    /// PostgreSQL/PostGIS tables, followed live.
+    Postgres,
+}
+
 /// The data source as `/api/health` reports it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SourceStatus {
     /// `demo`, `files` or `postgres`.
-    pub kind: &'static str,
+    pub kind: SourceKind,
     pub state: SourceState,
     /// Why the source is degraded (never contains credentials).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -104,7 +115,7 @@ pub struct SourceStatus {
 
 impl SourceStatus {
     /// A healthy source of this kind.
-    pub fn ok(kind: &'static str) -> SourceStatus {
+    pub fn ok(kind: SourceKind) -> SourceStatus {
         SourceStatus {
             kind,
             state: SourceState::Ok,
@@ -134,7 +145,7 @@ mod tests {
         assert_eq!(json["invalidated_tiles"][0], "14/3851/6772");
         assert_eq!(json["version"], 3);
         assert_eq!(json["tiles_incomplete"], false);
-        let s = serde_json::to_value(SourceStatus::ok("demo")).unwrap();
+        let s = serde_json::to_value(SourceStatus::ok(SourceKind::Demo)).unwrap();
         assert_eq!(
             s,
             serde_json::json!({"kind": "demo", "state": "ok", "last_change_version": 0})

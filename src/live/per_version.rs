@@ -1,0 +1,126 @@
+//! [`PerVersion`]: a value built once per snapshot version and shared — the topology graph,
+//! the outage history, the AMI rollups, the search index. Readers load an `Arc` without
+//! waiting; only callers that find no value for the current version wait for its one build,
+//! which may start from the previous version's value (the graph is rebased, not rebuilt).
+
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwapOption;
+
+struct Versioned<T> {
+    version: u64,
+    value: Arc<T>,
+}
+
+/// The value of the newest version asked for, and the lock that serializes builds.
+pub struct PerVersion<T> {
+    current: ArcSwapOption<Versioned<T>>,
+    building: Mutex<()>,
+}
+
+impl<T> Default for PerVersion<T> {
+    fn default() -> Self {
+        PerVersion {
+            current: ArcSwapOption::empty(),
+            building: Mutex::new(()),
+        }
+    }
+}
+
+impl<T> PerVersion<T> {
+    /// The value for `version`: the cached one, or `build()` now (once, however many
+    /// callers ask at the same time; a failed build is not cached). Blocking: call it from
+    /// the blocking pool.
+    pub fn get<E>(&self, version: u64, build: impl FnOnce() -> Result<T, E>) -> Result<Arc<T>, E> {
+        self.get_or_build(version, |_| true, |_| build())
+    }
+
+    /// The value for `version` while `still_fresh` holds for it, otherwise `build(previous)`
+    /// now, given the value cached before (of an older version, or stale), once however many
+    /// callers ask at the same time; a failed build is not cached and keeps the previous
+    /// value. Blocking: call it from the blocking pool.
+    pub fn get_or_build<E>(
+        &self,
+        version: u64,
+        still_fresh: impl Fn(&T) -> bool,
+        build: impl FnOnce(Option<Arc<T>>) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
+        let fresh = || {
+            self.current
+                .load_full()
+                .filter(|v| v.version == version && still_fresh(&v.value))
+                .map(|v| Arc::clone(&v.value))
+        };
+        if let Some(v) = fresh() {
+            return Ok(v);
+        }
+        let _guard = self.building.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = fresh() {
+            return Ok(v);
+        }
+        let previous = self.current.load_full().map(|v| Arc::clone(&v.value));
+        let value = Arc::new(build(previous)?);
+        self.current.store(Some(Arc::new(Versioned {
+            version,
+            value: Arc::clone(&value),
+        })));
+        Ok(value)
+    }
+
+    /// The newest value built, whatever its version.
+    pub fn latest(&self) -> Option<Arc<T>> {
+        self.current.load_full().map(|v| Arc::clone(&v.value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builds_once_per_version_and_not_on_failure() {
+        let cache: PerVersion<u64> = PerVersion::default();
+        let builds = std::cell::Cell::new(0);
+        let get = |v: u64, ok: bool| {
+            cache.get(v, || {
+                builds.set(builds.get() + 1);
+                if ok {
+                    Ok(v * 10)
+                } else {
+                    Err("failed")
+                }
+            })
+        };
+        assert_eq!(*get(1, true).unwrap(), 10);
+        assert_eq!(*get(1, false).unwrap(), 10, "cached: no build");
+        assert!(get(2, false).is_err());
+        assert_eq!(*get(2, true).unwrap(), 20);
+        assert_eq!(builds.get(), 3);
+    }
+
+    #[test]
+    fn rebuilds_when_stale_from_the_previous_value() {
+        let cache: PerVersion<(u64, u64)> = PerVersion::default();
+        let build = |v: u64| {
+            move |prev: Option<Arc<(u64, u64)>>| -> Result<_, ()> {
+                Ok((v, prev.map_or(0, |p| p.1 + 1)))
+            }
+        };
+        assert_eq!(*cache.get_or_build(1, |_| true, build(1)).unwrap(), (1, 0));
+        // Same version, but stale: rebuilt from the previous value.
+        assert_eq!(*cache.get_or_build(1, |_| false, build(1)).unwrap(), (1, 1));
+        assert_eq!(*cache.get_or_build(2, |_| true, build(2)).unwrap(), (2, 2));
+        assert_eq!(
+            *cache.get_or_build(2, |_| true, build(9)).unwrap(),
+            (2, 2),
+            "fresh"
+        );
+        let failed: Result<_, &str> = cache.get_or_build(3, |_| true, |_| Err("no"));
+        assert!(failed.is_err());
+        assert_eq!(
+            *cache.latest().unwrap(),
+            (2, 2),
+            "a failed build keeps the value"
+        );
+    }
+}
