@@ -30,8 +30,9 @@ use gridtiles::http::api::history_source::synthetic_kpi;
 use gridtiles::http::{router, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::source::demo::{generate, DemoParams};
-use gridtiles::source::postgres::db_history::HistoryOptions;
-use gridtiles::source::postgres::{db, db_load, PgConfig};
+use gridtiles::source::postgres::admin::history_rows::HistoryOptions;
+use gridtiles::source::postgres::admin::{copy_in, schema};
+use gridtiles::source::postgres::PgConfig;
 use tower::ServiceExt;
 
 const URI: &str = "/api/kpi?by=feeder&exclude_med=true";
@@ -140,14 +141,14 @@ async fn postgres_state(layers: &[gridtiles::model::LayerData]) -> Option<(Route
         channel: "gridtiles_bench_kpi".to_owned(),
         ..PgConfig::default()
     };
-    db::init(&cfg).await.expect("db init");
+    schema::init(&cfg).await.expect("db init");
     let opts = HistoryOptions {
         outage_years: 3,
         ami_days: 0,
         ami_meters: 0,
         now: now(),
     };
-    db_load::load_with_history(&cfg, layers, Some(&opts))
+    copy_in::load_with_history(&cfg, layers, Some(&opts))
         .await
         .expect("db load");
     let mut config = gridtiles::settings::Config::default();

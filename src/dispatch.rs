@@ -5,7 +5,7 @@
 //! - without a live writer, [`plan`] checks the snapshot being served and gives the
 //!   [`ChangeSet`] to apply to it (under the state's write serialization);
 //! - with the PostgreSQL source the rows are updated in one transaction
-//!   ([`crate::source::postgres::dispatch`]) and the live loop publishes the change.
+//!   ([`crate::source::postgres::live::dispatch`]) and the live loop publishes the change.
 //!
 //! The rules: the outage must be in progress (known) with status `active` and no crew; the
 //! crew must be known and `available` with no assignment. Then the crew becomes

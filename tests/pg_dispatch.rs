@@ -12,8 +12,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use gridtiles::http::{router, AppState};
 use gridtiles::source::demo::{generate, DemoParams, OUTAGE_ID};
-use gridtiles::source::postgres::db_history::HistoryOptions;
-use gridtiles::source::postgres::{db, db_load};
+use gridtiles::source::postgres::admin::history_rows::HistoryOptions;
+use gridtiles::source::postgres::admin::{copy_in, schema};
 use http_body_util::BodyExt;
 use pg_common::*;
 use serde_json::{json, Value};
@@ -64,7 +64,7 @@ fn crew_of(doc: &Value, id: u64) -> Value {
 async fn dispatch_updates_the_rows_and_the_live_loop_publishes_it() {
     let s = TestSchema::new("opsdispatch").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = generate(&DemoParams {
         seed: 3,
         scale: 0.05,
@@ -76,7 +76,7 @@ async fn dispatch_updates_the_rows_and_the_live_loop_publishes_it() {
         ami_meters: 0,
         now,
     };
-    db_load::load_with_history(&cfg, &layers, Some(&opts))
+    copy_in::load_with_history(&cfg, &layers, Some(&opts))
         .await
         .unwrap();
     let c = connect().await;

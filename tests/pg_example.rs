@@ -6,7 +6,8 @@ mod pg_common;
 
 use std::time::Duration;
 
-use gridtiles::source::postgres::{db, PgConfig};
+use gridtiles::source::postgres::admin::schema;
+use gridtiles::source::postgres::PgConfig;
 use pg_common::*;
 
 const EXAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/config/postgres.example.toml");
@@ -60,7 +61,7 @@ async fn the_example_config_serves_the_legacy_tables_live() {
     cfg.schema = test.schema;
     cfg.channel = test.channel;
     cfg.debounce_ms = 10;
-    db::triggers(&cfg).await.unwrap();
+    schema::triggers(&cfg).await.unwrap();
     let tiling = gridtiles::settings::Config::load(
         Some(std::path::Path::new(EXAMPLE)),
         Vec::<(String, String)>::new(),

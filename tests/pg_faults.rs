@@ -10,8 +10,9 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::Request;
 use gridtiles::http::{router, AppState};
+use gridtiles::source::postgres::admin::schema;
 use gridtiles::source::postgres::load::PgSource;
-use gridtiles::source::postgres::{db, PgConfig, PgLayerConfig};
+use gridtiles::source::postgres::{PgConfig, PgLayerConfig};
 use http_body_util::BodyExt;
 use pg_common::*;
 use tower::ServiceExt;
@@ -88,7 +89,7 @@ impl Drop for Role {
 
 /// The reference schema with one pole.
 async fn one_pole(s: &TestSchema) -> tokio_postgres::Client {
-    db::init(&s.config()).await.unwrap();
+    schema::init(&s.config()).await.unwrap();
     let c = connect().await;
     let n = &s.name;
     c.batch_execute(&format!(

@@ -17,9 +17,10 @@ use gridtiles::http::{router, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::model::{LayerData, Value};
 use gridtiles::source::demo::{generate, DemoParams};
-use gridtiles::source::postgres::db_history::HistoryOptions;
+use gridtiles::source::postgres::admin::history_rows::HistoryOptions;
+use gridtiles::source::postgres::admin::{copy_in, schema};
 use gridtiles::source::postgres::history::PgHistory;
-use gridtiles::source::postgres::{db, db_load, PgConfig};
+use gridtiles::source::postgres::PgConfig;
 use http_body_util::BodyExt;
 use pg_common::*;
 use serde_json::Value as Json;
@@ -91,9 +92,9 @@ fn synthetic_state(layers: Vec<LayerData>) -> AppState {
 async fn kpi_from_hand_made_events() {
     let s = TestSchema::new("hkpi").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = grid(0.02);
-    db_load::load(&cfg, &layers).await.unwrap();
+    copy_in::load(&cfg, &layers).await.unwrap();
     let served = meters_per_feeder(&layers);
     let n_t: u64 = served.values().sum();
     let (&fa, &sa) = served.iter().next().unwrap();
@@ -233,7 +234,7 @@ fn same_indices(a: &Json, b: &Json, what: &str) {
 async fn loaded_history_equals_the_synthetic_one() {
     let s = TestSchema::new("hload").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = grid(0.02);
     let meters = layers
         .iter()
@@ -257,7 +258,7 @@ async fn loaded_history_equals_the_synthetic_one() {
         .filter(|l| l.name != "outages")
         .cloned()
         .collect();
-    let written = db_load::load_with_history(&cfg, &history_only, Some(&opts))
+    let written = copy_in::load_with_history(&cfg, &history_only, Some(&opts))
         .await
         .unwrap();
     assert_eq!(written["ami_readings"], meters * 96);
@@ -435,9 +436,9 @@ async fn loaded_history_equals_the_synthetic_one() {
 async fn errors_and_limits() {
     let s = TestSchema::new("herr").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = grid(0.02);
-    db_load::load(&cfg, &layers).await.unwrap();
+    copy_in::load(&cfg, &layers).await.unwrap();
     let state = start(cfg).await;
     let meter = layers.iter().find(|l| l.name == "meters").unwrap().features[0].id;
     let cases: &[(&str, StatusCode, &str)] = &[

@@ -8,9 +8,9 @@ mod pg_common;
 use gridtiles::analytics::time::{civil_from_days, DAY_S};
 use gridtiles::http::api::kpi::now;
 use gridtiles::source::demo::{generate, DemoParams};
-use gridtiles::source::postgres::db_history::HistoryOptions;
+use gridtiles::source::postgres::admin::history_rows::HistoryOptions;
+use gridtiles::source::postgres::admin::{copy_in, schema};
 use gridtiles::source::postgres::history::{timestamp, PgHistory};
-use gridtiles::source::postgres::{db, db_load};
 use pg_common::*;
 
 const OFF: i64 = -6 * 3600;
@@ -31,7 +31,7 @@ async fn explain(sql: &str, params: &[&(dyn tokio_postgres::types::ToSql + Sync)
 async fn queries_use_the_indexes_and_prune_partitions() {
     let s = TestSchema::new("hplan").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = generate(&DemoParams {
         seed: 1,
         scale: 0.02,
@@ -43,7 +43,7 @@ async fn queries_use_the_indexes_and_prune_partitions() {
         ami_meters: 20,
         now: t_load,
     };
-    db_load::load_with_history(&cfg, &layers, Some(&opts))
+    copy_in::load_with_history(&cfg, &layers, Some(&opts))
         .await
         .unwrap();
     let db = PgHistory::new(&cfg).unwrap();
@@ -117,8 +117,8 @@ async fn db_init_converts_an_unpartitioned_ami_table() {
     ))
     .await
     .unwrap();
-    db::init(&s.config()).await.unwrap();
-    db::init(&s.config())
+    schema::init(&s.config()).await.unwrap();
+    schema::init(&s.config())
         .await
         .expect("idempotent after the conversion");
     let kind: String = c

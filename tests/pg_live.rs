@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use gridtiles::http::AppState;
 use gridtiles::index::ChangeKind;
-use gridtiles::source::postgres::db;
+use gridtiles::source::postgres::admin::schema;
 use pg_common::*;
 
 /// The near feeder runs east from here; the far one is ~150 km away.
@@ -17,7 +17,7 @@ const LIMIT: Duration = Duration::from_secs(1);
 
 /// A reference schema with two substations, two feeders of 10 and 3 segments, and poles.
 async fn grid(s: &TestSchema) -> tokio_postgres::Client {
-    db::init(&s.config()).await.unwrap();
+    schema::init(&s.config()).await.unwrap();
     let c = connect().await;
     let n = &s.name;
     let (x0, y0) = NEAR;

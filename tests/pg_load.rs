@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use geo_types::Geometry;
 use gridtiles::model::{FieldType, LayerData, Value};
 use gridtiles::source::demo::{self, DemoParams};
+use gridtiles::source::postgres::admin::{copy_in, schema};
 use gridtiles::source::postgres::load::PgSource;
-use gridtiles::source::postgres::{db, db_load, PgLayerConfig};
+use gridtiles::source::postgres::PgLayerConfig;
 use pg_common::*;
 
 fn layer<'a>(layers: &'a [LayerData], name: &str) -> &'a LayerData {
@@ -227,7 +228,7 @@ async fn lon_lat_columns_need_no_postgis_types() {
         g => panic!("{g:?}"),
     }
     // Live, through the triggers installed by `db triggers`.
-    db::triggers(&cfg).await.unwrap();
+    schema::triggers(&cfg).await.unwrap();
     let state = start(cfg).await;
     c.batch_execute(&format!(
         "UPDATE {n}.grid_assets_cache SET status = 'fixed' WHERE asset_id = 2;
@@ -280,14 +281,14 @@ async fn lon_lat_columns_need_no_postgis_types() {
 async fn db_init_and_load_serve_the_demo_grid() {
     let s = TestSchema::new("demo").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
-    db::init(&cfg).await.expect("db init is idempotent");
+    schema::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.expect("db init is idempotent");
     let grid = demo::generate(&DemoParams {
         seed: 3,
         scale: 0.02,
     });
-    let written = db_load::load(&cfg, &grid).await.unwrap();
-    db_load::load(&cfg, &grid)
+    let written = copy_in::load(&cfg, &grid).await.unwrap();
+    copy_in::load(&cfg, &grid)
         .await
         .expect("db load can run again");
     assert_eq!(written["meters"], layer(&grid, "meters").features.len());

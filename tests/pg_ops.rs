@@ -16,8 +16,8 @@ use gridtiles::http::{router, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::model::{LayerData, Value};
 use gridtiles::source::demo::{generate, DemoParams, CREW_ID, INITIAL_OUTAGE_START, OUTAGE_ID};
-use gridtiles::source::postgres::db_history::HistoryOptions;
-use gridtiles::source::postgres::{db, db_load};
+use gridtiles::source::postgres::admin::history_rows::HistoryOptions;
+use gridtiles::source::postgres::admin::{copy_in, schema};
 use http_body_util::BodyExt;
 use pg_common::*;
 use serde_json::Value as Json;
@@ -60,7 +60,7 @@ fn live_kpi(kpi: &Json) -> (Json, Json, Json) {
 async fn db_load_serves_the_demos_crews_and_outages() {
     let s = TestSchema::new("ops").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = grid();
     let outages = layer(&layers, "outages");
     assert!(!outages.features.is_empty(), "the demo grid has outages");
@@ -70,7 +70,7 @@ async fn db_load_serves_the_demos_crews_and_outages() {
         ami_meters: 0,
         now: gridtiles::http::api::kpi::now(),
     };
-    let written = db_load::load_with_history(&cfg, &layers, Some(&opts))
+    let written = copy_in::load_with_history(&cfg, &layers, Some(&opts))
         .await
         .unwrap();
     assert_eq!(written["crews"], layer(&layers, "crews").features.len());
@@ -133,7 +133,7 @@ async fn db_load_serves_the_demos_crews_and_outages() {
     assert_eq!(sum("customers_interrupted"), customers_out);
 
     // Loading again replaces the open rows and the crews (no duplicate-key error).
-    db_load::load(&cfg, &layers).await.expect("db load again");
+    copy_in::load(&cfg, &layers).await.expect("db load again");
     let open: i64 = c
         .query_one(
             &format!("SELECT count(*) FROM {n}.outage_events WHERE end_time IS NULL"),
@@ -206,9 +206,9 @@ const LIMIT: Duration = Duration::from_secs(5);
 async fn outage_and_crew_changes_by_sql_are_live() {
     let s = TestSchema::new("opslive").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let layers = grid();
-    db_load::load(&cfg, &layers).await.unwrap();
+    copy_in::load(&cfg, &layers).await.unwrap();
     let outages = layer(&layers, "outages");
     let customers = |i: usize| {
         let f = outages.field_index("customers_out").unwrap();
@@ -318,7 +318,7 @@ async fn outage_and_crew_changes_by_sql_are_live() {
 async fn db_init_upgrades_a_schema_without_the_operations_columns() {
     let s = TestSchema::new("opsup").await;
     let cfg = s.config();
-    db::init(&cfg).await.unwrap();
+    schema::init(&cfg).await.unwrap();
     let c = connect().await;
     let n = &s.name;
     // The schema as the first release created it.
@@ -332,8 +332,8 @@ async fn db_init_upgrades_a_schema_without_the_operations_columns() {
     ))
     .await
     .unwrap();
-    db::init(&cfg).await.expect("db init upgrades");
-    db::init(&cfg).await.expect("and stays idempotent");
+    schema::init(&cfg).await.expect("db init upgrades");
+    schema::init(&cfg).await.expect("and stays idempotent");
     let row = c
         .query_one(
             &format!("SELECT status, crew_id, customers_out FROM {n}.outages_active WHERE id = 5"),

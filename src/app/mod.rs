@@ -24,8 +24,10 @@ use crate::index::{Snapshot, SnapshotBuilder};
 use crate::live::{SourceKind, SourceStatus};
 use crate::model::LayerData;
 use crate::settings::{Config, DataConfig};
-use crate::source::demo::{self, DemoParams};
+use crate::source::contract::BoxFuture;
+use crate::source::demo::DemoParams;
 use crate::source::file::{self, LoadOptions};
+use crate::source::{DemoSource, FileSource, Source};
 
 pub use healthcheck::healthcheck;
 
@@ -110,32 +112,24 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(());
-    let pg = postgres::pg_config(&config)?;
-    if config.simulate.enabled && pg.is_some() {
+    let source = crate::source::from_config(&config)?;
+    if config.simulate.enabled && source.kind() == SourceKind::Postgres {
         bail!(
             "--simulate (simulate.enabled) runs on the demo grid or files only: with the \
              PostgreSQL source the database's live loop is the snapshot's one writer"
         );
     }
-    let state = match pg {
-        Some(pg) => {
-            let mut rx = stop_rx.clone();
-            let stop = async move {
-                let _ = rx.changed().await;
-            };
-            let (state, live) = postgres::start(&config, pg, stop).await?;
-            tokio::spawn(live);
-            basemap::attach(&config, &state, false)?;
-            state
-        }
-        None => {
-            let prep = config.clone();
-            // Loading and indexing are CPU- and file-bound: keep them off the async workers.
-            tokio::task::spawn_blocking(move || prepare(&prep))
-                .await
-                .context("loading task failed")??
-        }
-    };
+    let mut rx = stop_rx.clone();
+    let stop = Box::pin(async move {
+        let _ = rx.changed().await;
+    });
+    let (state, live) = start_source(&config, source, stop).await?;
+    if let Some(pg) = postgres::pg_config(&config)? {
+        postgres::attach_writers(&pg, &state)?;
+    }
+    if let Some(live) = live {
+        tokio::spawn(live);
+    }
     if config.simulate.enabled {
         // Ends by itself when shutdown begins.
         crate::simulate::spawn(state.store().clone(), &config.simulate)
@@ -165,35 +159,62 @@ pub async fn serve(
     Ok(())
 }
 
-/// Loads (or generates) the layers, builds snapshot version 1 and the server state. Fails
-/// as a whole: nothing is served half-loaded.
+/// Loads `source`, builds snapshot version 1 and the server state (with the basemap), and
+/// returns it with the source's live task, which keeps the state in sync until `shutdown`
+/// (`None` for a source that does not change). Fails as a whole: nothing is served
+/// half-loaded.
+pub async fn start_source(
+    config: &Config,
+    mut source: Box<dyn Source>,
+    shutdown: BoxFuture<'static, ()>,
+) -> Result<(AppState, Option<BoxFuture<'static, ()>>)> {
+    check_dirs(config)?;
+    let kind = source.kind();
+    let start = Instant::now();
+    let loaded = source.load().await?;
+    log_loaded(kind, &loaded.layers, start);
+    let cfg = config.clone();
+    let layers = loaded.layers;
+    // Indexing is CPU-bound: keep it off the async workers.
+    let snapshot = tokio::task::spawn_blocking(move || build_snapshot(&cfg, layers))
+        .await
+        .context("snapshot task failed")??;
+    let state = new_state(config, snapshot)?;
+    basemap::attach(config, &state, kind == SourceKind::Demo)?;
+    state.set_source_status(loaded.status);
+    let live = source.live(state.store().clone(), shutdown);
+    Ok((state, live))
+}
+
+/// Loads (or generates) the layers of the demo grid or a data directory, builds snapshot
+/// version 1 and the server state (blocking; `serve` and the PostgreSQL source go through
+/// [`crate::source::Source`]). Fails as a whole: nothing is served half-loaded.
 pub fn prepare(config: &Config) -> Result<AppState> {
     check_dirs(config)?;
     let start = Instant::now();
-    let layers = match &config.data.dir {
-        Some(dir) => load(dir, crate::source::file::LoadOptions::from(&config.data))?,
-        None => {
-            let mut layers = generate_demo(&config.data)?;
-            demo::start_outages_before(&mut layers, crate::analytics::time::now());
-            layers
-        }
+    let (kind, layers) = match &config.data.dir {
+        Some(dir) => (
+            SourceKind::Files,
+            FileSource::new(dir, LoadOptions::from(&config.data)).layers()?,
+        ),
+        None => (SourceKind::Demo, DemoSource::new(&config.data).layers()?),
     };
+    log_loaded(kind, &layers, start);
+    let snapshot = build_snapshot(config, layers)?;
+    let state = new_state(config, snapshot)?;
+    basemap::attach(config, &state, kind == SourceKind::Demo)?;
+    state.set_source_status(SourceStatus::ok(kind));
+    Ok(state)
+}
+
+fn log_loaded(kind: SourceKind, layers: &[LayerData], start: Instant) {
     info!(
-        source = %config.data.dir.as_deref().map_or_else(|| "demo grid".into(), |d| d.display().to_string()),
+        source = ?kind,
         layers = layers.len(),
         features = layers.iter().map(|l| l.features.len()).sum::<usize>(),
         ms = start.elapsed().as_millis() as u64,
         "loaded"
     );
-    let snapshot = build_snapshot(config, layers)?;
-    let state = new_state(config, snapshot)?;
-    basemap::attach(config, &state, config.data.dir.is_none())?;
-    state.set_source_status(SourceStatus::ok(if config.data.dir.is_some() {
-        SourceKind::Files
-    } else {
-        SourceKind::Demo
-    }));
-    Ok(state)
 }
 
 /// Fails when a configured static or styles directory is not a directory.
@@ -264,21 +285,11 @@ pub(crate) fn new_state(config: &Config, snapshot: Snapshot) -> Result<AppState>
     Ok(AppState::new(snapshot, cache, settings))
 }
 
-pub(crate) fn load(dir: &Path, options: LoadOptions) -> Result<Vec<LayerData>> {
-    let loaded =
-        file::load_dir(dir, options).with_context(|| format!("cannot load {}", dir.display()))?;
-    for (layer, skipped) in loaded.skipped.iter().filter(|(_, n)| *n > 0) {
-        warn!(%layer, skipped, "skipped malformed features (lenient)");
-    }
-    Ok(loaded.layers)
-}
-
 pub(crate) fn generate_demo(data: &DataConfig) -> Result<Vec<LayerData>> {
-    demo::generate_checked(&DemoParams {
+    crate::source::contract::demo_layers(&DemoParams {
         seed: data.seed,
         scale: data.scale,
     })
-    .context("cannot build the demo grid")
 }
 
 /// `gridtiles generate`: writes the demo grid of `data` (seed, scale) into `args.out` as

@@ -1,20 +1,32 @@
-//! `serve` from PostgreSQL (with an optional fallback directory) and the `db` commands.
-
-use std::future::Future;
-use std::time::Instant;
+//! What `serve` adds beside the PostgreSQL source (its history backend and dispatch writer;
+//! the source itself is [`crate::source::postgres::PgLiveSource`]) and the `db` commands.
 
 use anyhow::{Context, Result};
 use tracing::{info, warn};
 
 use crate::cli::{DbArgs, DbCommand};
 use crate::http::AppState;
-use crate::index::SnapshotBuilder;
-use crate::live::{SourceState, SourceStatus};
 use crate::settings::Config;
-use crate::source::postgres::db_history::HistoryOptions;
+use crate::source::contract::BoxFuture;
+use crate::source::postgres::admin::history_rows::HistoryOptions;
+use crate::source::postgres::admin::{copy_in, schema};
 use crate::source::postgres::history::PgHistory;
-use crate::source::postgres::sync::{self, Live};
-use crate::source::postgres::{db, db_load, PgConfig};
+use crate::source::postgres::{PgConfig, PgLiveSource};
+
+/// Gives the server PostgreSQL's writers and readers beside the live source: the history
+/// backend (`postgres.history`: KPIs, outage trends and AMI history from `outage_events` /
+/// `ami_readings`) and the dispatch writer (`POST /api/outages/{id}/dispatch` updates the
+/// tables; the live loop publishes them).
+pub fn attach_writers(pg: &PgConfig, state: &AppState) -> Result<()> {
+    if pg.history {
+        state.use_pg_history(PgHistory::new(pg).context("invalid [postgres] configuration")?);
+    }
+    state.use_pg_dispatch(
+        crate::source::postgres::live::dispatch::PgDispatch::new(pg)
+            .context("invalid [postgres] configuration")?,
+    );
+    Ok(())
+}
 
 /// The PostgreSQL source's configuration, if the server reads from PostgreSQL: the
 /// configuration has a `[postgres]` section (a file section, `DATABASE_URL` or a
@@ -24,77 +36,23 @@ pub fn pg_config(config: &Config) -> Result<Option<PgConfig>> {
         (None, Some(table)) => Ok(Some(
             PgConfig::from_table(table.clone()).context("invalid [postgres] configuration")?,
         )),
-        (Some(dir), Some(_)) => {
-            warn!(dir = %dir.display(), "data.dir is set: serving files, not PostgreSQL");
-            Ok(None)
-        }
         _ => Ok(None),
     }
 }
 
-/// Loads the first snapshot from PostgreSQL (or, when it is unreachable and `pg.fallback` is
-/// set, from the fallback directory) and returns the state and the live loop, which keeps
-/// the state in sync until `shutdown`. Fails when the database is unreachable and there is
-/// no fallback.
+/// Starts from PostgreSQL `pg` (the fallback directory when it is unreachable and
+/// `pg.fallback` is set): the state with its history backend and dispatch writer, and the
+/// live loop, which keeps the state in sync until `shutdown`.
 pub async fn start(
     config: &Config,
     pg: PgConfig,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(AppState, impl Future<Output = ()> + Send + 'static)> {
-    super::check_dirs(config)?;
-    let builder = SnapshotBuilder::new(config.tiling());
-    let start = Instant::now();
-    let (layers, live, reason) = match Live::connect(&pg).await {
-        Ok(live) => {
-            let layers = sync::initial_layers(&live)
-                .await
-                .context("cannot load from PostgreSQL")?;
-            (layers, Some(live), None)
-        }
-        Err(e) => match &pg.fallback {
-            Some(dir) => {
-                warn!(error = %e, fallback = %dir.display(), "database unreachable: serving the fallback data");
-                let layers =
-                    super::load(dir, crate::source::file::LoadOptions::from(&config.data))?;
-                let why = format!("{e}; serving fallback data from {}", dir.display());
-                (layers, None, Some(why))
-            }
-            None => return Err(anyhow::Error::new(e).context("cannot start from PostgreSQL")),
-        },
-    };
-    let features: usize = layers.iter().map(|l| l.features.len()).sum();
-    let cfg = config.clone();
-    let snapshot = tokio::task::spawn_blocking(move || super::build_snapshot(&cfg, layers))
-        .await
-        .context("snapshot task failed")??;
-    info!(
-        features,
-        ms = start.elapsed().as_millis() as u64,
-        "snapshot ready"
-    );
-    let state = super::new_state(config, snapshot)?;
-    if pg.history {
-        // KPIs, outage trends and AMI history from outage_events / ami_readings.
-        state.use_pg_history(PgHistory::new(&pg).context("invalid [postgres] configuration")?);
-    }
-    // Crew dispatches (`POST /api/outages/{id}/dispatch`) update the tables; the live loop
-    // publishes them.
-    state.use_pg_dispatch(
-        crate::source::postgres::dispatch::PgDispatch::new(&pg)
-            .context("invalid [postgres] configuration")?,
-    );
-    state.set_source_status(SourceStatus {
-        kind: crate::live::SourceKind::Postgres,
-        state: if live.is_some() {
-            SourceState::Ok
-        } else {
-            SourceState::Degraded
-        },
-        reason: reason.clone(),
-        last_change_version: 0,
-    });
-    let task = sync::run(state.store().clone(), pg, builder, live, reason, shutdown);
-    Ok((state, task))
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(AppState, BoxFuture<'static, ()>)> {
+    let source = Box::new(PgLiveSource::new(pg.clone(), config));
+    let (state, live) = super::start_source(config, source, Box::pin(shutdown)).await?;
+    attach_writers(&pg, &state)?;
+    let live = live.context("the PostgreSQL source has a live loop")?;
+    Ok((state, live))
 }
 
 /// Runs a `gridtiles db` command; the configuration comes from `args.config` and `vars`
@@ -113,11 +71,11 @@ pub async fn db_command(
         cfg.schema = s;
     }
     match args.command {
-        DbCommand::Init => db::init(&cfg).await.context("db init failed"),
-        DbCommand::Triggers => db::triggers(&cfg).await.context("db triggers failed"),
+        DbCommand::Init => schema::init(&cfg).await.context("db init failed"),
+        DbCommand::Triggers => schema::triggers(&cfg).await.context("db triggers failed"),
         DbCommand::Load(load) => {
             let layers = match &load.data {
-                Some(dir) => super::load(
+                Some(dir) => crate::source::contract::file_layers(
                     dir,
                     crate::source::file::LoadOptions {
                         lenient: false,
@@ -146,7 +104,7 @@ pub async fn db_command(
                 ami_meters: load.ami_meters as usize,
                 now: crate::analytics::time::now(),
             };
-            let written = db_load::load_with_history(&cfg, &layers, Some(&history))
+            let written = copy_in::load_with_history(&cfg, &layers, Some(&history))
                 .await
                 .context("db load failed")?;
             for (table, rows) in written {

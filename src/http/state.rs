@@ -52,7 +52,7 @@ struct Inner {
     /// Permits of `/api/events` streams (`events.max_clients`).
     events_clients: Arc<tokio::sync::Semaphore>,
     /// The PostgreSQL dispatch writer, with the PostgreSQL source.
-    pg_dispatch: OnceLock<crate::source::postgres::dispatch::PgDispatch>,
+    pg_dispatch: OnceLock<crate::source::postgres::live::dispatch::PgDispatch>,
 }
 
 /// State shared by all handlers. Cloning is one `Arc` increment. The snapshot and its
@@ -199,12 +199,12 @@ impl AppState {
     }
 
     /// Writes dispatches to PostgreSQL from now on (once; the PostgreSQL source sets it).
-    pub fn use_pg_dispatch(&self, writer: crate::source::postgres::dispatch::PgDispatch) {
+    pub fn use_pg_dispatch(&self, writer: crate::source::postgres::live::dispatch::PgDispatch) {
         let _ = self.0.pg_dispatch.set(writer);
     }
 
     /// The PostgreSQL dispatch writer, with the PostgreSQL source.
-    pub fn pg_dispatch(&self) -> Option<&crate::source::postgres::dispatch::PgDispatch> {
+    pub fn pg_dispatch(&self) -> Option<&crate::source::postgres::live::dispatch::PgDispatch> {
         self.0.pg_dispatch.get()
     }
 

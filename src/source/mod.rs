@@ -1,9 +1,13 @@
-//! Sources: where grid data comes from. Each produces `Vec<LayerData>` in lon/lat; the
-//! PostgreSQL source also keeps the served snapshot live ([`postgres::sync`]).
+//! Sources: where grid data comes from. Each produces `Vec<LayerData>` in lon/lat behind
+//! one contract ([`Source`], chosen by [`from_config`]); the PostgreSQL source also keeps
+//! the served snapshot live ([`postgres::live::sync`]).
 
+pub mod contract;
 pub mod demo;
 pub mod file;
 pub mod postgres;
+
+pub use contract::{from_config, DemoSource, FileSource, Loaded, Source};
 
 use crate::settings::{Config, SettingsError};
 

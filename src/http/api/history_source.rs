@@ -24,8 +24,8 @@ use crate::analytics::{
     Period,
 };
 use crate::http::{ApiError, AppState};
+use crate::source::postgres::history::durations::DurationGroup;
 use crate::source::postgres::history::{HistoryError, PgHistory};
-use crate::source::postgres::history_durations::DurationGroup;
 use crate::topology::TopologySchema;
 
 /// Longest period a PostgreSQL-backed request may span, days (about ten years).

@@ -1,44 +1,41 @@
 //! The PostgreSQL/PostGIS source: load layers from tables or queries, then stay live.
 //!
-//! - [`config`]: the `[postgres]` section (connection, pool, layers: table or SQL, id,
-//!   geometry or lon/lat columns, SRID, attribute columns, watched tables).
-//! - [`plan`]: resolves each layer against the database once at startup (columns, types,
-//!   SRID, triggers) into a [`plan::LayerPlan`]: the SQL that reads it. Every problem is a
-//!   startup error naming the layer and column.
-//! - [`load`]: streams every layer with binary `COPY (SELECT …) TO STDOUT`, in parallel
-//!   over the pool, decoding WKB through geozero ([`decode`]) into [`LayerData`].
-//! - [`reread`]: reads the rows of changed ids again (parameterized `= ANY($1)`).
-//! - [`listen`]: the `LISTEN` connection and the notification payloads the triggers send.
-//! - [`sync`]: the live loop: batch notifications (debounce), re-read, apply to the
-//!   snapshot, publish (exact tile invalidation, change stream); on a lost connection keep
-//!   serving, report `degraded`, reconnect with backoff, then resynchronize fully.
+//! Three jobs, three submodules, over the shared reading code:
+//! - [`live`]: the live source — the `LISTEN` connection and the trigger payloads
+//!   ([`live::listen`]), batching ([`live::pending`]), re-reading changed ids
+//!   ([`live::reread`]), the loop that applies and publishes through the live store and
+//!   reconnects/resynchronizes ([`live::sync`]), and crew dispatches as one transaction
+//!   ([`live::dispatch`]);
+//! - [`admin`]: the `gridtiles db` commands — reference schema and triggers
+//!   ([`admin::schema`]), the binary COPY-in loader ([`admin::copy_in`]) with the open
+//!   `outage_events` of an `outages` layer ([`admin::outage_rows`]), the synthetic outage
+//!   years and AMI readings ([`admin::history_rows`]), monthly `ami_readings` partitions
+//!   ([`admin::partitions`]);
 //! - [`history`]: the history backend of `/api/kpi`, `/api/outages/trends` and
-//!   `/api/ami/history`: aggregation in SQL over `outage_events` and `ami_readings`.
-//! - [`db`]: `gridtiles db init` (reference schema, triggers) and `gridtiles db load`
-//!   (binary COPY of the demo grid or a FlatGeobuf/GeoJSON directory; its `outages` layer
-//!   as the open rows of `outage_events`).
+//!   `/api/ami/history` (aggregation in SQL over `outage_events` and `ami_readings`; outage
+//!   durations in [`history::durations`]).
+//!
+//! Shared: [`config`] (the `[postgres]` section: connection, pool, layers as table or SQL,
+//! id, geometry or lon/lat columns, SRID, attribute columns, watched tables), [`plan`] (each
+//! layer resolved against the database once at startup into a [`plan::LayerPlan`], every
+//! problem a startup error naming the layer and column), [`load`] (binary
+//! `COPY (SELECT …) TO STDOUT` of every layer in parallel, WKB decoded through geozero),
+//! [`unique_ids`]. [`PgLiveSource`] is the source contract's implementation
+//! ([`crate::source::contract::Source`]).
 //!
 //! SQL text lives in `sql/` (`include_str!`). Identifiers are always quoted
 //! ([`quote_ident`]); values are always bind parameters, except inside `COPY`, which takes
 //! none: there only quoted identifiers and integers from typed configuration appear.
 
+pub mod admin;
 pub mod config;
-pub mod db;
-pub mod db_history;
-pub mod db_load;
-mod db_operations;
 mod decode;
-pub mod dispatch;
 pub mod history;
-pub mod history_durations;
-pub mod listen;
+pub mod live;
 pub mod load;
-pub mod partitions;
-mod pending;
 pub mod plan;
 mod plan_watch;
-pub mod reread;
-pub mod sync;
+mod source;
 pub mod unique_ids;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
@@ -48,6 +45,7 @@ use tokio_postgres::NoTls;
 use crate::index::BuildError;
 
 pub use config::{PgConfig, PgLayerConfig, WatchConfig};
+pub use source::PgLiveSource;
 
 /// Why the PostgreSQL source failed.
 #[derive(Debug, Error)]

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::index::{ChangeSet, LayerChanges, Snapshot};
 use crate::model::Value;
 
-use super::listen::Notice;
-use super::load::PgSource;
-use super::plan::LayerPlan;
-use super::reread::{reread, Keys};
-use super::{client, PgError};
+use crate::source::postgres::live::listen::Notice;
+use crate::source::postgres::live::reread::{reread, Keys};
+use crate::source::postgres::load::PgSource;
+use crate::source::postgres::plan::LayerPlan;
+use crate::source::postgres::{client, PgError};
 
 /// Keys per query: large batches are read in chunks of this many.
 const KEYS_PER_QUERY: usize = 10_000;

@@ -6,7 +6,7 @@
 //! a device, or whose device is gone, count for their cause only); when the schema has no
 //! `switches` table the query runs without it (cause and overall groups only).
 
-use super::history::{timestamp, HistoryError, PgHistory};
+use crate::source::postgres::history::{timestamp, HistoryError, PgHistory};
 
 /// Statistics of one group of past outages (minutes).
 #[derive(Clone, Debug, PartialEq)]

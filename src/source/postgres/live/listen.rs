@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, NoTls};
 
-use super::{describe, quote_ident, PgError};
+use crate::source::postgres::{describe, quote_ident, PgError};
 
 /// What the listener connection reports.
 #[derive(Debug)]

@@ -25,11 +25,11 @@ use crate::index::{ChangeSet, LayerChanges, SnapshotBuilder};
 use crate::live::{SourceKind, SourceState, SourceStatus, Store};
 use crate::model::LayerData;
 
-use super::config::PgConfig;
-use super::listen::{listen, ListenEvent, Listener, Notice};
-use super::load::PgSource;
-use super::pending::Pending;
-use super::PgError;
+use crate::source::postgres::config::PgConfig;
+use crate::source::postgres::live::listen::{listen, ListenEvent, Listener, Notice};
+use crate::source::postgres::live::pending::Pending;
+use crate::source::postgres::load::PgSource;
+use crate::source::postgres::PgError;
 
 /// First wait before reconnecting.
 const FIRST_BACKOFF: Duration = Duration::from_millis(250);
@@ -128,7 +128,7 @@ async fn apply_batch(state: &Store, src: &PgSource, batch: Pending) -> Result<()
 /// Applies `changes` to the served snapshot on the blocking pool and publishes the result.
 async fn publish(state: &Store, mut changes: ChangeSet, resync: bool) {
     let snapshot = state.snapshot();
-    super::unique_ids::drop_taken_ids(&snapshot, &mut changes);
+    crate::source::postgres::unique_ids::drop_taken_ids(&snapshot, &mut changes);
     if changes.is_empty() {
         return;
     }

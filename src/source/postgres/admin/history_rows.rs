@@ -21,9 +21,9 @@ use crate::index::{Snapshot, SnapshotBuilder};
 use crate::model::LayerData;
 use crate::topology::TopologySchema;
 
-use super::history::timestamp;
-use super::partitions::ensure_ami_partitions;
-use super::{describe, qualified, PgError};
+use crate::source::postgres::admin::partitions::ensure_ami_partitions;
+use crate::source::postgres::history::timestamp;
+use crate::source::postgres::{describe, qualified, PgError};
 
 /// What history `db load` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! `gridtiles db init` and `gridtiles db triggers`: the reference schema and the
 //! change-notification triggers. Both are idempotent (run them again after an upgrade);
 //! `db init` also converts an `ami_readings` table created before it was partitioned
-//! ([`super::partitions`]).
+//! ([`crate::source::postgres::admin::partitions`]).
 //!
 //! DDL takes no bind parameters: names are quoted identifiers ([`quote_ident`]) and trigger
 //! arguments quoted literals ([`quote_literal`]).
@@ -11,20 +11,20 @@ use std::collections::BTreeMap;
 use deadpool_postgres::Object;
 use tracing::info;
 
-use super::config::PgConfig;
-use super::partitions;
-use super::{
+use crate::source::postgres::admin::partitions;
+use crate::source::postgres::config::PgConfig;
+use crate::source::postgres::{
     client, connection_config, describe, pool, qualified, quote_ident, quote_literal, target,
     PgError,
 };
 
-const SCHEMA_SQL: &str = include_str!("sql/schema.sql");
-const NOTIFY_SQL: &str = include_str!("sql/notify.sql");
-const TRIGGERS_SQL: &str = include_str!("sql/triggers.sql");
+const SCHEMA_SQL: &str = include_str!("../sql/schema.sql");
+const NOTIFY_SQL: &str = include_str!("../sql/notify.sql");
+const TRIGGERS_SQL: &str = include_str!("../sql/triggers.sql");
 
 /// Tables of the reference schema that map layers carry (keyed by `id`), the layer named
 /// as the table except `feeders` (`feeder_segments`). The `outages` layer reads the
-/// `outages_active` view of `outage_events` ([`super::config::reference_layers`]).
+/// `outages_active` view of `outage_events` ([`crate::source::postgres::config::reference_layers`]).
 pub const REFERENCE_TABLES: [&str; 7] = [
     "substations",
     "feeder_segments",

@@ -9,8 +9,8 @@
 //! attribute gets its default. The `feeders` circuit table is derived from the segments;
 //! the `crews` layer goes to the `crews` table like an asset layer. With history options,
 //! the synthetic outage events and AMI readings are written in the same transaction
-//! ([`super::db_history`]); after them, an `outages` layer replaces the open rows of
-//! `outage_events` ([`super::db_operations`]).
+//! ([`crate::source::postgres::admin::history_rows`]); after them, an `outages` layer replaces the open rows of
+//! `outage_events` ([`crate::source::postgres::admin::outage_rows`]).
 
 use std::collections::{BTreeMap, HashSet};
 use std::time::Instant;
@@ -27,11 +27,11 @@ use tracing::{info, warn};
 
 use crate::model::{LayerData, Value};
 
-use super::config::PgConfig;
-use super::db::{connect, REFERENCE_TABLES};
-use super::db_history::{copy_history, HistoryOptions};
-use super::db_operations::copy_open_outages;
-use super::{qualified, quote_ident, PgError};
+use crate::source::postgres::admin::history_rows::{copy_history, HistoryOptions};
+use crate::source::postgres::admin::outage_rows::copy_open_outages;
+use crate::source::postgres::admin::schema::{connect, REFERENCE_TABLES};
+use crate::source::postgres::config::PgConfig;
+use crate::source::postgres::{qualified, quote_ident, PgError};
 
 /// The table a layer is written to.
 fn table_of(layer: &str) -> Option<&'static str> {
@@ -66,7 +66,7 @@ pub async fn load(
 }
 
 /// Like [`load`], and with `history` the synthetic outage events and AMI readings of the
-/// grid too ([`super::db_history`]), in the same transaction.
+/// grid too ([`crate::source::postgres::admin::history_rows`]), in the same transaction.
 pub async fn load_with_history(
     cfg: &PgConfig,
     layers: &[LayerData],
@@ -205,7 +205,7 @@ async fn exec_analyze(conn: &deadpool_postgres::Object, tables: &[String]) {
         .batch_execute(&format!("ANALYZE {}", tables.join(", ")))
         .await
     {
-        warn!(error = %super::describe(&e), "ANALYZE failed");
+        warn!(error = %crate::source::postgres::describe(&e), "ANALYZE failed");
     }
 }
 
@@ -223,7 +223,7 @@ async fn copy_layer(
     let columns = tx
         .prepare(&format!("SELECT * FROM {target} LIMIT 0"))
         .await
-        .map_err(|e| fail(super::describe(&e)))?;
+        .map_err(|e| fail(crate::source::postgres::describe(&e)))?;
     let names: HashSet<&str> = columns.columns().iter().map(|c| c.name()).collect();
     let mut fields: Vec<usize> = Vec::new();
     for (i, f) in layer.fields.iter().enumerate() {
@@ -246,7 +246,7 @@ async fn copy_layer(
             quoted.join(", ")
         ))
         .await
-        .map_err(|e| fail(super::describe(&e)))?
+        .map_err(|e| fail(crate::source::postgres::describe(&e)))?
         .columns()
         .iter()
         .map(|c| c.type_().clone())
@@ -257,7 +257,7 @@ async fn copy_layer(
             quoted.join(", ")
         ))
         .await
-        .map_err(|e| fail(super::describe(&e)))?;
+        .map_err(|e| fail(crate::source::postgres::describe(&e)))?;
     let writer = BinaryCopyInWriter::new(sink, &types);
     pin_mut!(writer);
     let mut row: Vec<Cell<'_>> = Vec::with_capacity(list.len());
@@ -275,11 +275,13 @@ async fn copy_layer(
             row.push(Cell::Geom(&f.geometry));
         }
         let refs: Vec<&(dyn ToSql + Sync)> = row.iter().map(|c| c as &(dyn ToSql + Sync)).collect();
-        writer
-            .as_mut()
-            .write(&refs)
-            .await
-            .map_err(|e| fail(format!("feature {}: {}", f.id, super::describe(&e))))?;
+        writer.as_mut().write(&refs).await.map_err(|e| {
+            fail(format!(
+                "feature {}: {}",
+                f.id,
+                crate::source::postgres::describe(&e)
+            ))
+        })?;
         if n % 4096 == 4095 {
             bar.inc(4096);
         }
@@ -288,7 +290,7 @@ async fn copy_layer(
     let n = writer
         .finish()
         .await
-        .map_err(|e| fail(super::describe(&e)))?;
+        .map_err(|e| fail(crate::source::postgres::describe(&e)))?;
     Ok(n as usize)
 }
 
@@ -376,7 +378,7 @@ impl ToSql for Cell<'_> {
             (Cell::Str(s), &Type::TEXT | &Type::VARCHAR) => s.to_sql(ty, out),
             (Cell::Bool(b), &Type::BOOL) => b.to_sql(ty, out),
             (Cell::Timestamp(t), &Type::TIMESTAMPTZ) => {
-                super::history::timestamp(*t).to_sql(ty, out)
+                crate::source::postgres::history::timestamp(*t).to_sql(ty, out)
             }
             (Cell::Geom(g), t) if t.name() == "geometry" => {
                 let mut w = WkbWriter::with_opts(

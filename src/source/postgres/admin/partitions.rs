@@ -9,9 +9,9 @@
 use deadpool_postgres::Transaction;
 use tracing::info;
 
-use super::history::timestamp;
-use super::{qualified, quote_literal, PgError};
 use crate::analytics::time::{civil_from_days, days_from_civil, DAY_S};
+use crate::source::postgres::history::timestamp;
+use crate::source::postgres::{qualified, quote_literal, PgError};
 
 /// Months one call may create at most (a hundred years).
 pub const MAX_NEW_PARTITIONS: usize = 1200;

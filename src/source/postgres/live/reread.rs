@@ -4,9 +4,9 @@
 
 use deadpool_postgres::Object;
 
-use super::decode::{decode, Decoded, Interner};
-use super::plan::{LayerPlan, Watch};
-use super::{describe, PgError};
+use crate::source::postgres::decode::{decode, Decoded, Interner};
+use crate::source::postgres::plan::{LayerPlan, Watch};
+use crate::source::postgres::{describe, PgError};
 
 /// Keys of changed rows, typed like the matched column.
 #[derive(Clone, Debug, PartialEq, Eq)]

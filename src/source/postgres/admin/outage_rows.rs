@@ -1,7 +1,7 @@
 //! The operations part of `gridtiles db load`: the data's `outages` layer (outages in
 //! progress) written as open `outage_events` rows (`end_time` NULL), so the reference
 //! schema's `outages_active` view — the `outages` layer of the PostgreSQL source — serves
-//! the same features. (`crews` is an ordinary table layer: [`super::db_load`] copies it.)
+//! the same features. (`crews` is an ordinary table layer: [`crate::source::postgres::admin::copy_in`] copies it.)
 //!
 //! The rows replace the table's open rows; closed rows (the history) stay. Ids are the
 //! features' ids (the demo's are `70_000_000 + n`, far above the synthetic history's event
@@ -15,8 +15,8 @@ use tokio_postgres::types::{ToSql, Type};
 use crate::analytics::time::parse_rfc3339;
 use crate::model::{LayerData, Value};
 
-use super::db_load::Cell;
-use super::{describe, qualified, PgError};
+use crate::source::postgres::admin::copy_in::Cell;
+use crate::source::postgres::{describe, qualified, PgError};
 
 /// The layer attribute each written column is read from, in the COPY's column order after
 /// `id`. `customers_out` is the layer's name of `customers_interrupted`.

@@ -6,7 +6,10 @@
 //! `start_time` / `ts` columns (no function on the column, so the indexes and partition
 //! pruning apply), buckets in SQL (`date_trunc` on the local time, `date_bin` with a local
 //! midnight origin) and returns at most a fixed number of rows. The pool's sessions run
-//! with `statement_timeout` = `history_timeout_ms` and read-only transactions.
+//! with `statement_timeout` = `history_timeout_ms` and read-only transactions. Outage
+//! durations per cause and device type: [`durations`].
+
+pub mod durations;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -16,8 +19,8 @@ use tokio_postgres::NoTls;
 
 use crate::analytics::{BucketValue, DayFeeder};
 
-use super::config::PgConfig;
-use super::{connection_config, describe, qualified, target, PgError};
+use crate::source::postgres::config::PgConfig;
+use crate::source::postgres::{connection_config, describe, qualified, target, PgError};
 
 /// Why a history query failed.
 #[derive(Debug, Error)]

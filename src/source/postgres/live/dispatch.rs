@@ -11,9 +11,9 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
-use super::config::PgConfig;
-use super::{connection_config, describe, qualified, PgError};
 use crate::dispatch::{check, DispatchError};
+use crate::source::postgres::config::PgConfig;
+use crate::source::postgres::{connection_config, describe, qualified, PgError};
 
 /// The dispatch writer of one schema, over a pool of at most two connections.
 pub struct PgDispatch {
