@@ -291,3 +291,20 @@ fn the_check_finds_what_it_must_and_nothing_else() {
         ],
     );
 }
+
+#[test]
+fn one_module_file_style_a_directory_module_is_its_mod_rs() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut paths = Vec::new();
+    rust_files(&src, &mut paths);
+    assert!(paths.len() > 100, "read {} files", paths.len());
+    let twins: Vec<String> = paths
+        .iter()
+        .filter(|p| p.with_extension("").is_dir())
+        .map(|p| p.strip_prefix(&src).unwrap_or(p).display().to_string())
+        .collect();
+    assert!(
+        twins.is_empty(),
+        "modules with both x.rs and x/ (use x/mod.rs): {twins:?}"
+    );
+}
