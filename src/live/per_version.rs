@@ -67,6 +67,22 @@ impl<T> PerVersion<T> {
         Ok(value)
     }
 
+    /// The value cached for `version`, if any (no build: for callers that build
+    /// asynchronously, then [`PerVersion::insert`]).
+    pub fn fresh(&self, version: u64) -> Option<Arc<T>> {
+        self.current
+            .load_full()
+            .filter(|v| v.version == version)
+            .map(|v| Arc::clone(&v.value))
+    }
+
+    /// Caches `value` as the value of `version` (an asynchronous build's result; concurrent
+    /// builders of the same version may each build, the last one stays).
+    pub fn insert(&self, version: u64, value: Arc<T>) {
+        self.current
+            .store(Some(Arc::new(Versioned { version, value })));
+    }
+
     /// The newest value built, whatever its version.
     pub fn latest(&self) -> Option<Arc<T>> {
         self.current.load_full().map(|v| Arc::clone(&v.value))
@@ -122,5 +138,10 @@ mod tests {
             (2, 2),
             "a failed build keeps the value"
         );
+        assert_eq!(cache.fresh(2).as_deref(), Some(&(2, 2)));
+        assert_eq!(cache.fresh(3), None);
+        cache.insert(3, Arc::new((3, 9)));
+        assert_eq!(cache.fresh(3).as_deref(), Some(&(3, 9)));
+        assert_eq!(cache.fresh(2), None, "one version at a time");
     }
 }

@@ -11,19 +11,19 @@
 
 use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
 use serde_json::{json, Value as Json_};
 
 use super::dates;
 use super::kpi::{checked_period, History};
 use super::params;
-use crate::analytics::etr::{device_kind_name, DurationStats, DurationTable};
+use crate::analytics::etr::DurationTable;
 use crate::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
 use crate::analytics::{
     customer_base, report_from_days, CustomerBase, GroupBy, GroupIndices, KpiConfig, KpiReport,
     Period,
 };
 use crate::http::{ApiError, AppState};
+use crate::live::PerVersion;
 use crate::source::postgres::history::durations::DurationGroup;
 use crate::source::postgres::history::{HistoryError, PgHistory};
 use crate::topology::TopologySchema;
@@ -162,60 +162,24 @@ pub fn query_error(e: HistoryError) -> ApiError {
     }
 }
 
-/// Customers served of one snapshot version.
-struct Customers {
-    version: u64,
-    base: Arc<CustomerBase>,
-}
-
 /// The PostgreSQL history: the queries, and the snapshot's customer counts cached per
 /// snapshot version (readers never block).
 pub struct PgBackend {
     pub db: PgHistory,
-    customers: ArcSwapOption<Customers>,
-    durations: ArcSwapOption<Durations>,
-}
-
-/// Outage duration statistics read for one snapshot version.
-struct Durations {
-    version: u64,
-    table: Arc<DurationTable>,
+    customers: PerVersion<CustomerBase>,
+    durations: PerVersion<DurationTable>,
 }
 
 /// Days of history restoration estimates read (about three years, as the synthetic one).
 pub const ETR_HISTORY_DAYS: i64 = 3 * 365;
-
-/// The table of PostgreSQL's duration groups, device types named as the contract does
-/// (`tie_switch` and unknown types are `switch`; of two groups that become one, the larger
-/// is kept).
-pub fn duration_table(groups: &[DurationGroup]) -> DurationTable {
-    let schema = TopologySchema::default();
-    let mut table = DurationTable::default();
-    // Smallest first: a later (larger) group replaces an earlier one of the same key.
-    let mut sorted: Vec<&DurationGroup> = groups.iter().collect();
-    sorted.sort_by_key(|g| g.count);
-    for g in sorted {
-        let kind = g
-            .device_type
-            .as_deref()
-            .map(|t| device_kind_name(schema.device_kind(t)));
-        let stats = DurationStats {
-            count: g.count,
-            median: g.median,
-            p90: g.p90,
-        };
-        table.insert(g.cause.as_deref(), kind, stats);
-    }
-    table
-}
 
 impl PgBackend {
     /// A backend over `db`.
     pub fn new(db: PgHistory) -> PgBackend {
         PgBackend {
             db,
-            customers: ArcSwapOption::empty(),
-            durations: ArcSwapOption::empty(),
+            customers: PerVersion::default(),
+            durations: PerVersion::default(),
         }
     }
 
@@ -223,10 +187,8 @@ impl PgBackend {
     /// snapshot version (the live loop publishes a version for every outage change).
     pub async fn durations(&self, state: &AppState) -> Result<Arc<DurationTable>, ApiError> {
         let version = state.snapshot_arc().version;
-        if let Some(d) = self.durations.load_full() {
-            if d.version == version {
-                return Ok(Arc::clone(&d.table));
-            }
+        if let Some(table) = self.durations.fresh(version) {
+            return Ok(table);
         }
         let now = super::kpi::now();
         let groups = self
@@ -234,11 +196,8 @@ impl PgBackend {
             .duration_groups(now - ETR_HISTORY_DAYS * DAY_S, now)
             .await
             .map_err(query_error)?;
-        let table = Arc::new(duration_table(&groups));
-        self.durations.store(Some(Arc::new(Durations {
-            version,
-            table: Arc::clone(&table),
-        })));
+        let table = Arc::new(DurationGroup::table(&groups));
+        self.durations.insert(version, Arc::clone(&table));
         Ok(table)
     }
 
@@ -246,10 +205,8 @@ impl PgBackend {
     /// version).
     async fn customers(&self, state: &AppState) -> Result<Arc<CustomerBase>, ApiError> {
         let snapshot = state.snapshot_arc();
-        if let Some(c) = self.customers.load_full() {
-            if c.version == snapshot.version {
-                return Ok(Arc::clone(&c.base));
-            }
+        if let Some(base) = self.customers.fresh(snapshot.version) {
+            return Ok(base);
         }
         let version = snapshot.version;
         let base = tokio::task::spawn_blocking(move || {
@@ -257,10 +214,7 @@ impl PgBackend {
         })
         .await
         .map_err(|e| ApiError::Internal(format!("customer count failed: {e}")))?;
-        self.customers.store(Some(Arc::new(Customers {
-            version,
-            base: Arc::clone(&base),
-        })));
+        self.customers.insert(version, Arc::clone(&base));
         Ok(base)
     }
 

@@ -6,7 +6,9 @@
 //! a device, or whose device is gone, count for their cause only); when the schema has no
 //! `switches` table the query runs without it (cause and overall groups only).
 
+use crate::analytics::etr::{device_kind_name, DurationStats, DurationTable};
 use crate::source::postgres::history::{timestamp, HistoryError, PgHistory};
+use crate::topology::TopologySchema;
 
 /// Statistics of one group of past outages (minutes).
 #[derive(Clone, Debug, PartialEq)]
@@ -99,5 +101,64 @@ impl PgHistory {
             });
         }
         Ok(out)
+    }
+}
+
+impl DurationGroup {
+    /// The table of PostgreSQL's duration groups, device types named as the contract does
+    /// (`tie_switch` and unknown types are `switch`; of two groups that become one, the larger
+    /// is kept).
+    pub fn table(groups: &[DurationGroup]) -> DurationTable {
+        let schema = TopologySchema::default();
+        let mut table = DurationTable::default();
+        // Smallest first: a later (larger) group replaces an earlier one of the same key.
+        let mut sorted: Vec<&DurationGroup> = groups.iter().collect();
+        sorted.sort_by_key(|g| g.count);
+        for g in sorted {
+            let kind = g
+                .device_type
+                .as_deref()
+                .map(|t| device_kind_name(schema.device_kind(t)));
+            let stats = DurationStats {
+                count: g.count,
+                median: g.median,
+                p90: g.p90,
+            };
+            table.insert(g.cause.as_deref(), kind, stats);
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(cause: Option<&str>, device: Option<&str>, count: u64, median: f64) -> DurationGroup {
+        DurationGroup {
+            cause: cause.map(str::to_owned),
+            device_type: device.map(str::to_owned),
+            count,
+            median,
+            p90: median * 2.0,
+        }
+    }
+
+    #[test]
+    fn device_types_are_named_as_the_contract_and_the_larger_group_wins() {
+        let table = DurationGroup::table(&[
+            group(Some("storm"), Some("tie_switch"), 40, 90.0),
+            group(Some("storm"), Some("disconnect"), 7, 30.0),
+            group(Some("storm"), Some("fuse"), 12, 60.0),
+            group(Some("storm"), None, 59, 80.0),
+            group(None, None, 100, 70.0),
+        ]);
+        // tie_switch and an unknown type are both "switch": the 40-event group is kept.
+        let switch = table.group(Some("storm"), Some("switch")).unwrap();
+        assert_eq!((switch.count, switch.median), (40, 90.0));
+        assert_eq!(table.group(Some("storm"), Some("fuse")).unwrap().count, 12);
+        assert_eq!(table.group(Some("storm"), None).unwrap().count, 59);
+        assert_eq!(table.group(None, None).unwrap().median, 70.0);
+        assert!(table.group(Some("animal"), None).is_none());
     }
 }
