@@ -5,6 +5,8 @@
 # generator (wrk) and URL list. Prints startup time, RSS, tiles/s, p50/p99 and bytes.
 #
 # usage: benches/load.sh [--scale F] [--duration S] [--connections N]
+# GRIDTILES_BIN=path runs that binary instead of building target/release/gridtiles (to
+# compare two builds, e.g. before and after a change).
 # Everything goes to 127.0.0.1; every wrk run is bounded by --duration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,8 +28,12 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian)…"
   apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 fi
-cargo build --release --quiet
-BIN=target/release/gridtiles
+if [ -n "${GRIDTILES_BIN:-}" ]; then
+  BIN="$GRIDTILES_BIN"
+else
+  cargo build --release --quiet
+  BIN=target/release/gridtiles
+fi
 OUT=bench-results
 mkdir -p "$OUT"
 python3 benches/viewport_tiles.py "$OUT/viewport.txt"
