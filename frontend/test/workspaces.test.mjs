@@ -183,6 +183,18 @@ const WORKSPACES = [
       assert.equal(await page.getAttribute(trace, 'data-state'), 'ok', await page.textContent(trace));
       const assets = Number(await page.getAttribute('[data-testid="trace"]', 'data-assets'));
       assert.ok(assets > 0, 'the isolation trace is highlighted');
+      // The restoration estimate shown is the server's (median and p90 of past durations by
+      // cause and device kind; the time left ticks, so it is not compared).
+      const answer = await fetch(`${server.url}/api/outages/${ids.outage}`);
+      if (answer.ok) {
+        const served = await answer.json();
+        assert.ok(served.etr, 'an open outage has a restoration estimate');
+        const etr = page.locator(`[data-outage="${ids.outage}"] [data-testid="detail-etr"]`);
+        assert.equal(Number(await etr.getAttribute('data-median')), served.etr.median_minutes);
+        assert.equal(Number(await etr.getAttribute('data-p90')), served.etr.p90_minutes);
+        assert.equal(await etr.getAttribute('data-confidence'), served.etr.confidence);
+        assert.match(await etr.textContent(), /min left; median/);
+      }
       // The outage's row is selected in the list — unless the simulator restored it since
       // (then the server must agree it is gone and the row must leave the list).
       const row = page.locator(`[data-testid="outages"] tr[data-key="${ids.outage}"]`);
@@ -273,6 +285,31 @@ test('every workspace in the light theme (screenshots)', async () => {
   }
   assert.deepEqual(problems.console, []);
   assert.deepEqual(problems.errors, []);
+});
+
+test('outage history: trends, monthly indices and worst feeders are the API answers', async () => {
+  await open('/outages?tab=history', 'outages');
+  await page.waitForSelector('[data-testid="trends"]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid="monthly"]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid="worst-feeders"] tbody tr', { timeout: 20_000 });
+  const latest = (prefix) => [...responses.entries()].filter(([k]) => k.startsWith(prefix)).at(-1)?.[1];
+  const trends = latest('/api/outages/trends?');
+  assert.ok(trends && trends.buckets.length > 0, 'the page read /api/outages/trends');
+  assert.equal(Number(await page.getAttribute('[data-testid="trends"]', 'data-points')), trends.buckets.length);
+  const total = trends.buckets.reduce((n, b) => n + b.count, 0);
+  assert.equal(Number(await page.getAttribute('[data-testid="trend-total"]', 'data-total')), total);
+  assert.ok(total > 0, 'outages in the history');
+  const monthly = latest('/api/kpi/monthly');
+  assert.ok(monthly && monthly.months.length >= 12, 'at least a year of months');
+  assert.equal(Number(await page.getAttribute('[data-testid="monthly"]', 'data-points')), monthly.months.length);
+  const worst = latest('/api/outages/worst-feeders');
+  assert.ok(worst && worst.feeders.length > 0);
+  assert.equal(await page.locator('[data-testid="worst-feeders"] tbody tr').count(), worst.feeders.length);
+  const cmi = await page.$$eval('[data-testid="worst-feeders"] td[data-col="cmi"]', (tds) =>
+    tds.map((td) => Number(td.textContent.replace(/,/g, ''))),
+  );
+  assert.deepEqual(cmi, worst.feeders.map((f) => Math.round(f.customer_minutes)).sort((a, b) => b - a));
+  await page.screenshot({ path: `${ARTIFACTS}/workspace-outage-history.png` });
 });
 
 test('usable on a 1024×768 tablet: nothing wider than the screen', async () => {

@@ -99,10 +99,10 @@ export function OutageDetail({ id, outage }: { id: number; outage: Outage | null
           <dt>Crew</dt>
           <dd>{o.crew_name ?? o.crew_id ?? 'none'}</dd>
           <dt>ETR</dt>
-          <dd>
+          <dd data-testid="detail-etr" data-median={o.etr?.median_minutes} data-p90={o.etr?.p90_minutes} data-confidence={o.etr?.confidence}>
             {o.etr
               ? `${dateTime(o.etr.time)} (${fmt(o.etr.minutes_remaining)} min left; median ${fmt(o.etr.median_minutes)}, p90 ${fmt(o.etr.p90_minutes)} min; ${o.etr.confidence} confidence)`
-              : 'not available on this server'}
+              : 'no estimate'}
           </dd>
         </dl>
       ) : (
