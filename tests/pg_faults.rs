@@ -377,7 +377,7 @@ fn the_fallback_flag_and_database_url_reach_the_postgres_section() {
     let args = serve_args(&["--fallback", "/srv/grid"]);
     let vars = vec![("DATABASE_URL".to_owned(), "postgres://u@db/grid".to_owned())];
     let loaded = args.load(vars).unwrap();
-    let pg = gridtiles::app::postgres::pg_config(&loaded.config)
+    let pg = gridtiles::source::postgres_config(&loaded.config)
         .unwrap()
         .expect("PostgreSQL source");
     assert_eq!(pg.url.as_deref(), Some("postgres://u@db/grid"));

@@ -124,7 +124,7 @@ pub async fn serve(
         let _ = rx.changed().await;
     });
     let (state, live) = start_source(&config, source, stop).await?;
-    if let Some(pg) = postgres::pg_config(&config)? {
+    if let Some(pg) = crate::source::postgres_config(&config)? {
         postgres::attach_writers(&pg, &state)?;
     }
     if let Some(live) = live {
@@ -174,14 +174,11 @@ pub async fn start_source(
     let loaded = source.load().await?;
     log_loaded(kind, &loaded.layers, start);
     let cfg = config.clone();
-    let layers = loaded.layers;
     // Indexing is CPU-bound: keep it off the async workers.
-    let snapshot = tokio::task::spawn_blocking(move || build_snapshot(&cfg, layers))
-        .await
-        .context("snapshot task failed")??;
-    let state = new_state(config, snapshot)?;
-    basemap::attach(config, &state, kind == SourceKind::Demo)?;
-    state.set_source_status(loaded.status);
+    let state =
+        tokio::task::spawn_blocking(move || state_of(&cfg, kind, loaded.layers, loaded.status))
+            .await
+            .context("snapshot task failed")??;
     let live = source.live(state.store().clone(), shutdown);
     Ok((state, live))
 }
@@ -200,10 +197,21 @@ pub fn prepare(config: &Config) -> Result<AppState> {
         None => (SourceKind::Demo, DemoSource::new(&config.data).layers()?),
     };
     log_loaded(kind, &layers, start);
+    state_of(config, kind, layers, SourceStatus::ok(kind))
+}
+
+/// The server state over a source's first layers: snapshot version 1, the state, the
+/// basemap (the demo city's with the demo grid) and the source's status. Blocking.
+fn state_of(
+    config: &Config,
+    kind: SourceKind,
+    layers: Vec<LayerData>,
+    status: SourceStatus,
+) -> Result<AppState> {
     let snapshot = build_snapshot(config, layers)?;
     let state = new_state(config, snapshot)?;
     basemap::attach(config, &state, kind == SourceKind::Demo)?;
-    state.set_source_status(SourceStatus::ok(kind));
+    state.set_source_status(status);
     Ok(state)
 }
 

@@ -28,18 +28,6 @@ pub fn attach_writers(pg: &PgConfig, state: &AppState) -> Result<()> {
     Ok(())
 }
 
-/// The PostgreSQL source's configuration, if the server reads from PostgreSQL: the
-/// configuration has a `[postgres]` section (a file section, `DATABASE_URL` or a
-/// `GRIDTILES_POSTGRES__*` variable) and no data directory.
-pub fn pg_config(config: &Config) -> Result<Option<PgConfig>> {
-    match (&config.data.dir, &config.postgres) {
-        (None, Some(table)) => Ok(Some(
-            PgConfig::from_table(table.clone()).context("invalid [postgres] configuration")?,
-        )),
-        _ => Ok(None),
-    }
-}
-
 /// Starts from PostgreSQL `pg` (the fallback directory when it is unreachable and
 /// `pg.fallback` is set): the state with its history backend and dispatch writer, and the
 /// live loop, which keeps the state in sync until `shutdown`.

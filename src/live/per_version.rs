@@ -45,12 +45,7 @@ impl<T> PerVersion<T> {
         still_fresh: impl Fn(&T) -> bool,
         build: impl FnOnce(Option<Arc<T>>) -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
-        let fresh = || {
-            self.current
-                .load_full()
-                .filter(|v| v.version == version && still_fresh(&v.value))
-                .map(|v| Arc::clone(&v.value))
-        };
+        let fresh = || self.fresh(version).filter(|v| still_fresh(v));
         if let Some(v) = fresh() {
             return Ok(v);
         }

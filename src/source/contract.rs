@@ -56,14 +56,12 @@ pub trait Source: Send {
 /// no data directory, files when `data.dir` is set (a `[postgres]` section is then ignored,
 /// with a warning), else the demo grid.
 pub fn from_config(config: &Config) -> anyhow::Result<Box<dyn Source>> {
-    match (&config.data.dir, &config.postgres) {
-        (None, Some(table)) => {
-            let pg =
-                PgConfig::from_table(table.clone()).context("invalid [postgres] configuration")?;
-            Ok(Box::new(PgLiveSource::new(pg, config)))
-        }
-        (Some(dir), pg) => {
-            if pg.is_some() {
+    if let Some(pg) = postgres_config(config)? {
+        return Ok(Box::new(PgLiveSource::new(pg, config)));
+    }
+    match &config.data.dir {
+        Some(dir) => {
+            if config.postgres.is_some() {
                 warn!(dir = %dir.display(), "data.dir is set: serving files, not PostgreSQL");
             }
             Ok(Box::new(FileSource::new(
@@ -71,7 +69,19 @@ pub fn from_config(config: &Config) -> anyhow::Result<Box<dyn Source>> {
                 LoadOptions::from(&config.data),
             )))
         }
-        (None, None) => Ok(Box::new(DemoSource::new(&config.data))),
+        None => Ok(Box::new(DemoSource::new(&config.data))),
+    }
+}
+
+/// The PostgreSQL source's configuration, if the server reads from PostgreSQL: the
+/// configuration has a `[postgres]` section (a file section, `DATABASE_URL` or a
+/// `GRIDTILES_POSTGRES__*` variable) and no data directory.
+pub fn postgres_config(config: &Config) -> anyhow::Result<Option<PgConfig>> {
+    match (&config.data.dir, &config.postgres) {
+        (None, Some(table)) => Ok(Some(
+            PgConfig::from_table(table.clone()).context("invalid [postgres] configuration")?,
+        )),
+        _ => Ok(None),
     }
 }
 

@@ -7,7 +7,7 @@ pub mod demo;
 pub mod file;
 pub mod postgres;
 
-pub use contract::{from_config, DemoSource, FileSource, Loaded, Source};
+pub use contract::{from_config, postgres_config, DemoSource, FileSource, Loaded, Source};
 
 use crate::settings::{Config, SettingsError};
 

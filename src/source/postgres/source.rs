@@ -38,11 +38,6 @@ impl PgLiveSource {
             reason: None,
         }
     }
-
-    /// The `[postgres]` configuration.
-    pub fn config(&self) -> &PgConfig {
-        &self.pg
-    }
 }
 
 impl Source for PgLiveSource {
