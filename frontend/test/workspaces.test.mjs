@@ -99,6 +99,16 @@ async function open(path, workspace, theme = 'dark') {
 }
 
 const text = (sel) => page.textContent(sel, { timeout: 15_000 });
+
+/**
+ * The id of the newest active outage (the simulator restores older ones first), preferring
+ * one with no crew when `free`; `-Infinity` when none is active.
+ */
+async function newestActiveOutage({ free = false } = {}) {
+  const open = (await (await fetch(`${server.url}/api/outages?status=active`)).json()).outages;
+  const uncrewed = open.filter((o) => o.crew_id === null || o.crew_id === undefined);
+  return Math.max(...(free && uncrewed.length > 0 ? uncrewed : open).map((o) => o.id));
+}
 const number = (s) => Number(String(s).replace(/[^\d.-]/g, ''));
 
 /** The workspaces, their deep links and what each must show (extend `check` after merging). */
@@ -135,7 +145,6 @@ const WORKSPACES = [
     path: async () => '/outages',
     async check() {
       await page.waitForSelector('[data-testid="outages"] tbody tr', { timeout: 15_000 });
-      // Until /api/outages is merged the list is the outages layer (OGC items) plus events.
       const rows = await page.locator('[data-testid="outages"] tbody tr').count();
       assert.ok(rows > 0, 'open outages listed');
       const durations = await page.locator('[data-testid="outages"] td[data-col="duration"]').first().textContent();
@@ -149,8 +158,8 @@ const WORKSPACES = [
     // The newest outage open now (the simulator restores the older ones as it goes, and the
     // page then says the outage is no longer open).
     async path() {
-      const open = await (await fetch(`${server.url}/api/outages?status=active&limit=1`)).json();
-      ids.outage = open.outages[0]?.id ?? (await first('outages'));
+      const newest = await newestActiveOutage();
+      ids.outage = Number.isFinite(newest) ? newest : await first('outages');
       return `/outages/${ids.outage}`;
     },
     async check() {
@@ -171,8 +180,7 @@ const WORKSPACES = [
           assert.match(said, /is not open|closed/);
           assert.equal((await fetch(`${server.url}/api/outages/${ids.outage}`)).status, 404, said);
         }
-        const open = (await (await fetch(`${server.url}/api/outages?status=active`)).json()).outages;
-        ids.outage = Math.max(...open.map((o) => o.id));
+        ids.outage = await newestActiveOutage();
         const row = page.locator(`[data-testid="outages"] tr[data-key="${ids.outage}"]`);
         opened = await row.click({ timeout: 3_000 }).then(() => true, () => false);
         if (opened) {
@@ -432,9 +440,7 @@ test('dispatch from the page: the server answer is shown', async (t) => {
   // dispatch must succeed, be held by the server and reach the crew list through the event
   // stream.
   const choose = async () => {
-    const open = (await (await fetch(`${server.url}/api/outages?status=active`)).json()).outages;
-    const free = open.filter((o) => o.crew_id === null || o.crew_id === undefined);
-    const outage = Math.max(...(free.length > 0 ? free : open).map((o) => o.id));
+    const outage = await newestActiveOutage({ free: true });
     const crews = (await (await fetch(`${server.url}/api/crews`)).json()).crews;
     return { outage, crew: crews.find((c) => c.status === 'available') ?? crews[0] };
   };
