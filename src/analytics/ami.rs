@@ -49,7 +49,7 @@ pub const NOISE_PERIOD: i64 = 7 * 96;
 pub const DEFAULT_MAX_WORK: u64 = 20_000_000;
 
 /// A meter's customer class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerClass {
     Residential,
@@ -91,14 +91,14 @@ impl CustomerClass {
 }
 
 /// One meter of an aggregate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Member {
     pub meter_id: u64,
     pub class: CustomerClass,
 }
 
 /// Bucket width of a series.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Bucket {
     #[serde(rename = "15m")]
     Min15,
@@ -131,7 +131,7 @@ impl Bucket {
 
 /// A series request: `[start, end)` in Unix seconds, bucketed; day buckets start at local
 /// midnight for `utc_offset_s` (clamped to ±18 h).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AmiQuery {
     pub start: i64,
     pub end: i64,
@@ -141,7 +141,7 @@ pub struct AmiQuery {
 }
 
 /// One bucket of a series.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct BucketValue {
     /// Bucket start, Unix seconds.
     pub start: i64,

@@ -52,7 +52,7 @@ pub enum AmiGroup {
 }
 
 /// Energy and peak of one customer class over a period.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ClassTotal {
     pub class: CustomerClass,
     pub meters: u64,
@@ -64,7 +64,7 @@ pub struct ClassTotal {
 }
 
 /// The largest 15-minute demand over a period and when it starts.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Peak {
     pub kw: f64,
     pub start: i64,

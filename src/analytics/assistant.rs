@@ -18,14 +18,14 @@
 use serde::Serialize;
 
 /// A place named in a question: an id or a name to look up.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Place {
     Id(i64),
     Name(String),
 }
 
 /// A reliability period named in a question.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum KpiPeriod {
     LastMonth,
     ThisMonth,
@@ -35,7 +35,7 @@ pub enum KpiPeriod {
 }
 
 /// Which reliability index was asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum KpiMetric {
     Saidi,
     Saifi,
@@ -44,7 +44,7 @@ pub enum KpiMetric {
 }
 
 /// What a question asks.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub enum Intent {
     /// Outages in progress, optionally on one feeder or at one substation.
     Outages {

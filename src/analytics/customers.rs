@@ -12,7 +12,7 @@ use crate::topology::{int_attr, TopologySchema};
 use super::kpi::CustomerBase;
 
 /// One feeder's customers: the input of the synthetic outage history.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FeederCustomers {
     pub feeder_id: i64,
     pub substation_id: i64,

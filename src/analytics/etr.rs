@@ -65,7 +65,7 @@ pub const MEDIUM_SPREAD: f64 = 4.0;
 pub const MIN_OVERRUN_MIN: f64 = 15.0;
 
 /// Which history an estimate came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub enum Basis {
     /// Outages with the same cause and device kind.
     #[serde(rename = "cause+device_kind")]
@@ -79,7 +79,7 @@ pub enum Basis {
 }
 
 /// How far an estimate can be trusted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {
     Low,

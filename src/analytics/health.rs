@@ -52,7 +52,7 @@ fn has(layer: &IndexedLayer, name: &str) -> bool {
 }
 
 /// One bin `[from, to)` (the last one includes `to`).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Bin {
     pub from: f64,
     pub to: f64,
@@ -60,7 +60,7 @@ pub struct Bin {
 }
 
 /// A layer's distribution of one attribute.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Distribution {
     pub layer: String,
     pub attribute: &'static str,
@@ -210,7 +210,7 @@ pub fn worst<'a>(
 }
 
 /// One day of a health history.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct HealthDay {
     pub date: String,
     pub health_score: f64,

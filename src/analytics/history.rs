@@ -45,7 +45,7 @@ const SCOPE_SHARE: [f64; 4] = [0.30, 0.47, 0.15, 0.08];
 const STORM_SCOPE_SHARE: [f64; 4] = [0.15, 0.45, 0.25, 0.15];
 
 /// What to generate.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HistoryParams {
     pub seed: u64,
     /// First instant of the history (use a local midnight), Unix seconds.
@@ -304,7 +304,7 @@ fn seasonal_day(rng: &mut ChaCha8Rng, cause: Cause, day0: i64, days: u32) -> i64
 }
 
 /// Parameters of the outages in progress.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActiveParams {
     pub seed: u64,
     /// Average number of outages in progress at any instant.

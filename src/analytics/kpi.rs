@@ -36,7 +36,19 @@ use super::med::{self, MajorEventDay, MedThreshold};
 pub const MOMENTARY_MAX_MINUTES: f64 = 5.0;
 
 /// What caused an interruption.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
     Vegetation,
@@ -72,7 +84,7 @@ impl Cause {
 }
 
 /// One interruption event on a feeder.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Interruption {
     pub id: u64,
     /// Start, Unix seconds (UTC).
@@ -114,7 +126,7 @@ impl Interruption {
 
 /// A reporting period `[start, end)` in Unix seconds; `end` is also the "as of" time for
 /// ongoing events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Period {
     pub start: i64,
     pub end: i64,
@@ -133,7 +145,7 @@ impl Period {
 }
 
 /// Customers served: in total and per feeder and substation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CustomerBase {
     pub total: u64,
     pub by_feeder: BTreeMap<i64, u64>,
@@ -141,7 +153,7 @@ pub struct CustomerBase {
 }
 
 /// The indices with the sums they come from.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct ReliabilityIndices {
     pub customers_served: u64,
     pub sustained_events: u64,
@@ -236,7 +248,7 @@ impl ReliabilityIndices {
 }
 
 /// How to report: the period and the local-day convention for major event days.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct KpiConfig {
     pub period: Period,
     /// Offset of local time from UTC, seconds (days for MEDs are local days).
@@ -247,7 +259,7 @@ pub struct KpiConfig {
 }
 
 /// System indices with and without major event days.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct KpiReport {
     pub period: Period,
     pub all: ReliabilityIndices,
@@ -274,7 +286,7 @@ pub fn report(events: &[Interruption], base: &CustomerBase, cfg: &KpiConfig) -> 
 }
 
 /// Grouping of a breakdown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupBy {
     Feeder,
@@ -282,7 +294,7 @@ pub enum GroupBy {
 }
 
 /// Indices of one feeder or substation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct GroupIndices {
     pub id: i64,
     pub all: ReliabilityIndices,

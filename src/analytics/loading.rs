@@ -36,7 +36,7 @@ pub struct TransformerMeters {
 }
 
 /// One ranked transformer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct TransformerLoading {
     pub id: u64,
     pub feeder_id: Option<i64>,

@@ -16,7 +16,7 @@ use super::kpi::{Interruption, KpiConfig};
 use super::time::{iso_date, local_day};
 
 /// One major event day.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MajorEventDay {
     /// Local day number (days since 1970-01-01).
     pub day: i64,
@@ -27,7 +27,7 @@ pub struct MajorEventDay {
 }
 
 /// The MED threshold and the statistics it came from.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct MedThreshold {
     /// `T_MED`, minutes of daily SAIDI.
     pub t_med: f64,

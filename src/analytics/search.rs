@@ -18,7 +18,7 @@ pub const MAX_RESULTS: usize = 100;
 pub const MAX_QUERY_CHARS: usize = 200;
 
 /// What a result is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Substation,
@@ -29,7 +29,7 @@ pub enum Kind {
 }
 
 /// One search result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Hit {
     pub kind: Kind,
     pub id: u64,
@@ -43,7 +43,7 @@ pub struct Hit {
 }
 
 /// A search's results, best first.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SearchResults {
     pub results: Vec<Hit>,
     pub count: usize,

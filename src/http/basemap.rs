@@ -173,7 +173,21 @@ fn no_basemap() -> ApiError {
     ApiError::NotFound("this server has no basemap (serve --basemap FILE)".to_owned())
 }
 
-/// `GET /basemap/{z}/{x}/{y}.mvt`.
+/// A basemap vector tile (the path ends in `.mvt`): the demo city's streets, or the tile of
+/// the basemap archive (`basemap.path`) as stored, gzip passed through or inflated.
+#[utoipa::path(get, path = "/basemap/{z}/{x}/{y}", tag = "tiles",
+    params(
+        ("z" = u8, Path, maximum = 30, description = "zoom"),
+        ("x" = u32, Path, description = "column, below 2^z"),
+        ("y" = String, Path, pattern = "^[0-9]+\\.mvt$", description = "row (below 2^z) with the .mvt suffix"),
+    ),
+    responses(
+        (status = 200, description = "the tile (gzip when accepted)", content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 204, description = "empty tile"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, description = "malformed address, x or y past 2^z, or zoom above the basemap's maximum", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no basemap configured", body = crate::http::error::ErrorBody),
+    ))]
 pub(crate) async fn tile(
     State(state): State<AppState>,
     params: Result<RawPathParams, RawPathParamsRejection>,
@@ -227,8 +241,14 @@ fn archive_tilejson(archive: &TileArchive, base: &str) -> TileJson {
     }
 }
 
-/// `GET /basemap.json`: TileJSON 3.0.0 of the basemap, absolute tile URL built as
-/// `/tiles.json` builds it.
+/// TileJSON 3.0.0 of the basemap (from the archive's metadata for a file basemap), absolute
+/// tile URL built as `/tiles.json` builds it.
+#[utoipa::path(get, path = "/basemap.json", tag = "tiles",
+    responses(
+        (status = 200, description = "TileJSON", body = TileJson),
+        (status = 400, description = "invalid Host or X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no basemap configured", body = crate::http::error::ErrorBody),
+    ))]
 pub(crate) async fn basemap_json(
     State(state): State<AppState>,
     req: Request,

@@ -33,7 +33,7 @@ const MAX_SPRITES: u64 = 16;
 
 /// What the glyph and sprite handlers read.
 #[derive(Clone)]
-struct Carto {
+pub(super) struct Carto {
     fonts: Option<Arc<FontCatalog>>,
     sprites_dir: Option<PathBuf>,
     built: moka::future::Cache<String, Arc<SpriteSet>>,
@@ -69,8 +69,11 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         .with_state(carto)
 }
 
-/// `GET /fonts`: the names a style's `text-font` may use, sorted.
-async fn font_list(State(carto): State<Carto>) -> Response {
+/// The font names `/fonts/{fontstack}/{range}.pbf` serves (what a style's `text-font` may
+/// use), sorted.
+#[utoipa::path(get, path = "/fonts", tag = "tiles",
+    responses((status = 200, description = "font names, sorted", body = Vec<String>)))]
+pub(super) async fn font_list(State(carto): State<Carto>) -> Response {
     let names: Vec<&str> = carto
         .fonts
         .as_deref()
@@ -82,8 +85,20 @@ async fn font_list(State(carto): State<Carto>) -> Response {
     res
 }
 
-/// `GET /fonts/{fontstack}/{start}-{end}.pbf`.
-async fn glyph_range(
+/// MapLibre glyphs: an SDF protobuf of 256 code points; a comma-separated stack falls back
+/// in order.
+#[utoipa::path(get, path = "/fonts/{fontstack}/{range}", tag = "tiles",
+    params(
+        ("fontstack" = String, Path, description = "font names separated by commas (1 to 8)"),
+        ("range" = String, Path, pattern = "^[0-9]+-[0-9]+\\.pbf$", description = "START-END.pbf, START a multiple of 256 up to 65280, END = START + 255"),
+    ),
+    responses(
+        (status = 200, description = "the glyph range", content_type = "application/x-protobuf"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, description = "bad range or font stack", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no font of the stack is served, or not a .pbf", body = crate::http::error::ErrorBody),
+    ))]
+pub(super) async fn glyph_range(
     State(carto): State<Carto>,
     UrlPath((stack, file)): UrlPath<(String, String)>,
     headers: HeaderMap,
@@ -112,8 +127,16 @@ async fn glyph_range(
     Ok(with_etag(&headers, bytes, "application/x-protobuf"))
 }
 
-/// `GET /sprites/{name}.json`, `{name}.png`, `{name}@2x.json`, `{name}@2x.png`.
-async fn sprite(
+/// A sprite sheet (`NAME.png`, `NAME@2x.png`) or its index (`NAME.json`, `NAME@2x.json`),
+/// built from the SVG symbols of `styles/sprites/{name}/`.
+#[utoipa::path(get, path = "/sprites/{file}", tag = "tiles",
+    params(("file" = String, Path, pattern = "^[A-Za-z0-9_-]+(@2x)?\\.(json|png)$", description = "NAME.json, NAME.png, NAME@2x.json or NAME@2x.png")),
+    responses(
+        (status = 200, description = "the sheet (image/png) or its index (application/json: icon name → x, y, width, height, pixelRatio, sdf)", content_type = "image/png"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 404, description = "no such sprite", body = crate::http::error::ErrorBody),
+    ))]
+pub(super) async fn sprite(
     State(carto): State<Carto>,
     UrlPath(file): UrlPath<String>,
     headers: HeaderMap,

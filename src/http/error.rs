@@ -5,10 +5,20 @@ use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
 use thiserror::Error;
+use utoipa::ToSchema;
 
 use crate::cache::TileError;
 use crate::tiles::TileCoordError;
+
+/// The JSON body of every error answer (`4xx` and `5xx`), including hyper's own protocol
+/// errors ([`super::protocol_errors`]).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, in words meant for the client.
+    pub error: String,
+}
 
 /// An error answered to the client.
 #[derive(Debug, Error)]
@@ -88,7 +98,9 @@ impl IntoResponse for ApiError {
         }
         let mut res = (
             status,
-            Json(serde_json::json!({ "error": self.to_string() })),
+            Json(ErrorBody {
+                error: self.to_string(),
+            }),
         )
             .into_response();
         if let ApiError::Unauthorized { invalid, .. } = self {

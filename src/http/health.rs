@@ -19,7 +19,7 @@ use crate::metrics::expose::{Scrape, CONTENT_TYPE as CONTENT_TYPE_TEXT};
 use super::{ApiError, AppState};
 
 /// The health document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok`; `degraded` (status `200`: the last snapshot is still served) while the data
     /// source is out of sync, e.g. its database connection is lost; `draining` (with status
@@ -38,7 +38,7 @@ pub struct Health {
 }
 
 /// What the served snapshot holds.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DataSummary {
     /// Features per layer.
     pub layers: BTreeMap<String, usize>,
@@ -48,7 +48,13 @@ pub struct DataSummary {
     pub bounds: [f64; 4],
 }
 
-/// The health handler.
+/// Health: status, features per layer, cache statistics, the data source (never
+/// authenticated, for load balancers).
+#[utoipa::path(get, path = "/api/health", tag = "operations",
+    responses(
+        (status = 200, description = "serving (ok or degraded)", body = Health),
+        (status = 503, description = "shutting down (status draining)", body = Health),
+    ))]
 pub(crate) async fn health(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot_arc();
     state.cache().sync().await;
@@ -85,7 +91,9 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
     res
 }
 
-/// The metrics handler.
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "metrics", content_type = "text/plain")))]
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     let snapshot = state.snapshot_arc();
     state.cache().sync().await;

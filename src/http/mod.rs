@@ -27,6 +27,7 @@ pub mod guard;
 pub mod health;
 mod layers;
 pub mod ogc;
+pub mod openapi;
 mod protocol_errors;
 mod router;
 mod serve;

@@ -156,7 +156,10 @@ fn json_error_response(head: &[u8]) -> Option<Vec<u8>> {
     if !saw_length {
         return None;
     }
-    let body = serde_json::json!({ "error": message }).to_string();
+    let body = serde_json::to_string(&super::error::ErrorBody {
+        error: message.to_string(),
+    })
+    .unwrap_or_default();
     let mut out = format!(
         "{status_line}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\nx-content-type-options: nosniff\r\n",
         body.len()

@@ -37,6 +37,14 @@ pub const PLACEHOLDER_URL: &str = "/tiles.json";
 pub const MAX_STYLE_BYTES: u64 = 4 << 20;
 
 /// The query of a style request.
+/// `?client=` of a style.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum StyleClient {
+    /// Every live (feature-state) expression resolved to the tile attribute.
+    Static,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StyleQuery {
@@ -44,7 +52,19 @@ pub(crate) struct StyleQuery {
     client: Option<String>,
 }
 
-/// The handler.
+/// A map style from the styles directory; sources with url `/tiles.json` get this server's
+/// absolute tiles URL, minzoom, maxzoom and bounds inline, `glyphs` and `sprite` absolute.
+#[utoipa::path(get, path = "/styles/{file}", tag = "tiles",
+    params(
+        ("file" = String, Path, pattern = "^[A-Za-z0-9_.-]+\\.json$", description = "style file name (name.json)"),
+        ("client" = Option<StyleClient>, Query, description = "static: the variant without feature-state (QGIS)"),
+    ),
+    responses(
+        (status = 200, description = "the MapLibre style (its own specification)", body = Object),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, description = "invalid Host or X-Forwarded-Proto, unknown client or query parameter", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no such style", body = crate::http::error::ErrorBody),
+    ))]
 pub(crate) async fn style(
     State(state): State<AppState>,
     UrlPath(name): UrlPath<String>,

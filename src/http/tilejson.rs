@@ -21,7 +21,7 @@ use super::{layers, AppState};
 const CENTER_ZOOM: u8 = 11;
 
 /// A TileJSON 3.0.0 document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TileJson {
     /// Always `3.0.0`.
     pub tilejson: &'static str,
@@ -49,7 +49,7 @@ pub struct TileJson {
 }
 
 /// One entry of `vector_layers`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct VectorLayer {
     /// The MVT layer name.
     pub id: String,
@@ -63,7 +63,14 @@ pub struct VectorLayer {
     pub fields: BTreeMap<String, &'static str>,
 }
 
-/// The TileJSON handler.
+/// TileJSON 3.0.0 of the grid's tiles.
+#[utoipa::path(get, path = "/tiles.json", tag = "tiles",
+    params(("layers" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$", description = "comma-separated layer subset")),
+    responses(
+        (status = 200, description = "TileJSON", body = TileJson),
+        (status = 400, description = "an empty or repeated layer name, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown layer", body = crate::http::error::ErrorBody),
+    ))]
 pub(crate) async fn tilejson(
     State(state): State<AppState>,
     req: Request,

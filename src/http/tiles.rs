@@ -30,7 +30,22 @@ const MVT: HeaderValue = HeaderValue::from_static(MVT_CONTENT_TYPE);
 const GZIP: HeaderValue = HeaderValue::from_static("gzip");
 const ACCEPT_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding");
 
-/// The tile handler.
+/// A Mapbox Vector Tile (the path ends in `.mvt`).
+#[utoipa::path(get, path = "/tiles/{z}/{x}/{y}", tag = "tiles",
+    params(
+        ("z" = u8, Path, maximum = 30, description = "zoom"),
+        ("x" = u32, Path, description = "column, below 2^z"),
+        ("y" = String, Path, pattern = "^[0-9]+\\.mvt$", description = "row (below 2^z) with the .mvt suffix"),
+        ("layers" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+(,[A-Za-z0-9_-]+)*$", description = "comma-separated layer subset"),
+        ("If-None-Match" = Option<String>, Header, description = "ETags (or *) the client has"),
+    ),
+    responses(
+        (status = 200, description = "the tile (gzip when accepted)", content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 204, description = "empty tile"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, description = "malformed address, x or y past 2^z, zoom above the maximum, or an empty or repeated layer name", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown layer", body = crate::http::error::ErrorBody),
+    ))]
 pub(crate) async fn tile(
     State(state): State<AppState>,
     params: Result<RawPathParams, RawPathParamsRejection>,

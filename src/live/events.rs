@@ -31,7 +31,7 @@ pub const MAX_EVENT_TILES: usize = 2000;
 pub const MAX_EVENT_CHANGES: usize = 10_000;
 
 /// One published update.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct ChangeEvent {
     /// The snapshot version now served.
     pub version: u64,
@@ -41,6 +41,7 @@ pub struct ChangeEvent {
     pub changes_incomplete: bool,
     /// Tiles whose content changed, as `"z/x/y"`, sorted by zoom.
     #[serde(serialize_with = "tile_strings")]
+    #[schema(value_type = Vec<String>)]
     pub invalidated_tiles: Vec<TileCoord>,
     /// True when `invalidated_tiles` is not the complete list.
     pub tiles_incomplete: bool,
@@ -79,7 +80,7 @@ fn tile_strings<S: Serializer>(tiles: &[TileCoord], s: S) -> Result<S::Ok, S::Er
 }
 
 /// Whether the source is in sync.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceState {
     /// Loaded, and (for a live source) listening for changes.
@@ -89,7 +90,7 @@ pub enum SourceState {
 }
 
 /// The kinds of data source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
     /// The built-in demo grid.
@@ -101,7 +102,7 @@ pub enum SourceKind {
 }
 
 /// The data source as `/api/health` reports it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SourceStatus {
     /// `demo`, `files` or `postgres`.
     pub kind: SourceKind,

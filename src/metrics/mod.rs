@@ -22,7 +22,7 @@ use histogram::{RENDER_BUCKETS, REQUEST_BUCKETS};
 use shard::{Padded, SHARDS};
 
 /// A point-in-time view of the cache counters.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CacheStats {
     /// Requests answered from the cache (including those that awaited a concurrent render).
     pub hits: u64,

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// The role of an asset in the network (one per topology layer).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssetKind {
     Substation,
@@ -16,14 +16,14 @@ pub enum AssetKind {
 }
 
 /// An asset: its role and feature id.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 pub struct AssetRef {
     pub kind: AssetKind,
     pub id: u64,
 }
 
 /// Feature ids grouped per topology layer, each list sorted ascending without duplicates.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AssetIds {
     pub substations: Vec<u64>,
     pub spans: Vec<u64>,
@@ -52,7 +52,7 @@ impl AssetIds {
 
 /// Result of [`upstream`](crate::topology::GridGraph::upstream) and
 /// [`downstream`](crate::topology::GridGraph::downstream).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TraceResult {
     /// The asset the trace started from.
     pub asset: AssetRef,
@@ -71,7 +71,7 @@ pub struct TraceResult {
 }
 
 /// Result of [`isolate`](crate::topology::GridGraph::isolate).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct IsolationResult {
     /// The asset to isolate.
     pub asset: AssetRef,
@@ -93,7 +93,7 @@ pub struct IsolationResult {
 
 /// Result of [`neighbours`](crate::topology::GridGraph::neighbours): the assets directly
 /// connected to one asset.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Neighbours {
     pub asset: AssetRef,
     pub ids: AssetIds,
@@ -101,7 +101,7 @@ pub struct Neighbours {
 }
 
 /// One span of a feeder with the devices at its ends.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Connection {
     pub span_id: u64,
     pub from_node: u64,
@@ -117,7 +117,7 @@ pub struct Connection {
 }
 
 /// Result of [`connections`](crate::topology::GridGraph::connections).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FeederConnections {
     pub feeder_id: i64,
     /// Spans of the feeder sorted by span id.
@@ -126,7 +126,7 @@ pub struct FeederConnections {
 }
 
 /// Caps that bound the work and the size of every query result.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TraceLimits {
     /// Nodes a walk may visit before it stops (`truncated`).
     pub max_nodes: usize,
@@ -147,7 +147,7 @@ impl Default for TraceLimits {
 }
 
 /// Counts from building a graph, including input that could not be used.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct BuildStats {
     pub nodes: usize,
     pub spans: usize,

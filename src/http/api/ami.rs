@@ -129,7 +129,7 @@ pub fn group_name(g: AmiGroup) -> String {
 }
 
 /// One bucket of a response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct BucketDoc {
     pub start: String,
     pub kwh: f64,
@@ -137,14 +137,14 @@ pub struct BucketDoc {
 }
 
 /// Where PostgreSQL-backed values came from.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SourceDoc {
     source: &'static str,
     table: &'static str,
 }
 
 /// The `/api/ami/history` response; exactly one of the target members is present.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HistoryDoc {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meter: Option<i64>,
@@ -239,7 +239,27 @@ fn target_members(
     Ok(ms)
 }
 
-/// `GET /api/ami/history`.
+/// AMI interval energy (kWh) and peak demand (kW) per bucket for a meter, or summed over a
+/// transformer's, feeder's or substation's meters or the whole system: synthetic (feeders,
+/// substations and the system from per-version rollups), or from `ami_readings` (summed in
+/// SQL; buckets without readings absent) on the PostgreSQL source with `postgres.history`.
+#[utoipa::path(get, path = "/api/ami/history", tag = "analytics",
+    params(
+        ("meter" = Option<u64>, Query, description = "meter id (exactly one of meter, transformer, feeder, substation, system=true)"),
+        ("transformer" = Option<u64>, Query, description = "transformer id"),
+        ("feeder" = Option<i64>, Query, description = "feeder id"),
+        ("substation" = Option<i64>, Query, description = "substation id (its feeders' meters)"),
+        ("system" = Option<bool>, Query, description = "true: every meter of the grid"),
+        ("from" = Option<String>, Query, format = DateTime, description = "start (RFC 3339; default: to - 1 day)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "end (RFC 3339; default: now)"),
+        ("bucket" = Option<crate::analytics::ami::Bucket>, Query, description = "bucket width (default 1h)"),
+    ),
+    responses(
+        (status = 200, description = "buckets (at most 10,000)", body = HistoryDoc),
+        (status = 400, description = "bad parameter, not exactly one asset, or too much work: narrow the range", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown meter, transformer, feeder or substation", body = crate::http::error::ErrorBody),
+        (status = 503, description = super::PG_DOWN, body = crate::http::error::ErrorBody),
+    ))]
 pub async fn history(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,

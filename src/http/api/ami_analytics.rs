@@ -53,7 +53,7 @@ pub fn limit(q: &params::Query, default: usize, max: usize) -> Result<usize, Api
 }
 
 /// One ranked transformer.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoadingDoc {
     pub id: u64,
     pub feeder_id: Option<i64>,
@@ -66,7 +66,7 @@ pub struct LoadingDoc {
 }
 
 /// The `/api/ami/transformers/loading` response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct LoadingListDoc {
     pub transformers: Vec<LoadingDoc>,
     pub count: usize,
@@ -82,7 +82,22 @@ fn r3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// `GET /api/ami/transformers/loading?from&to&substation&feeder&min_pct&limit`.
+/// Transformers ranked by `loading_pct` = peak kW of their summed synthetic meter demand
+/// (largest 15-minute interval) / (kVA × 0.9) × 100, highest first.
+#[utoipa::path(get, path = "/api/ami/transformers/loading", tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "period start (RFC 3339; default: to - 7 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "period end (RFC 3339; default: now)"),
+        ("substation" = Option<i64>, Query, description = "only this substation's transformers"),
+        ("feeder" = Option<i64>, Query, description = "only this feeder's transformers"),
+        ("min_pct" = Option<f64>, Query, description = "only loading_pct at or above this"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "most entries returned (default 100; count, truncated)"),
+    ),
+    responses(
+        (status = 200, description = "transformers by loading", body = LoadingListDoc),
+        (status = 400, description = "bad parameter or too much work: narrow the period or filter", body = crate::http::error::ErrorBody),
+        (status = 404, description = "the data has no transformers layer or no topology", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn transformer_loading(
     State(state): State<AppState>,
     Query(q): Query<params::Query>,
@@ -133,7 +148,7 @@ pub async fn transformer_loading(
 }
 
 /// One customer class of a consumption response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ClassDoc {
     pub class: &'static str,
     pub meters: u64,
@@ -143,7 +158,7 @@ pub struct ClassDoc {
 }
 
 /// The `/api/ami/consumption/by-class` response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ByClassDoc {
     pub classes: Vec<ClassDoc>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -156,7 +171,20 @@ pub struct ByClassDoc {
     pub version: u64,
 }
 
-/// `GET /api/ami/consumption/by-class?from&to&feeder=|substation=` (neither: the system).
+/// Energy (kWh) and peak demand (kW) per customer class of a feeder, a substation or the
+/// system (synthetic AMI rollups).
+#[utoipa::path(get, path = "/api/ami/consumption/by-class", tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "period start (RFC 3339; default: to - 7 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "period end (RFC 3339; default: now)"),
+        ("feeder" = Option<i64>, Query, description = "a feeder's meters (at most one of feeder, substation; neither: the system)"),
+        ("substation" = Option<i64>, Query, description = "a substation's meters"),
+    ),
+    responses(
+        (status = 200, description = "classes", body = ByClassDoc),
+        (status = 400, description = "bad parameter", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown feeder or substation", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn consumption_by_class(
     State(state): State<AppState>,
     Query(q): Query<params::Query>,

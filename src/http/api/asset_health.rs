@@ -26,12 +26,41 @@ fn health_error(e: HealthError) -> ApiError {
     ApiError::NotFound(e.to_string())
 }
 
+/// The asset layers with a health ranking.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthLayer {
+    Poles,
+    Transformers,
+}
+
+/// How `/api/assets/worst` ranks.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WorstRanking {
+    /// Lowest `health_score` first.
+    Health,
+    /// Highest `load_pct` first.
+    Load,
+}
+
 /// The `layer` parameter: `poles` or `transformers`.
 fn layer(q: &params::Query) -> Result<&'static str, ApiError> {
     params::choice(q, "layer", &["poles", "transformers"], "poles")
 }
 
-/// `GET /api/assets/health/distribution?layer=poles|transformers&bins=10`.
+/// Distribution of a layer's health scores (poles: `health_score`; transformers, which have
+/// no score: `load_pct`) in equal bins.
+#[utoipa::path(get, path = "/api/assets/health/distribution", tag = "assets",
+    params(
+        ("layer" = Option<HealthLayer>, Query, description = "asset layer (default poles)"),
+        ("bins" = Option<u32>, Query, minimum = 1, maximum = 100, description = "number of bins (default 10)"),
+    ),
+    responses(
+        (status = 200, description = "layer, attribute, bins, count, mean, median", body = crate::analytics::health::Distribution),
+        (status = 400, description = "bad parameter", body = crate::http::error::ErrorBody),
+        (status = 404, description = "the layer is missing or has no health attribute", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn health_distribution(
     State(state): State<AppState>,
     Query(q): Query<params::Query>,
@@ -52,7 +81,7 @@ pub async fn health_distribution(
 }
 
 /// One asset of a `worst` list: the listed members, then every attribute.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WorstAsset {
     pub id: u64,
     pub layer: String,
@@ -66,7 +95,7 @@ pub struct WorstAsset {
 }
 
 /// The `/api/assets/worst` response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WorstDoc {
     pub assets: Vec<WorstAsset>,
     pub count: usize,
@@ -75,7 +104,20 @@ pub struct WorstDoc {
     pub version: u64,
 }
 
-/// `GET /api/assets/worst?layer=poles|transformers&by=health|load&max_health=&feeder=&limit=N`.
+/// The worst assets: poles by lowest `health_score`, transformers by highest `load_pct`.
+#[utoipa::path(get, path = "/api/assets/worst", tag = "assets",
+    params(
+        ("layer" = Option<HealthLayer>, Query, description = "asset layer (default poles)"),
+        ("by" = Option<WorstRanking>, Query, description = "ranking (default: health for poles, load for transformers)"),
+        ("max_health" = Option<f64>, Query, description = "only health_score at or below this"),
+        ("feeder" = Option<i64>, Query, description = "only this feeder's assets"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "most entries returned (default 100; count, truncated)"),
+    ),
+    responses(
+        (status = 200, description = "assets, count, truncated, matched", body = WorstDoc),
+        (status = 400, description = "bad parameter or the layer lacks the ranking attribute", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no such layer", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn worst_assets(
     State(state): State<AppState>,
     Query(q): Query<params::Query>,
@@ -141,7 +183,7 @@ pub async fn worst_assets(
 }
 
 /// The `/api/assets/{id}/health/history` response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct HealthHistoryDoc {
     pub id: u64,
     pub layer: String,
@@ -150,8 +192,19 @@ pub struct HealthHistoryDoc {
     pub days: Vec<HealthDay>,
 }
 
-/// `GET /api/assets/{id}/health/history?from&to` (local days; default the last 365; the
-/// last day is today, at the current score).
+/// Daily health score of an asset (synthetic for the demo: deterministic per asset, ending
+/// today at its current score); local days, default the last 365.
+#[utoipa::path(get, path = "/api/assets/{id}/health/history", tag = "assets",
+    params(
+        ("id" = u64, Path, description = "asset id"),
+        ("from" = Option<String>, Query, format = DateTime, description = "first day (RFC 3339; default: to - 365 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "end (RFC 3339; default: now; never past today)"),
+    ),
+    responses(
+        (status = 200, description = "id, layer, current, synthetic, days", body = HealthHistoryDoc),
+        (status = 400, description = "bad id or date, or more than 3660 days", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no asset has this id, or it has no health_score", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn health_history(
     State(state): State<AppState>,
     Path(raw): Path<String>,

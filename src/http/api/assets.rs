@@ -3,11 +3,13 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::geojson;
 use super::graph::with_graph_opt;
 use super::params;
+use crate::http::error::ErrorBody;
 use crate::http::{ApiError, AppState};
 use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
 use crate::model::Value;
@@ -43,32 +45,65 @@ pub fn str_attr<'a>(layer: &IndexedLayer, f: &'a IndexedFeature, name: &str) -> 
     }
 }
 
+/// A feeder or substation an asset belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NamedRef {
+    pub id: i64,
+    /// `null` when the data has no name for it.
+    pub name: Option<String>,
+}
+
+/// An asset's topology neighbours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NeighboursDoc {
+    /// The directly connected assets per layer.
+    pub ids: crate::topology::AssetIds,
+    pub truncated: bool,
+}
+
+/// `GET /api/assets/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssetDoc {
+    /// The substation the asset is fed from (topology), `null` when it is not on the network.
+    pub energized_from: Option<u64>,
+    pub feeder: Option<NamedRef>,
+    pub geometry: geojson::Geometry,
+    pub id: u64,
+    pub layer: String,
+    /// `null` for assets that are not on the network (no topology).
+    pub neighbours: Option<NeighboursDoc>,
+    /// Every attribute of the asset by field name.
+    #[schema(value_type = Object)]
+    pub properties: geojson::Properties,
+    pub substation: Option<NamedRef>,
+}
+
 /// The asset's feeder (`{id, name}`), from its `feeder_id` and the feeder's first span.
-fn feeder(snapshot: &Snapshot, graph: Option<&GridGraph>, feeder_id: Option<i64>) -> Json_ {
-    let Some(id) = feeder_id else {
-        return Json_::Null;
-    };
+fn feeder(
+    snapshot: &Snapshot,
+    graph: Option<&GridGraph>,
+    feeder_id: Option<i64>,
+) -> Option<NamedRef> {
+    let id = feeder_id?;
     let name = graph.and_then(|g| g.feeder_span(id)).and_then(|span| {
         let (layer, f) = find(snapshot, span)?;
         str_attr(layer, f, "feeder_name").map(str::to_string)
     });
-    json!({"id": id, "name": name})
+    Some(NamedRef { id, name })
 }
 
 /// The asset's substation (`{id, name}`).
-fn substation(snapshot: &Snapshot, substation_id: Option<i64>) -> Json_ {
-    let Some(id) = substation_id else {
-        return Json_::Null;
-    };
+fn substation(snapshot: &Snapshot, substation_id: Option<i64>) -> Option<NamedRef> {
+    let id = substation_id?;
     let name = snapshot
         .layer("substations")
         .and_then(|l| Some((l, l.feature(u64::try_from(id).ok()?)?)))
         .and_then(|(l, f)| str_attr(l, f, "name").map(str::to_string));
-    json!({"id": id, "name": name})
+    Some(NamedRef { id, name })
 }
 
 /// The asset document.
-fn describe(snapshot: &Snapshot, graph: Option<&GridGraph>, id: u64) -> Result<Json_, ApiError> {
+fn describe(snapshot: &Snapshot, graph: Option<&GridGraph>, id: u64) -> Result<AssetDoc, ApiError> {
     let (layer, f) =
         find(snapshot, id).ok_or_else(|| ApiError::NotFound(format!("no asset has id {id}")))?;
     let is_substation = layer.name == "substations";
@@ -78,28 +113,39 @@ fn describe(snapshot: &Snapshot, graph: Option<&GridGraph>, id: u64) -> Result<J
     let topo = graph.and_then(|g| Some((g, g.neighbours(id).ok()?)));
     let (neighbours, energized_from) = match topo {
         Some((g, n)) => (
-            json!({"ids": n.ids, "truncated": n.truncated}),
-            json!(g.energized_from(id).ok().flatten()),
+            Some(NeighboursDoc {
+                ids: n.ids,
+                truncated: n.truncated,
+            }),
+            g.energized_from(id).ok().flatten(),
         ),
-        None => (Json_::Null, Json_::Null),
+        None => (None, None),
     };
-    Ok(json!({
-        "id": id,
-        "layer": layer.name,
-        "properties": geojson::properties(layer, f),
-        "geometry": geojson::geometry(&f.geometry),
-        "feeder": feeder(snapshot, graph, int_attr(layer, f, "feeder_id")),
-        "substation": substation(snapshot, substation_id),
-        "energized_from": energized_from,
-        "neighbours": neighbours,
-    }))
+    Ok(AssetDoc {
+        energized_from,
+        feeder: feeder(snapshot, graph, int_attr(layer, f, "feeder_id")),
+        geometry: geojson::geometry(&f.geometry),
+        id,
+        layer: layer.name.clone(),
+        neighbours,
+        properties: geojson::properties(layer, f),
+        substation: substation(snapshot, substation_id),
+    })
 }
 
-/// `GET /api/assets/{id}`.
+/// One asset: layer, attributes, GeoJSON geometry (WGS84), feeder, substation, topology
+/// neighbours.
+#[utoipa::path(get, path = "/api/assets/{id}", tag = "grid",
+    params(("id" = u64, Path, description = "asset id")),
+    responses(
+        (status = 200, description = "the asset", body = AssetDoc),
+        (status = 400, description = "id is not a non-negative integer", body = ErrorBody),
+        (status = 404, description = "no asset has this id", body = ErrorBody),
+    ))]
 pub async fn asset(
     State(state): State<AppState>,
     Path(raw): Path<String>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<AssetDoc>, ApiError> {
     let id = params::asset_id(&raw)?;
     with_graph_opt(&state, move |snapshot, graph| describe(snapshot, graph, id))
         .await

@@ -23,14 +23,14 @@ pub const MAX_ROWS: usize = 200;
 pub const MAX_HIGHLIGHT: usize = 5_000;
 
 /// An answer table.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, utoipa::ToSchema)]
 pub struct Table {
     pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<Json_>>,
 }
 
 /// What to highlight on the map.
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, utoipa::ToSchema)]
 pub struct Highlight {
     pub ids: Vec<u64>,
     /// `[min_lon, min_lat, max_lon, max_lat]` around the highlighted features.
@@ -38,7 +38,7 @@ pub struct Highlight {
 }
 
 /// The `/api/assistant` response.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AssistantDoc {
     pub question: String,
     pub understood: bool,
@@ -435,7 +435,17 @@ pub async fn ask(state: &AppState, question: String) -> Result<AssistantDoc, Api
     })
 }
 
-/// `GET /api/assistant?q=TEXT`.
+/// A plain-English operations question (outages on a feeder or at a substation,
+/// transformers over N% load, customers out, crews near a substation, an asset, a trace,
+/// SAIDI/SAIFI/CAIDI over a period, worst poles, find) answered deterministically through
+/// Grid API calls.
+#[utoipa::path(get, path = "/api/assistant", tag = "assistant",
+    params(("q" = String, Query, min_length = 1, max_length = 200, description = "the question")),
+    responses(
+        (status = 200, description = "understood: question, understood, intent, answer, highlight, calls, note; not understood: question, understood false, suggestions", body = AssistantDoc),
+        (status = 400, description = "missing, blank or too long q, or a bad id in the question", body = crate::http::error::ErrorBody),
+        (status = 404, description = "the question names an asset or feeder that does not exist", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn assistant(
     State(state): State<AppState>,
     Query(q): Query<params::Query>,

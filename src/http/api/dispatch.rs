@@ -18,13 +18,14 @@ use crate::http::{ApiError, AppState};
 use crate::simulate::Command;
 
 /// The request body.
-#[derive(Deserialize)]
-struct DispatchBody {
-    crew_id: u64,
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct DispatchBody {
+    /// The crew to send (an available crew of the `crews` layer).
+    pub crew_id: u64,
 }
 
 /// The response.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DispatchDoc {
     pub outage_id: u64,
     pub crew_id: u64,
@@ -111,7 +112,23 @@ async fn simulated(
         .map_err(|_| DispatchError::Unavailable("the simulator stopped".into()))?
 }
 
-/// `POST /api/outages/{id}/dispatch`.
+/// Dispatch an available field crew to an outage in progress: the crew becomes dispatched
+/// (`assigned_outage_id`, `dispatched_at`), the outage `crew_dispatched` (`crew_id`).
+/// Applied by the one writer: the simulator's task with `serve --simulate` (it then drives
+/// the crew there), the `crews` / `outage_events` rows in one transaction with the
+/// PostgreSQL source (the live loop publishes the change), else the served snapshot; the
+/// change reaches `/api/events` like any other.
+#[utoipa::path(post, path = "/api/outages/{id}/dispatch", tag = "live",
+    params(("id" = u64, Path, description = "outage id")),
+    request_body(content = DispatchBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "dispatched", body = DispatchDoc),
+        (status = 400, description = "bad outage id, body not JSON (Content-Type: application/json), or no non-negative integer crew_id", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown outage or crew, or the data has no outages / crews layer", body = crate::http::error::ErrorBody),
+        (status = 409, description = "the crew is not available, or the outage is not open for dispatch (it has a crew or is restored)", body = crate::http::error::ErrorBody),
+        (status = 413, description = "body larger than server.max_body_bytes", body = crate::http::error::ErrorBody),
+        (status = 503, description = "no writer can apply it now (simulator stopped or busy, database unavailable)", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn dispatch(
     State(state): State<AppState>,
     Path(raw): Path<String>,

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::assets::{int_attr, str_attr};
 use crate::analytics::load::{LoadFields, POWER_FACTOR};
@@ -15,41 +16,79 @@ use crate::index::Snapshot;
 /// Switches listed at most by `/api/switches/abnormal` (`truncated` beyond).
 pub const MAX_ABNORMAL: usize = 10_000;
 
+/// A switch out of its normal state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbnormalSwitch {
+    pub current_state: String,
+    pub device_type: Option<String>,
+    pub feeder_id: Option<i64>,
+    pub id: u64,
+    pub name: Option<String>,
+    pub normal_state: String,
+    pub status: Option<String>,
+    pub substation_id: Option<i64>,
+}
+
+/// `GET /api/switches/abnormal`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbnormalDoc {
+    /// Abnormal switches (listed or not).
+    pub count: usize,
+    /// By id, at most 10,000.
+    pub switches: Vec<AbnormalSwitch>,
+    pub truncated: bool,
+}
+
 /// `GET /api/switches/abnormal`: every switch whose `current_state` differs from its
 /// `normal_state`, by id.
-pub async fn abnormal(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
+#[utoipa::path(get, path = "/api/switches/abnormal", tag = "grid",
+    responses((status = 200, description = "switches (at most 10,000, truncated)", body = AbnormalDoc)))]
+pub async fn abnormal(State(state): State<AppState>) -> Result<Json<AbnormalDoc>, ApiError> {
     let snapshot = state.snapshot_arc();
     Ok(Json(abnormal_doc(&snapshot)))
 }
 
-fn abnormal_doc(snapshot: &Snapshot) -> Json_ {
+fn abnormal_doc(snapshot: &Snapshot) -> AbnormalDoc {
     let Some(layer) = snapshot.layer("switches") else {
-        return json!({"switches": [], "count": 0, "truncated": false});
+        return AbnormalDoc {
+            count: 0,
+            switches: Vec::new(),
+            truncated: false,
+        };
     };
     let mut out = Vec::new();
     let mut count = 0usize;
     for f in &layer.features {
-        let normal = str_attr(layer, f, "normal_state");
-        let current = str_attr(layer, f, "current_state");
-        if normal.is_none() || current.is_none() || normal == current {
+        let (Some(normal), Some(current)) = (
+            str_attr(layer, f, "normal_state"),
+            str_attr(layer, f, "current_state"),
+        ) else {
+            continue;
+        };
+        if normal == current {
             continue;
         }
         count += 1;
         if out.len() < MAX_ABNORMAL {
-            out.push(json!({
-                "id": f.id,
-                "name": str_attr(layer, f, "name"),
-                "device_type": str_attr(layer, f, "device_type"),
-                "feeder_id": int_attr(layer, f, "feeder_id"),
-                "substation_id": int_attr(layer, f, "substation_id"),
-                "normal_state": normal,
-                "current_state": current,
-                "status": str_attr(layer, f, "status"),
-            }));
+            let owned = |name| str_attr(layer, f, name).map(str::to_string);
+            out.push(AbnormalSwitch {
+                current_state: current.to_string(),
+                device_type: owned("device_type"),
+                feeder_id: int_attr(layer, f, "feeder_id"),
+                id: f.id,
+                name: owned("name"),
+                normal_state: normal.to_string(),
+                status: owned("status"),
+                substation_id: int_attr(layer, f, "substation_id"),
+            });
         }
     }
-    out.sort_by_key(|s| s["id"].as_u64());
-    json!({"switches": out, "count": count, "truncated": count > out.len()})
+    out.sort_by_key(|s| s.id);
+    AbnormalDoc {
+        count,
+        truncated: count > out.len(),
+        switches: out,
+    }
 }
 
 /// Per-feeder span tallies.
@@ -75,7 +114,35 @@ struct SubTally {
 /// Outages in progress per substation: (count, customers out).
 pub type ActiveBySubstation = BTreeMap<i64, (u64, u64)>;
 
-fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
+/// One substation's state now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubstationStatus {
+    /// Outages in progress on its feeders.
+    pub active_outages: u64,
+    pub customers_out_now: u64,
+    /// Feeders with every span de-energized.
+    pub feeders_de_energized: usize,
+    /// Feeders with every span energized.
+    pub feeders_energized: usize,
+    /// Feeders with some spans de-energized.
+    pub feeders_partially_energized: usize,
+    pub id: i64,
+    /// Load served now, MW (energized transformers' kVA × load_pct at the power factor).
+    pub load_mw: f64,
+    pub name: Option<String>,
+    pub spans_de_energized: usize,
+    pub transformers_de_energized: usize,
+}
+
+/// `GET /api/substations/status`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubstationsDoc {
+    pub power_factor: f64,
+    /// By id.
+    pub substations: Vec<SubstationStatus>,
+}
+
+fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> SubstationsDoc {
     let mut subs: BTreeMap<i64, SubTally> = BTreeMap::new();
     if let Some(l) = snapshot.layer("substations") {
         for f in &l.features {
@@ -127,25 +194,28 @@ fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
             s.load_mw += fields.mw(f);
         }
     }
-    let list: Vec<Json_> = subs
-        .iter()
+    let substations = subs
+        .into_iter()
         .map(|(id, s)| {
-            let (outages, out) = active.get(id).copied().unwrap_or((0, 0));
-            json!({
-                "active_outages": outages,
-                "customers_out_now": out,
-                "id": id,
-                "name": s.name,
-                "feeders_energized": s.feeders_energized,
-                "feeders_partially_energized": s.feeders_partial,
-                "feeders_de_energized": s.feeders_de_energized,
-                "spans_de_energized": s.spans_de_energized,
-                "transformers_de_energized": s.transformers_de_energized,
-                "load_mw": (s.load_mw * 1000.0).round() / 1000.0,
-            })
+            let (outages, out) = active.get(&id).copied().unwrap_or((0, 0));
+            SubstationStatus {
+                active_outages: outages,
+                customers_out_now: out,
+                feeders_de_energized: s.feeders_de_energized,
+                feeders_energized: s.feeders_energized,
+                feeders_partially_energized: s.feeders_partial,
+                id,
+                load_mw: (s.load_mw * 1000.0).round() / 1000.0,
+                name: s.name,
+                spans_de_energized: s.spans_de_energized,
+                transformers_de_energized: s.transformers_de_energized,
+            }
         })
         .collect();
-    json!({"power_factor": POWER_FACTOR, "substations": list})
+    SubstationsDoc {
+        power_factor: POWER_FACTOR,
+        substations,
+    }
 }
 
 /// `GET /api/substations/status`: per substation, its feeders by energization (from the
@@ -153,7 +223,9 @@ fn status_doc(snapshot: &Snapshot, active: &ActiveBySubstation) -> Json_ {
 /// transformers, the load served now in MW (`kva × load_pct` of energized transformers at
 /// power factor [`POWER_FACTOR`]), and the outages in progress (the `outages` layer when
 /// there is one, else synthetic; as in `/api/kpi`).
-pub async fn substations(State(state): State<AppState>) -> Result<Json<Json_>, ApiError> {
+#[utoipa::path(get, path = "/api/substations/status", tag = "grid",
+    responses((status = 200, description = "substations", body = SubstationsDoc)))]
+pub async fn substations(State(state): State<AppState>) -> Result<Json<SubstationsDoc>, ApiError> {
     super::kpi::with_history(&state, |snapshot, h, now| {
         let active = super::operations::active_by_substation(snapshot, &h.feeders, now);
         Ok(Json(status_doc(snapshot, &active)))

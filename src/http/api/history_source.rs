@@ -11,7 +11,8 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::dates;
 use super::kpi::{checked_period, History};
@@ -31,6 +32,57 @@ use crate::topology::TopologySchema;
 /// Longest period a PostgreSQL-backed request may span, days (about ten years).
 pub const MAX_PERIOD_DAYS: i64 = 3_660;
 
+/// Where a response's history came from: the synthetic history (`synthetic: true`, with the
+/// period it covers for the KPIs) or a PostgreSQL table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryInfo {
+    /// Start of the synthetic history (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// `postgres` when read from the database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<&'static str>,
+    pub synthetic: bool,
+    /// The table read (PostgreSQL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<&'static str>,
+    /// End of the synthetic history (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
+
+impl HistoryInfo {
+    /// The synthetic history, without its period.
+    pub fn synthetic() -> HistoryInfo {
+        HistoryInfo {
+            from: None,
+            source: None,
+            synthetic: true,
+            table: None,
+            to: None,
+        }
+    }
+
+    /// The synthetic history covering `from` to `to` (Unix seconds).
+    pub fn synthetic_between(from: i64, to: i64) -> HistoryInfo {
+        HistoryInfo {
+            from: Some(dates::format(from)),
+            to: Some(dates::format(to)),
+            ..HistoryInfo::synthetic()
+        }
+    }
+
+    /// PostgreSQL's `table`.
+    pub fn postgres(table: &'static str) -> HistoryInfo {
+        HistoryInfo {
+            source: Some("postgres"),
+            synthetic: false,
+            table: Some(table),
+            ..HistoryInfo::synthetic()
+        }
+    }
+}
+
 /// The indices of one `/api/kpi` request, from either backend.
 pub struct KpiIndices {
     pub period: Period,
@@ -40,7 +92,7 @@ pub struct KpiIndices {
     /// Per group with `by` (empty without).
     pub groups: Vec<GroupIndices>,
     /// The `history` member of the response (where the events came from).
-    pub history: Json_,
+    pub history: HistoryInfo,
 }
 
 /// `exclude_med` and `by` of a KPI request.
@@ -76,7 +128,7 @@ pub fn synthetic_kpi(h: &History, q: &params::Query, now: i64) -> Result<KpiIndi
         by,
         report,
         groups,
-        history: json!({"from": dates::format(h.start), "to": dates::format(h.end), "synthetic": true}),
+        history: HistoryInfo::synthetic_between(h.start, h.end),
     })
 }
 
@@ -240,7 +292,7 @@ impl PgBackend {
             by,
             report,
             groups,
-            history: json!({"source": "postgres", "table": "outage_events", "synthetic": false}),
+            history: HistoryInfo::postgres("outage_events"),
         })
     }
 }

@@ -16,14 +16,16 @@ use std::sync::Arc;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Serialize;
-use serde_json::Value as Json_;
+use utoipa::ToSchema;
 
 use super::dates;
-use super::history_source::{self, KpiIndices};
+use super::history_source::{self, HistoryInfo, KpiIndices};
+use super::operations::CrewCounts;
 use super::params;
 use crate::analytics::load::{total_load_mw, POWER_FACTOR};
 pub use crate::analytics::outage_history::History;
 use crate::analytics::{Period, ReliabilityIndices};
+use crate::http::error::ErrorBody;
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
 use crate::live::PerVersion;
@@ -54,8 +56,8 @@ pub fn checked_period(q: &params::Query, h: &History, now: i64) -> Result<Period
 
 /// The indices of a response, rounded for display. Fields (here and below) are in
 /// alphabetical order: the order the response has always had (it was a `serde_json::Value`).
-#[derive(Serialize)]
-struct IndicesDoc {
+#[derive(Serialize, ToSchema)]
+pub struct IndicesDoc {
     asai: f64,
     caidi_min: f64,
     caifi: f64,
@@ -89,21 +91,22 @@ impl IndicesDoc {
 }
 
 /// One group of a `by=` response.
-#[derive(Serialize)]
-struct GroupDoc {
+#[derive(Serialize, ToSchema)]
+pub struct GroupDoc {
     id: i64,
     indices: IndicesDoc,
 }
 
 /// The `/api/kpi` response (typed: building a `serde_json::Value` for hundreds of groups
 /// cost ten times the computation).
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct KpiDoc {
     active_outages: u64,
     /// `by`, `groups`, `groups_truncated`: with `by=` only.
     #[serde(skip_serializing_if = "Option::is_none")]
     by: Option<String>,
-    crews: Json_,
+    /// Field crews by status (the `crews` layer; `null` without one).
+    crews: Option<CrewCounts>,
     customers_out_now: u64,
     exclude_med: bool,
     from: String,
@@ -111,7 +114,7 @@ pub struct KpiDoc {
     groups: Option<Vec<GroupDoc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     groups_truncated: Option<bool>,
-    history: Json_,
+    history: HistoryInfo,
     indices: IndicesDoc,
     /// `major_event_days`, `t_med_min` (null without a threshold): with `exclude_med` only.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -200,7 +203,31 @@ where
     .map_err(|e| ApiError::Internal(format!("history task failed: {e}")))?
 }
 
-/// `GET /api/kpi?from=&to=&by=feeder|substation&exclude_med=true`.
+/// Which groups `/api/kpi?by=` lists.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KpiGroupBy {
+    Feeder,
+    Substation,
+}
+
+/// IEEE 1366 indices (SAIFI, SAIDI, CAIDI, MAIFI, CAIFI, ASAI) over the outage history
+/// (synthetic; on the PostgreSQL source with `postgres.history`, `outage_events` aggregated
+/// in SQL: `history.source` = postgres, periods up to 3660 days), active outages and
+/// customers out now (the outages layer when there is one, else synthetic), field crews by
+/// status (the crews layer, null without one), total load (MW at power factor 0.9).
+#[utoipa::path(get, path = "/api/kpi", tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "period start (RFC 3339; default: to - 365 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "period end (RFC 3339; default: now)"),
+        ("by" = Option<KpiGroupBy>, Query, description = "add indices per group"),
+        ("exclude_med" = Option<bool>, Query, description = "exclude major event days (2.5 beta); adds t_med_min (default false)"),
+    ),
+    responses(
+        (status = 200, description = "indices", body = KpiDoc),
+        (status = 400, description = "bad date, from >= to, outside the history, or bad parameter", body = ErrorBody),
+        (status = 503, description = super::PG_DOWN, body = ErrorBody),
+    ))]
 pub async fn kpi(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,

@@ -144,7 +144,16 @@ fn rpc_error(id: Json_, code: i64, message: String) -> Json_ {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
 }
 
-/// `POST /mcp`.
+/// Model Context Protocol (streamable HTTP, stateless): one JSON-RPC 2.0 message per request
+/// (`initialize`, `ping`, `tools/list`, `tools/call` with the tools search, asset, trace, kpi,
+/// outages, crews, ami_history). The messages are the MCP specification's, not this API's.
+#[utoipa::path(post, path = "/mcp", tag = "assistant",
+    request_body(content = Object, content_type = "application/json", description = "a JSON-RPC 2.0 request or notification"),
+    responses(
+        (status = 200, description = "the JSON-RPC response", body = Object),
+        (status = 202, description = "a notification or response accepted"),
+        (status = 400, description = "not one JSON-RPC 2.0 message (JSON-RPC error body)", body = Object),
+    ))]
 pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
     let message: Json_ = match serde_json::from_slice(&body) {
         Ok(m) => m,
@@ -198,6 +207,8 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
 }
 
 /// `GET` / `DELETE /mcp`: no server-initiated stream and no sessions.
+#[utoipa::path(method(get, delete), path = "/mcp", tag = "assistant",
+    responses((status = 405, description = "use POST", body = crate::http::error::ErrorBody)))]
 pub async fn not_allowed() -> Response {
     let body =
         json!({"error": "this MCP endpoint is stateless: POST one JSON-RPC message per request"});

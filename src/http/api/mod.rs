@@ -11,7 +11,7 @@
 //! [`search`] (ids and names; [`crate::live::PerVersion`] keeps the per-version rollups and search
 //! index), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
 //! layers for the KPIs), [`outages`] (outages in progress with restoration estimates) and
-//! [`openapi`] (the OpenAPI document of every route).
+//! the OpenAPI document of every route ([`crate::http::openapi`]).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
 
@@ -31,9 +31,6 @@ pub mod internal;
 pub mod kpi;
 pub mod mcp;
 pub mod nearest;
-pub mod openapi;
-pub mod openapi_analytics;
-pub mod openapi_ops;
 pub mod operations;
 pub mod outages;
 pub mod params;
@@ -48,8 +45,13 @@ use tower_http::compression::CompressionLayer;
 
 use super::AppState;
 
+/// The `503` of the routes that read PostgreSQL's history.
+pub const PG_DOWN: &str =
+    "PostgreSQL history: database unavailable, tables missing or query past history_timeout_ms";
+
 /// The API routes (without authentication; the router wraps them in the `api` group).
-/// Every route here must also be documented in [`openapi::document`].
+/// Every route here must also be documented in [`crate::http::openapi::ApiDoc`] (a test
+/// checks).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/assets/{id}", get(assets::asset))
@@ -86,7 +88,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/api/search", get(search::search))
         .route("/api/assistant", get(assistant::assistant))
-        .route("/api/openapi.json", get(openapi::openapi))
+        .route("/api/openapi.json", get(crate::http::openapi::openapi))
         .layer(CompressionLayer::new())
         // Never compressed: a compressor would buffer the stream.
         .route("/api/events", get(crate::http::events::events))

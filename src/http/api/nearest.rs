@@ -13,9 +13,11 @@ use std::collections::HashMap;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::params::{self, bad};
+use crate::http::error::ErrorBody;
 use crate::http::layers::{indices, parse_list};
 use crate::http::{ApiError, AppState};
 use crate::index::{IndexedLayer, Snapshot, WorldGeometry};
@@ -144,7 +146,27 @@ fn number(q: &params::Query, name: &str) -> Result<Option<f64>, ApiError> {
         .transpose()
 }
 
-fn nearest_doc(snapshot: &Snapshot, q: &params::Query) -> Result<Json_, ApiError> {
+/// One asset near the point.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearbyAsset {
+    /// True distance in metres (to the line for spans, 0 inside a polygon).
+    pub distance_m: f64,
+    pub id: u64,
+    pub layer: String,
+}
+
+/// `GET /api/nearest`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NearestDoc {
+    pub k: usize,
+    pub lat: f64,
+    pub lon: f64,
+    pub max_m: f64,
+    /// Nearest first.
+    pub results: Vec<NearbyAsset>,
+}
+
+fn nearest_doc(snapshot: &Snapshot, q: &params::Query) -> Result<NearestDoc, ApiError> {
     let lon = number(q, "lon")?.ok_or_else(|| bad("lon", "a longitude (required)"))?;
     let lat = number(q, "lat")?.ok_or_else(|| bad("lat", "a latitude (required)"))?;
     if !(-180.0..=180.0).contains(&lon) {
@@ -176,25 +198,44 @@ fn nearest_doc(snapshot: &Snapshot, q: &params::Query) -> Result<Json_, ApiError
     for li in indices(&selection, snapshot) {
         search_layer(&snapshot.layers[li], li, p, k, max_w, &mut best);
     }
-    let results: Vec<Json_> = best
+    let results = best
         .iter()
         .map(|&(d, li, fi)| {
             let layer = &snapshot.layers[li];
-            json!({
-                "id": layer.features[fi as usize].id,
-                "layer": layer.name,
-                "distance_m": (d * m_per_w * 100.0).round() / 100.0,
-            })
+            NearbyAsset {
+                distance_m: (d * m_per_w * 100.0).round() / 100.0,
+                id: layer.features[fi as usize].id,
+                layer: layer.name.clone(),
+            }
         })
         .collect();
-    Ok(json!({"lon": lon, "lat": lat, "k": k, "max_m": max_m, "results": results}))
+    Ok(NearestDoc {
+        k,
+        lat,
+        lon,
+        max_m,
+        results,
+    })
 }
 
-/// `GET /api/nearest`.
+/// Nearest assets by true distance in metres (to the line for spans).
+#[utoipa::path(get, path = "/api/nearest", tag = "grid",
+    params(
+        ("lon" = f64, Query, minimum = -180, maximum = 180, description = "longitude (WGS84)"),
+        ("lat" = f64, Query, minimum = -85.0511287798, maximum = 85.0511287798, description = "latitude (WGS84)"),
+        ("k" = Option<u32>, Query, minimum = 1, maximum = 100, description = "how many (default 10)"),
+        ("max_m" = Option<f64>, Query, exclusive_minimum = 0, maximum = 50000, description = "search radius in metres (default 1000)"),
+        ("layers" = Option<String>, Query, pattern = "^[^,]+(,[^,]+)*$", description = "comma-separated layers (default: all)"),
+    ),
+    responses(
+        (status = 200, description = "results sorted by distance_m", body = NearestDoc),
+        (status = 400, description = "bad parameter", body = ErrorBody),
+        (status = 404, description = "unknown layer", body = ErrorBody),
+    ))]
 pub async fn nearest(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<NearestDoc>, ApiError> {
     tokio::task::spawn_blocking(move || nearest_doc(&state.snapshot_arc(), &q).map(Json))
         .await
         .map_err(|e| ApiError::Internal(format!("nearest task failed: {e}")))?

@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::assets::{int_attr, str_attr};
 use crate::index::Snapshot;
@@ -40,12 +41,19 @@ pub fn live_outages(snapshot: &Snapshot) -> Option<LiveOutages> {
 /// The crew statuses `/api/crews` accepts and `/api/kpi` counts.
 pub const CREW_STATUSES: [&str; 3] = ["available", "dispatched", "on_site"];
 
-/// `{"available", "dispatched", "on_site", "total"}` from the `crews` layer, `null` when the
-/// snapshot has none.
-pub fn crew_counts(snapshot: &Snapshot) -> Json_ {
-    let Some(l) = snapshot.layer("crews") else {
-        return Json_::Null;
-    };
+/// Field crews by status.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CrewCounts {
+    pub available: u64,
+    pub dispatched: u64,
+    pub on_site: u64,
+    /// Every crew, whatever its status.
+    pub total: usize,
+}
+
+/// The crews of the `crews` layer by status, `None` when the snapshot has none.
+pub fn crew_counts(snapshot: &Snapshot) -> Option<CrewCounts> {
+    let l = snapshot.layer("crews")?;
     let mut counts = [0u64; 3];
     for f in &l.features {
         if let Some(i) =
@@ -54,11 +62,11 @@ pub fn crew_counts(snapshot: &Snapshot) -> Json_ {
             counts[i] += 1;
         }
     }
-    json!({
-        "available": counts[0],
-        "dispatched": counts[1],
-        "on_site": counts[2],
-        "total": l.features.len(),
+    Some(CrewCounts {
+        available: counts[0],
+        dispatched: counts[1],
+        on_site: counts[2],
+        total: l.features.len(),
     })
 }
 

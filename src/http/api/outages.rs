@@ -29,7 +29,7 @@ pub const DEFAULT_LIMIT: usize = 1_000;
 pub const OUTAGE_STATUSES: [&str; 4] = ["active", "crew_dispatched", "restoring", "predicted"];
 
 /// The estimated restoration of one outage.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct EtrDoc {
     pub time: String,
     pub minutes_remaining: f64,
@@ -40,8 +40,18 @@ pub struct EtrDoc {
     pub sample_size: u64,
 }
 
+/// An outage status, as `/api/outages?status=` takes it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OutageStatus {
+    Active,
+    CrewDispatched,
+    Restoring,
+    Predicted,
+}
+
 /// One outage in progress.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct OutageDoc {
     pub id: u64,
     pub feeder_id: Option<i64>,
@@ -63,7 +73,7 @@ pub struct OutageDoc {
 }
 
 /// `GET /api/outages`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OutageList {
     pub outages: Vec<OutageDoc>,
     pub count: usize,
@@ -73,7 +83,7 @@ pub struct OutageList {
 }
 
 /// The isolation trace of an outage's device.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct TraceDoc {
     pub devices_to_open: Vec<u64>,
     pub de_energized: AssetIds,
@@ -83,7 +93,7 @@ pub struct TraceDoc {
 }
 
 /// `GET /api/outages/{id}`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OutageDetail {
     #[serde(flatten)]
     pub outage: OutageDoc,
@@ -331,7 +341,22 @@ where
     .map_err(|e| ApiError::Internal(format!("outages task failed: {e}")))?
 }
 
-/// `GET /api/outages?status=&feeder=&substation=&limit=`.
+/// Outages in progress (the outages layer), newest first, with their estimated restoration
+/// (`etr`: median and p90 duration of past outages of the same cause and device kind,
+/// falling back to the cause, then all; confidence from sample size and spread; null
+/// without history).
+#[utoipa::path(get, path = "/api/outages", tag = "live",
+    params(
+        ("status" = Option<OutageStatus>, Query, description = "only outages with this status"),
+        ("feeder" = Option<i64>, Query, description = "only outages of this feeder"),
+        ("substation" = Option<i64>, Query, description = "only outages of this substation"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "list at most this many (default 1000; count, truncated)"),
+    ),
+    responses(
+        (status = 200, description = "outages, count, truncated, version, now", body = OutageList),
+        (status = 400, description = "bad parameter", body = crate::http::error::ErrorBody),
+        (status = 404, description = "the data has no outages layer", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn outages(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -340,7 +365,15 @@ pub async fn outages(
     with_ctx(&state, move |ctx| list(ctx, &fl)).await.map(Json)
 }
 
-/// `GET /api/outages/{id}`.
+/// One outage in progress (as in `/api/outages`) plus `trace`: the isolation trace of its
+/// device (as `/api/trace/{device}?direction=isolate`; null without a device or topology).
+#[utoipa::path(get, path = "/api/outages/{id}", tag = "live",
+    params(("id" = u64, Path, description = "outage id")),
+    responses(
+        (status = 200, description = "the outage", body = OutageDetail),
+        (status = 400, description = "id is not a non-negative integer", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no outage in progress with this id, or no outages layer", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn outage(
     State(state): State<AppState>,
     Path(raw): Path<String>,

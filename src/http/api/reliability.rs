@@ -30,7 +30,7 @@ fn r3(x: f64) -> f64 {
 }
 
 /// One month.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MonthDoc {
     pub month: String,
     pub from: String,
@@ -48,7 +48,7 @@ pub struct MonthDoc {
 }
 
 /// `GET /api/kpi/monthly`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct MonthlyDoc {
     pub months: Vec<MonthDoc>,
     pub from: String,
@@ -59,7 +59,7 @@ pub struct MonthlyDoc {
 }
 
 /// One feeder of the ranking.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct FeederDoc {
     pub feeder_id: i64,
     pub feeder_name: Option<String>,
@@ -74,7 +74,7 @@ pub struct FeederDoc {
 }
 
 /// `GET /api/outages/worst-feeders`.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WorstFeedersDoc {
     pub feeders: Vec<FeederDoc>,
     pub count: usize,
@@ -224,7 +224,20 @@ where
     .map_err(|e| ApiError::Internal(format!("history task failed: {e}")))?
 }
 
-/// `GET /api/kpi/monthly?from=&to=&exclude_med=`.
+/// IEEE 1366 indices per local calendar month of the period (clipped to it) from the same
+/// per-day, per-feeder sums as `/api/kpi`; the months' customer-minutes and SAIDI add up to
+/// `/api/kpi`'s for the same period.
+#[utoipa::path(get, path = "/api/kpi/monthly", tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "period start (RFC 3339; default: to - 365 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "period end (RFC 3339; default: now)"),
+        ("exclude_med" = Option<bool>, Query, description = "saidi / saifi / caidi / customers_interrupted / customer_minutes without major event days (default false)"),
+    ),
+    responses(
+        (status = 200, description = "months (at most 120), from, to, customers_served, version", body = MonthlyDoc),
+        (status = 400, description = "bad date, from >= to, outside the history, or bad parameter", body = crate::http::error::ErrorBody),
+        (status = 503, description = super::PG_DOWN, body = crate::http::error::ErrorBody),
+    ))]
 pub async fn kpi_monthly(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -238,7 +251,19 @@ pub async fn kpi_monthly(
     .map(Json)
 }
 
-/// `GET /api/outages/worst-feeders?from=&to=&limit=`.
+/// Feeders with sustained interruptions in the period by customer-minutes (most first),
+/// from the same rows as `/api/kpi`.
+#[utoipa::path(get, path = "/api/outages/worst-feeders", tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "period start (RFC 3339; default: to - 365 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "period end (RFC 3339; default: now)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "list at most this many (default 10; count, truncated)"),
+    ),
+    responses(
+        (status = 200, description = "feeders, count, truncated, from, to, version", body = WorstFeedersDoc),
+        (status = 400, description = "bad date, from >= to, outside the history, or bad parameter", body = crate::http::error::ErrorBody),
+        (status = 503, description = super::PG_DOWN, body = crate::http::error::ErrorBody),
+    ))]
 pub async fn worst(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,

@@ -58,7 +58,17 @@ pub async fn run(state: &AppState, text: String, limit: usize) -> Result<SearchR
     .map_err(|e| ApiError::Internal(format!("search task failed: {e}")))
 }
 
-/// `GET /api/search`.
+/// Find assets (exact id), feeders, substations, crews and outages (exact id or
+/// case-insensitive name substring), ranked exact first.
+#[utoipa::path(get, path = "/api/search", tag = "grid",
+    params(
+        ("q" = String, Query, min_length = 1, max_length = 200, description = "id or name text"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "most entries returned (default 20; count, truncated)"),
+    ),
+    responses(
+        (status = 200, description = "results, count, truncated", body = SearchResults),
+        (status = 400, description = "missing, blank or too long q, or bad limit", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn search(
     State(state): State<AppState>,
     Query(q): Query<params::Query>,

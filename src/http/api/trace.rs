@@ -5,15 +5,19 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::assets::find;
-use super::geojson;
+use super::geojson::{self, FeatureCollection};
 use super::graph::with_graph;
 use super::params;
+use crate::http::error::ErrorBody;
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
-use crate::topology::{AssetIds, TopologyError};
+use crate::topology::{
+    AssetIds, AssetRef, FeederConnections, IsolationResult, TopologyError, TraceResult,
+};
 
 /// Features a trace's GeoJSON carries at most (`geometry_truncated` beyond).
 pub const MAX_TRACE_FEATURES: usize = 20_000;
@@ -44,7 +48,7 @@ fn all_ids(ids: &AssetIds) -> impl Iterator<Item = u64> + '_ {
 
 /// A FeatureCollection of the assets in `ids` (at most [`MAX_TRACE_FEATURES`]) and whether
 /// some were left out.
-fn collection(snapshot: &Snapshot, ids: &AssetIds) -> (Json_, bool) {
+fn collection(snapshot: &Snapshot, ids: &AssetIds) -> (FeatureCollection, bool) {
     let mut features = Vec::new();
     let mut capped = false;
     for id in all_ids(ids) {
@@ -56,84 +60,166 @@ fn collection(snapshot: &Snapshot, ids: &AssetIds) -> (Json_, bool) {
             features.push(geojson::feature(layer, f));
         }
     }
-    (
-        json!({"type": "FeatureCollection", "features": features}),
-        capped,
-    )
+    (FeatureCollection::new(features), capped)
 }
 
-/// `GET /api/trace/{id}?direction=upstream|downstream|isolate&geometry=true`.
+/// Which way a trace walks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Towards the substation feeding the asset (with the path and its devices).
+    Upstream,
+    /// Everything the asset feeds.
+    Downstream,
+    /// What to open to de-energize the asset, and what else loses power.
+    Isolate,
+}
+
+impl Direction {
+    /// The `direction` query parameter (default `downstream`).
+    fn parse(q: &HashMap<String, String>) -> Result<Direction, ApiError> {
+        let all = [
+            ("upstream", Direction::Upstream),
+            ("downstream", Direction::Downstream),
+            ("isolate", Direction::Isolate),
+        ];
+        let names = all.map(|(n, _)| n);
+        let name = params::choice(q, "direction", &names, "downstream")?;
+        Ok(all
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(Direction::Downstream, |(_, d)| *d))
+    }
+}
+
+/// `GET /api/trace/{id}`: a trace in any direction. Members that only some directions have
+/// are absent in the others.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TraceDoc {
+    /// The asset the trace started from.
+    pub asset: AssetRef,
+    /// Customers (meters) on the trace (isolate: that lose power), counted in full even when
+    /// `ids.meters` is capped.
+    pub customer_count: u64,
+    /// Isolate only: protective devices to open, nearest to the asset first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices_to_open: Option<Vec<u64>>,
+    pub direction: Direction,
+    /// Substation feeding the asset now (`null`: de-energized or disconnected).
+    pub energized_from: Option<u64>,
+    /// With `geometry=true`: the traced assets as GeoJSON (at most 20,000 features).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry: Option<FeatureCollection>,
+    /// With `geometry=true`: features were left out of `geometry`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub geometry_truncated: Option<bool>,
+    /// Every asset on the trace (isolate: every asset that loses power), the start included.
+    pub ids: AssetIds,
+    /// Isolate only: opening `devices_to_open` de-energizes the asset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isolable: Option<bool>,
+    /// Upstream only: span ids from the asset back to the substation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<Vec<u64>>,
+    /// Upstream only: switch ids controlling the path spans, nearest to the asset first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path_devices: Option<Vec<u64>>,
+    /// A node or id limit cut the walk or an id list short.
+    pub truncated: bool,
+}
+
+impl TraceDoc {
+    fn walk(r: TraceResult, direction: Direction) -> TraceDoc {
+        let upstream = direction == Direction::Upstream;
+        TraceDoc {
+            asset: r.asset,
+            customer_count: r.customer_count,
+            devices_to_open: None,
+            direction,
+            energized_from: r.energized_from,
+            geometry: None,
+            geometry_truncated: None,
+            ids: r.ids,
+            isolable: None,
+            path: upstream.then_some(r.path),
+            path_devices: upstream.then_some(r.path_devices),
+            truncated: r.truncated,
+        }
+    }
+
+    fn isolation(r: IsolationResult) -> TraceDoc {
+        TraceDoc {
+            asset: r.asset,
+            customer_count: r.customer_count,
+            devices_to_open: Some(r.devices),
+            direction: Direction::Isolate,
+            energized_from: r.energized_from,
+            geometry: None,
+            geometry_truncated: None,
+            ids: r.de_energized,
+            isolable: Some(r.isolable),
+            path: None,
+            path_devices: None,
+            truncated: r.truncated,
+        }
+    }
+}
+
+/// Network trace from an asset.
+#[utoipa::path(get, path = "/api/trace/{id}", tag = "grid",
+    params(
+        ("id" = u64, Path, description = "asset id"),
+        ("direction" = Option<Direction>, Query, description = "trace direction (default: downstream)"),
+        ("geometry" = Option<bool>, Query, description = "add a GeoJSON FeatureCollection of the traced assets (at most 20,000 features, geometry_truncated); default false"),
+    ),
+    responses(
+        (status = 200, description = "ids per layer, customer_count, truncated (isolate: devices_to_open, isolable)", body = TraceDoc),
+        (status = 400, description = "bad id or parameter", body = ErrorBody),
+        (status = 404, description = "not a network asset, or the data has no topology", body = ErrorBody),
+    ))]
 pub async fn trace(
     State(state): State<AppState>,
     Path(raw): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<TraceDoc>, ApiError> {
     let id = params::asset_id(&raw)?;
-    let directions = ["upstream", "downstream", "isolate"];
-    let direction = params::choice(&q, "direction", &directions, "downstream")?;
+    let direction = Direction::parse(&q)?;
     let geometry = params::flag(&q, "geometry", false)?;
     with_graph(&state, move |snapshot, graph| {
-        let (mut doc, ids) = match direction {
-            "upstream" | "downstream" => {
-                let r = if direction == "upstream" {
-                    graph.upstream(id)
-                } else {
-                    graph.downstream(id)
-                }
-                .map_err(topo_error)?;
-                let mut doc =
-                    serde_json::to_value(&r).map_err(|e| ApiError::Internal(e.to_string()))?;
-                if direction == "downstream" {
-                    if let Some(o) = doc.as_object_mut() {
-                        o.remove("path");
-                        o.remove("path_devices");
-                    }
-                }
-                (doc, geometry.then(|| r.ids.clone()))
+        let mut doc = match direction {
+            Direction::Upstream => {
+                TraceDoc::walk(graph.upstream(id).map_err(topo_error)?, direction)
             }
-            _ => {
-                let r = graph.isolate(id).map_err(topo_error)?;
-                let mut doc =
-                    serde_json::to_value(&r).map_err(|e| ApiError::Internal(e.to_string()))?;
-                // Uniform with the other directions: the affected assets are `ids`.
-                if let Some(o) = doc.as_object_mut() {
-                    if let Some(ids) = o.remove("de_energized") {
-                        o.insert("ids".into(), ids);
-                    }
-                    if let Some(d) = o.remove("devices") {
-                        o.insert("devices_to_open".into(), d);
-                    }
-                }
-                (doc, geometry.then(|| r.de_energized.clone()))
+            Direction::Downstream => {
+                TraceDoc::walk(graph.downstream(id).map_err(topo_error)?, direction)
             }
+            Direction::Isolate => TraceDoc::isolation(graph.isolate(id).map_err(topo_error)?),
         };
-        if let Some(ids) = ids {
-            let (fc, capped) = collection(snapshot, &ids);
-            if let Some(o) = doc.as_object_mut() {
-                o.insert("geometry".into(), fc);
-                o.insert("geometry_truncated".into(), json!(capped));
-            }
-        }
-        if let Some(o) = doc.as_object_mut() {
-            o.insert("direction".into(), json!(direction));
+        if geometry {
+            let (fc, capped) = collection(snapshot, &doc.ids);
+            doc.geometry = Some(fc);
+            doc.geometry_truncated = Some(capped);
         }
         Ok(Json(doc))
     })
     .await
 }
 
-/// `GET /api/topology/connections?feeder=`: the feeder's spans with their end nodes, state
-/// and the devices at each end.
+/// The spans of a feeder with end nodes, state and end devices.
+#[utoipa::path(get, path = "/api/topology/connections", tag = "grid",
+    params(("feeder" = i64, Query, description = "feeder id")),
+    responses(
+        (status = 200, description = "the feeder's spans", body = FeederConnections),
+        (status = 400, description = "missing or bad feeder", body = ErrorBody),
+        (status = 404, description = "unknown feeder, or the data has no topology", body = ErrorBody),
+    ))]
 pub async fn connections(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<FeederConnections>, ApiError> {
     let feeder = params::int(&q, "feeder")?;
     with_graph(&state, move |_, graph| {
-        let c = graph.connections(feeder).map_err(topo_error)?;
-        serde_json::to_value(&c)
-            .map(Json)
-            .map_err(|e| ApiError::Internal(e.to_string()))
+        graph.connections(feeder).map(Json).map_err(topo_error)
     })
     .await
 }

@@ -8,15 +8,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::extract::{Query, State};
 use axum::Json;
-use serde_json::{json, Value as Json_};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::dates;
-use super::history_source::{pg_period, query_error, MAX_PERIOD_DAYS};
+use super::history_source::{pg_period, query_error, HistoryInfo, MAX_PERIOD_DAYS};
 use super::kpi::{checked_period, now, with_history};
 use super::params;
 use crate::analytics::time::HOUSTON_UTC_OFFSET_S;
 use crate::analytics::time::{civil_from_days, day_start, days_from_civil, local_day, weekday};
 use crate::analytics::{Interruption, Period};
+use crate::http::error::ErrorBody;
 use crate::http::{ApiError, AppState};
 use crate::source::postgres::history::{PgHistory, TrendGroup, TrendRow};
 
@@ -44,13 +46,66 @@ impl Sums {
         self.customer_minutes += r.customer_minutes;
     }
 
-    fn json(&self) -> Json_ {
-        json!({
-            "count": self.count,
-            "customers_interrupted": self.customers,
-            "customer_minutes": self.customer_minutes.round(),
-        })
+    fn doc(&self) -> SumsDoc {
+        SumsDoc {
+            count: self.count,
+            customer_minutes: self.customer_minutes.round(),
+            customers_interrupted: self.customers,
+        }
     }
+}
+
+/// Interruptions of a bucket or of a group in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SumsDoc {
+    /// Sustained interruptions that started in the bucket.
+    pub count: u64,
+    pub customer_minutes: f64,
+    pub customers_interrupted: u64,
+}
+
+/// One bucket of `/api/outages/trends`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendBucket {
+    pub count: u64,
+    pub customer_minutes: f64,
+    pub customers_interrupted: u64,
+    /// With `by`: sums per cause or feeder id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<BTreeMap<String, SumsDoc>>,
+    /// The bucket's first instant (local midnight, RFC 3339).
+    pub start: String,
+}
+
+/// `GET /api/outages/trends`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrendsDoc {
+    pub bucket: &'static str,
+    pub buckets: Vec<TrendBucket>,
+    /// `cause`, `feeder`, or `null`.
+    pub by: Option<&'static str>,
+    pub from: String,
+    pub history: HistoryInfo,
+    pub to: String,
+    /// Group entries beyond 50,000 were left out.
+    pub truncated: bool,
+}
+
+/// A trend bucket width.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TrendBucketWidth {
+    Day,
+    Week,
+    Month,
+}
+
+/// What `/api/outages/trends?by=` groups by.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TrendGroupBy {
+    Cause,
+    Feeder,
 }
 
 /// First local day of the bucket holding local day `day`.
@@ -78,7 +133,7 @@ fn trend_params(q: &params::Query) -> Result<(&'static str, Option<&'static str>
     Ok((bucket, by))
 }
 
-fn trends_doc(h: &super::kpi::History, q: &params::Query, now: i64) -> Result<Json_, ApiError> {
+fn trends_doc(h: &super::kpi::History, q: &params::Query, now: i64) -> Result<TrendsDoc, ApiError> {
     let period = checked_period(q, h, now)?;
     let (bucket, by) = trend_params(q)?;
     let off = HOUSTON_UTC_OFFSET_S;
@@ -103,7 +158,7 @@ fn trends_doc(h: &super::kpi::History, q: &params::Query, now: i64) -> Result<Js
         bucket,
         by,
         &buckets,
-        json!({"synthetic": true}),
+        HistoryInfo::synthetic(),
     ))
 }
 
@@ -145,56 +200,75 @@ async fn pg_buckets(
 /// The response over `buckets` (at most [`MAX_GROUP_ENTRIES`] group entries listed).
 fn render(
     period: &Period,
-    bucket: &str,
-    by: Option<&str>,
+    bucket: &'static str,
+    by: Option<&'static str>,
     buckets: &Buckets,
-    history: Json_,
-) -> Json_ {
+    history: HistoryInfo,
+) -> TrendsDoc {
     let off = HOUSTON_UTC_OFFSET_S;
     let mut listed = 0usize;
     let mut truncated = false;
-    let list: Vec<Json_> = buckets
+    let list = buckets
         .iter()
         .map(|(&day, (sums, groups))| {
-            let mut doc = sums.json();
-            doc["start"] = json!(dates::format(day_start(day, off)));
-            if by.is_some() {
-                let mut g = serde_json::Map::new();
+            let groups = by.map(|_| {
+                let mut g = BTreeMap::new();
                 for (k, s) in groups {
                     if listed >= MAX_GROUP_ENTRIES {
                         truncated = true;
                         break;
                     }
                     listed += 1;
-                    g.insert(k.clone(), s.json());
+                    g.insert(k.clone(), s.doc());
                 }
-                doc["groups"] = Json_::Object(g);
+                g
+            });
+            let total = sums.doc();
+            TrendBucket {
+                count: total.count,
+                customer_minutes: total.customer_minutes,
+                customers_interrupted: total.customers_interrupted,
+                groups,
+                start: dates::format(day_start(day, off)),
             }
-            doc
         })
         .collect();
-    json!({
-        "from": dates::format(period.start),
-        "to": dates::format(period.end),
-        "bucket": bucket,
-        "by": by,
-        "buckets": list,
-        "truncated": truncated,
-        "history": history,
-    })
+    TrendsDoc {
+        bucket,
+        buckets: list,
+        by,
+        from: dates::format(period.start),
+        history,
+        to: dates::format(period.end),
+        truncated,
+    }
 }
 
-/// `GET /api/outages/trends`.
+/// Interruptions per bucket (count, customers interrupted, customer-minutes), optionally
+/// per cause or feeder; from `outage_events` (grouped in SQL) on the PostgreSQL source with
+/// `postgres.history`.
+#[utoipa::path(get, path = "/api/outages/trends", tag = "analytics",
+    params(
+        ("from" = Option<String>, Query, format = DateTime, description = "period start (RFC 3339; default: to - 365 days)"),
+        ("to" = Option<String>, Query, format = DateTime, description = "period end (RFC 3339; default: now)"),
+        ("bucket" = Option<TrendBucketWidth>, Query, description = "bucket (local Houston days; weeks from Monday; default day)"),
+        ("by" = Option<TrendGroupBy>, Query, description = "add sums per group in each bucket (at most 50,000 entries, truncated)"),
+    ),
+    responses(
+        (status = 200, description = "buckets", body = TrendsDoc),
+        (status = 400, description = "bad date, from >= to, outside the history, or bad parameter", body = ErrorBody),
+        (status = 503, description = super::PG_DOWN, body = ErrorBody),
+    ))]
 pub async fn trends(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Json<Json_>, ApiError> {
+) -> Result<Json<TrendsDoc>, ApiError> {
     let Some(pg) = state.pg_history() else {
         return with_history(&state, move |_, h, now| trends_doc(h, &q, now).map(Json)).await;
     };
     let period = pg_period(&q, now(), 365)?;
     let (bucket, by) = trend_params(&q)?;
     let buckets = pg_buckets(&pg.db, &period, bucket, by).await?;
-    let history = json!({"source": "postgres", "table": "outage_events", "synthetic": false});
+    let history = HistoryInfo::postgres("outage_events");
     Ok(Json(render(&period, bucket, by, &buckets, history)))
 }

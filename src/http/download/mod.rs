@@ -14,7 +14,22 @@ use super::error::truncate;
 use super::ogc::links::FLATGEOBUF;
 use super::{ApiError, AppState};
 
-/// The download handler.
+/// A layer as FlatGeobuf with its packed Hilbert R-tree (`{layer}.fgb`), regenerated when
+/// the data changes; single byte ranges (`Range`, `If-Range`) for `/vsicurl/` and the
+/// flatgeobuf HTTP reader.
+#[utoipa::path(get, path = "/data/{file}", tag = "download",
+    params(
+        ("file" = String, Path, pattern = "^.+\\.fgb$", description = "{layer}.fgb"),
+        ("Range" = Option<String>, Header, description = "bytes=start-end, start- or -suffix (one range)"),
+        ("If-Range" = Option<String>, Header, description = "the ETag the range is valid for"),
+    ),
+    responses(
+        (status = 200, description = "the whole file", content_type = "application/flatgeobuf"),
+        (status = 206, description = "the requested range (Content-Range)", content_type = "application/flatgeobuf"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 404, description = "no such layer or not .fgb", body = crate::http::error::ErrorBody),
+        (status = 416, description = "range not satisfiable (Content-Range: bytes */length)", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn fgb(
     State(state): State<AppState>,
     Path(file): Path<String>,

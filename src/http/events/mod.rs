@@ -87,7 +87,19 @@ fn resume_point(
     Some(log.version_of(raw))
 }
 
-/// `GET /api/events`.
+/// Server-sent events: `hello`, then one `change` per published update (id =
+/// `<epoch>-<version>`: a random per-process epoch and the snapshot version; data = the change
+/// event), `: heartbeat` comments, `reset` (reload tiles and state) when the resume point is
+/// unknown or the client fell behind.
+#[utoipa::path(get, path = "/api/events", tag = "live",
+    params(
+        ("Last-Event-ID" = Option<String>, Header, pattern = "^[0-9]+-[0-9]+$", description = "resume after this event id (replays the buffered events after it; an id of another epoch gets reset)"),
+        ("last_event_id" = Option<String>, Query, pattern = "^[0-9]+-[0-9]+$", description = "the same as a query parameter (the header wins)"),
+    ),
+    responses(
+        (status = 200, description = "the event stream (ends when the server shuts down); each change event's data is a ChangeEvent", content_type = "text/event-stream"),
+        (status = 503, description = "too many events clients, or shutting down", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn events(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,

@@ -4,15 +4,21 @@
 
 use axum::extract::{Path, Request, State};
 use axum::response::Response;
-use serde_json::{json, Value as Json};
 
+use super::docs::{Collection, Collections, Extent, SpatialExtent};
 use super::links::{encode, Base, Link, FLATGEOBUF, GEOJSON, JSON};
 use super::{check_format, layer_index, rel, CRS84};
 use crate::http::{ApiError, AppState};
 use crate::index::{GeometryKind, IndexedLayer, Snapshot};
 use crate::mercator::world_to_lonlat;
 
-/// `GET /ogc/collections`.
+/// Feature collections (one per layer).
+#[utoipa::path(get, path = "/ogc/collections", tag = "ogc",
+    params(("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses(
+        (status = 200, description = "collections with extent, crs, itemType and links", body = Collections),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn collections(
     State(state): State<AppState>,
     req: Request,
@@ -20,19 +26,33 @@ pub async fn collections(
     check_format(req.uri(), &["json"])?;
     let base = Base::of(&state, &req)?;
     let snapshot = state.snapshot_arc();
-    let list: Vec<Json> = snapshot
-        .layers
-        .iter()
-        .map(|l| describe(&snapshot, l, &base))
-        .collect();
-    let body = json!({
-        "links": [Link::new(base.ogc("/collections"), "self", JSON, "This document")],
-        "collections": list,
-    });
+    let body = Collections {
+        links: vec![Link::new(
+            base.ogc("/collections"),
+            "self",
+            JSON,
+            "This document",
+        )],
+        collections: snapshot
+            .layers
+            .iter()
+            .map(|l| describe(&snapshot, l, &base))
+            .collect(),
+    };
     Ok(base.respond(&body, JSON))
 }
 
-/// `GET /ogc/collections/{collectionId}`.
+/// One feature collection.
+#[utoipa::path(get, path = "/ogc/collections/{collectionId}", tag = "ogc",
+    params(
+        ("collectionId" = String, Path, description = "layer name"),
+        ("f" = Option<super::JsonFormat>, Query, description = "output format"),
+    ),
+    responses(
+        (status = 200, description = "the collection", body = Collection),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown collection", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn collection(
     State(state): State<AppState>,
     Path(collection): Path<String>,
@@ -46,7 +66,7 @@ pub async fn collection(
 }
 
 /// The collection document of `layer`.
-fn describe(snapshot: &Snapshot, layer: &IndexedLayer, base: &Base) -> Json {
+fn describe(snapshot: &Snapshot, layer: &IndexedLayer, base: &Base) -> Collection {
     let id = encode(&layer.name);
     let path = format!("/collections/{id}");
     let links = [
@@ -73,20 +93,25 @@ fn describe(snapshot: &Snapshot, layer: &IndexedLayer, base: &Base) -> Json {
             ),
         ),
     ];
-    json!({
-        "id": layer.name,
-        "title": layer.name,
-        "description": format!(
+    Collection {
+        id: layer.name.clone(),
+        title: layer.name.clone(),
+        description: format!(
             "{} layer of the grid, {} features; feature id = asset id",
             kind_name(layer.kind),
             layer.features.len()
         ),
-        "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": CRS84,
-        "extent": {"spatial": {"bbox": [lonlat_bbox(layer).unwrap_or(snapshot.bounds)], "crs": CRS84}},
-        "links": links,
-    })
+        item_type: "feature",
+        crs: [CRS84],
+        storage_crs: CRS84,
+        extent: Extent {
+            spatial: SpatialExtent {
+                bbox: [lonlat_bbox(layer).unwrap_or(snapshot.bounds)],
+                crs: CRS84,
+            },
+        },
+        links: links.to_vec(),
+    }
 }
 
 /// `Point`, `Line`, `Polygon` or `Mixed`.

@@ -25,7 +25,24 @@ use crate::index::{IndexedFeature, IndexedLayer, WorldGeometry};
 use crate::mercator::{lonlat_to_world, WorldCoord};
 use crate::model::Value;
 
-/// `GET /ogc/collections/{collectionId}/items`.
+/// Features of a collection (GeoJSON, WGS84, in feature order); any attribute of the layer is
+/// also an exact-value filter (`?status=energized`).
+#[utoipa::path(get, path = "/ogc/collections/{collectionId}/items", tag = "ogc",
+    params(
+        ("collectionId" = String, Path, description = "layer name"),
+        ("bbox" = Option<String>, Query, pattern = "^-?[0-9.]+(,-?[0-9.]+){3}$", description = "minLon,minLat,maxLon,maxLat (WGS84)"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "page size (default 100; larger values are clamped to the maximum)"),
+        ("offset" = Option<u64>, Query, description = "features to skip (default 0)"),
+        ("datetime" = Option<String>, Query, description = "RFC 3339 instant or interval (validated; the layers have no temporal property)"),
+        ("crs" = Option<super::Crs84>, Query, description = "output CRS (only CRS84)"),
+        ("bbox-crs" = Option<super::Crs84>, Query, description = "CRS of bbox (only CRS84)"),
+        ("f" = Option<super::FeatureFormat>, Query, description = "output format"),
+    ),
+    responses(
+        (status = 200, description = "FeatureCollection with numberMatched, numberReturned, timeStamp, links (self, next, prev)", body = Collection, content_type = "application/geo+json"),
+        (status = 400, description = "bad bbox, limit, offset, datetime, filter value, repeated or unknown parameter", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown collection", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn items(
     State(state): State<AppState>,
     Path(collection): Path<String>,
@@ -43,8 +60,19 @@ pub async fn items(
     Ok(base.respond_bytes(body, GEOJSON))
 }
 
-/// `GET /ogc/collections/{collectionId}/items/{featureId}`. An id that is not a feature of the
-/// collection (including one that is not a number) is `404`.
+/// One feature (id = asset id). An id that is not a feature of the collection (including one
+/// that is not a number) is `404`.
+#[utoipa::path(get, path = "/ogc/collections/{collectionId}/items/{featureId}", tag = "ogc",
+    params(
+        ("collectionId" = String, Path, description = "layer name"),
+        ("featureId" = String, Path, description = "asset id"),
+        ("f" = Option<super::FeatureFormat>, Query, description = "output format"),
+    ),
+    responses(
+        (status = 200, description = "the Feature", body = crate::http::api::geojson::Feature, content_type = "application/geo+json"),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown collection or feature", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn item(
     State(state): State<AppState>,
     Path((collection, feature_id)): Path<(String, String)>,
@@ -189,8 +217,9 @@ fn page(layer: &IndexedLayer, query: &ItemsQuery, base: &Base) -> Result<Vec<u8>
 }
 
 /// The feature collection document of one page.
-#[derive(Serialize)]
-struct Collection<'a> {
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FeaturePage)]
+pub struct Collection<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     #[serde(rename = "numberMatched")]
@@ -200,11 +229,12 @@ struct Collection<'a> {
     #[serde(rename = "timeStamp")]
     time_stamp: String,
     links: Vec<Link>,
+    #[schema(value_type = Vec<crate::http::api::geojson::Feature>)]
     features: Page<'a>,
 }
 
 /// The features at `indices`, written one after the other.
-struct Page<'a> {
+pub struct Page<'a> {
     layer: &'a IndexedLayer,
     indices: &'a [u32],
 }

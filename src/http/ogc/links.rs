@@ -16,13 +16,13 @@ use crate::http::{ApiError, AppState};
 pub const JSON: &str = "application/json";
 /// `application/geo+json` (feature collections and features).
 pub const GEOJSON: &str = "application/geo+json";
-/// The OpenAPI 3.0 media type of the service description.
-pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+/// The OpenAPI 3.1 media type of the service description.
+pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.1";
 /// The FlatGeobuf media type.
 pub const FLATGEOBUF: &str = "application/flatgeobuf";
 
 /// One link of an OGC API document.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Link {
     /// Absolute URL (a URL template when `templated`).
     pub href: String,

@@ -5,20 +5,19 @@
 //! is parsed in [`query`], features written by [`feature_json`]), [`matrix`] (the WebMercatorQuad tile matrix set and the limits of
 //! a bounding box), [`tilesets`] (tile set lists and metadata) and [`tiles`] (tiles, served
 //! by the `/tiles` handler's internals: same cache, ETag/304, gzip and 204 for empty),
-//! [`links`] (absolute URLs from `server.public_url` or the request's host) and [`openapi`]
-//! (the routes' part of `/api/openapi.json`).
+//! [`links`] (absolute URLs from `server.public_url` or the request's host).
 //!
 //! Auth groups: the feature routes (landing page, conformance, collections, items) expose
 //! every attribute like `/api/assets`, so they are in the `api` group; the tile routes and
 //! tile metadata are in the `tiles` group.
 
 pub mod collections;
+pub mod docs;
 pub mod feature_json;
 pub mod items;
 pub mod landing;
 pub mod links;
 pub mod matrix;
-pub mod openapi;
 pub mod query;
 pub mod tiles;
 pub mod tilesets;
@@ -100,6 +99,41 @@ pub fn tile_routes() -> Router<AppState> {
             get(tiles::collection_tile),
         )
         .merge(documents)
+}
+
+/// `f=json`: the only output format of the metadata documents.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonFormat {
+    Json,
+}
+
+/// `f` of the feature routes.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureFormat {
+    Json,
+    Geojson,
+}
+
+/// `f` of the tile routes.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TileFormat {
+    Mvt,
+}
+
+/// The only CRS of features and bounding boxes.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub enum Crs84 {
+    #[serde(rename = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
+    Crs84,
+}
+
+/// The tile matrix sets served (one).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub enum MatrixSetId {
+    WebMercatorQuad,
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,22 @@ use crate::http::error::truncate;
 use crate::http::{ApiError, AppState};
 use crate::tiles::{LayerSelection, TileCoord, TileCoordError};
 
-/// `GET /ogc/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}`.
+/// A vector tile with every layer (same as `/tiles/{z}/{x}/{y}`).
+#[utoipa::path(get, path = "/ogc/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", tag = "ogc tiles",
+    params(
+        ("tileMatrixSetId" = super::MatrixSetId, Path, description = "tile matrix set"),
+        ("tileMatrix" = u8, Path, maximum = 30, description = "zoom"),
+        ("tileRow" = u32, Path, description = "row (y), below 2^tileMatrix"),
+        ("tileCol" = u32, Path, description = "column (x), below 2^tileMatrix"),
+        ("f" = Option<super::TileFormat>, Query, description = "output format"),
+    ),
+    responses(
+        (status = 200, description = "the tile (gzip when accepted)", content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 204, description = "empty tile"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, description = "malformed tile address, a row or column past 2^tileMatrix, tile matrix above the maximum zoom, or bad f", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown tile matrix set", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn dataset_tile(
     State(state): State<AppState>,
     Path((tms, z, row, col)): Path<(String, String, String, String)>,
@@ -25,8 +40,24 @@ pub async fn dataset_tile(
     crate::http::tiles::serve(&state, snapshot, coord, LayerSelection::All, req.headers()).await
 }
 
-/// `GET /ogc/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}`:
-/// the tile with only this collection's layer (as `/tiles/{z}/{x}/{y}?layers={collectionId}`).
+/// A vector tile with only this collection's layer (as
+/// `/tiles/{z}/{x}/{y}?layers={collectionId}`).
+#[utoipa::path(get, path = "/ogc/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}", tag = "ogc tiles",
+    params(
+        ("collectionId" = String, Path, description = "layer name"),
+        ("tileMatrixSetId" = super::MatrixSetId, Path, description = "tile matrix set"),
+        ("tileMatrix" = u8, Path, maximum = 30, description = "zoom"),
+        ("tileRow" = u32, Path, description = "row (y), below 2^tileMatrix"),
+        ("tileCol" = u32, Path, description = "column (x), below 2^tileMatrix"),
+        ("f" = Option<super::TileFormat>, Query, description = "output format"),
+    ),
+    responses(
+        (status = 200, description = "the tile (gzip when accepted)", content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 204, description = "empty tile"),
+        (status = 304, description = "not modified (If-None-Match)"),
+        (status = 400, description = "malformed tile address, a row or column past 2^tileMatrix, tile matrix above the maximum zoom, or bad f", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown collection or tile matrix set", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn collection_tile(
     State(state): State<AppState>,
     Path((collection, tms, z, row, col)): Path<(String, String, String, String, String)>,

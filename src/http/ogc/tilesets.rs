@@ -7,6 +7,11 @@ use axum::extract::{Path, Request, State};
 use axum::response::Response;
 use serde_json::{json, Map, Value as Json};
 
+use super::docs::{
+    object_schema, BoundingBox, TileLayer, TileMatrixSet, TileMatrixSetRef, TileMatrixSets,
+    TileSet, TileSetRef, TileSets,
+};
+
 use super::collections::lonlat_bbox;
 use super::links::{encode, Base, Link, JSON};
 use super::tiles::check_matrix_set;
@@ -16,7 +21,10 @@ use crate::http::{ApiError, AppState};
 use crate::index::{GeometryKind, IndexedLayer, Snapshot};
 use crate::model::FieldType;
 
-/// `GET /ogc/tileMatrixSets`.
+/// Tile matrix sets.
+#[utoipa::path(get, path = "/ogc/tileMatrixSets", tag = "ogc tiles",
+    params(("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses((status = 200, description = "the list", body = TileMatrixSets), (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody)))]
 pub async fn matrix_sets(
     State(state): State<AppState>,
     req: Request,
@@ -24,20 +32,37 @@ pub async fn matrix_sets(
     check_format(req.uri(), &["json"])?;
     let base = Base::of(&state, &req)?;
     let href = base.ogc(&format!("/tileMatrixSets/{}", matrix::ID));
-    let body = json!({
-        "tileMatrixSets": [{
-            "id": matrix::ID,
-            "title": "Google Maps Compatible for the World",
-            "uri": matrix::URI,
-            "crs": matrix::CRS,
-            "links": [Link::new(href, rel::TILING_SCHEME, JSON, "The tile matrix set definition")],
+    let body = TileMatrixSets {
+        tile_matrix_sets: vec![TileMatrixSetRef {
+            id: matrix::ID,
+            title: matrix::TITLE,
+            uri: matrix::URI,
+            crs: matrix::CRS,
+            links: vec![Link::new(
+                href,
+                rel::TILING_SCHEME,
+                JSON,
+                "The tile matrix set definition",
+            )],
         }],
-        "links": [Link::new(base.ogc("/tileMatrixSets"), "self", JSON, "This document")],
-    });
+        links: vec![Link::new(
+            base.ogc("/tileMatrixSets"),
+            "self",
+            JSON,
+            "This document",
+        )],
+    };
     Ok(base.respond(&body, JSON))
 }
 
-/// `GET /ogc/tileMatrixSets/{tileMatrixSetId}`.
+/// The WebMercatorQuad definition (TMS 2.0).
+#[utoipa::path(get, path = "/ogc/tileMatrixSets/{tileMatrixSetId}", tag = "ogc tiles",
+    params(("tileMatrixSetId" = super::MatrixSetId, Path, description = "tile matrix set"), ("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses(
+        (status = 200, description = "the tile matrix set", body = TileMatrixSet),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown tile matrix set", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn matrix_set(
     State(state): State<AppState>,
     Path(tms): Path<String>,
@@ -50,7 +75,10 @@ pub async fn matrix_set(
     Ok(base.respond(&doc, JSON))
 }
 
-/// `GET /ogc/tiles`: the dataset's tile sets (one, every layer).
+/// Vector tile sets of the dataset (one: every layer).
+#[utoipa::path(get, path = "/ogc/tiles", tag = "ogc tiles",
+    params(("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses((status = 200, description = "tilesets", body = TileSets), (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody)))]
 pub async fn dataset_list(
     State(state): State<AppState>,
     req: Request,
@@ -60,7 +88,14 @@ pub async fn dataset_list(
     Ok(base.respond(&list(&base, "", "All layers"), JSON))
 }
 
-/// `GET /ogc/tiles/{tileMatrixSetId}`: the dataset's tile set metadata.
+/// Tile set metadata (every layer).
+#[utoipa::path(get, path = "/ogc/tiles/{tileMatrixSetId}", tag = "ogc tiles",
+    params(("tileMatrixSetId" = super::MatrixSetId, Path, description = "tile matrix set"), ("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses(
+        (status = 200, description = "dataType, crs, tileMatrixSetURI, tileMatrixSetLimits, layers, links", body = TileSet),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown tile matrix set", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn dataset_tileset(
     State(state): State<AppState>,
     Path(tms): Path<String>,
@@ -75,7 +110,14 @@ pub async fn dataset_tileset(
     Ok(base.respond(&doc, JSON))
 }
 
-/// `GET /ogc/collections/{collectionId}/tiles`.
+/// Vector tile sets of one collection.
+#[utoipa::path(get, path = "/ogc/collections/{collectionId}/tiles", tag = "ogc tiles",
+    params(("collectionId" = String, Path, description = "layer name"), ("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses(
+        (status = 200, description = "tilesets", body = TileSets),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown collection", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn collection_list(
     State(state): State<AppState>,
     Path(collection): Path<String>,
@@ -89,7 +131,14 @@ pub async fn collection_list(
     Ok(base.respond(&list(&base, &prefix, &layer.name), JSON))
 }
 
-/// `GET /ogc/collections/{collectionId}/tiles/{tileMatrixSetId}`.
+/// Tile set metadata of one collection.
+#[utoipa::path(get, path = "/ogc/collections/{collectionId}/tiles/{tileMatrixSetId}", tag = "ogc tiles",
+    params(("collectionId" = String, Path, description = "layer name"), ("tileMatrixSetId" = super::MatrixSetId, Path, description = "tile matrix set"), ("f" = Option<super::JsonFormat>, Query, description = "output format")),
+    responses(
+        (status = 200, description = "tile set metadata", body = TileSet),
+        (status = 400, description = "bad or repeated f, or an invalid Host / X-Forwarded-Proto", body = crate::http::error::ErrorBody),
+        (status = 404, description = "unknown collection or tile matrix set", body = crate::http::error::ErrorBody),
+    ))]
 pub async fn collection_tileset(
     State(state): State<AppState>,
     Path((collection, tms)): Path<(String, String)>,
@@ -106,21 +155,31 @@ pub async fn collection_tileset(
 }
 
 /// The tile set list under `prefix` (`""` for the dataset, `/collections/{id}`).
-fn list(base: &Base, prefix: &str, title: &str) -> Json {
+fn list(base: &Base, prefix: &str, title: &str) -> TileSets {
     let tileset = base.ogc(&format!("{prefix}/tiles/{}", matrix::ID));
-    json!({
-        "tilesets": [{
-            "title": title,
-            "dataType": "vector",
-            "crs": matrix::CRS,
-            "tileMatrixSetURI": matrix::URI,
-            "links": [
+    TileSets {
+        tilesets: vec![TileSetRef {
+            title: title.to_owned(),
+            data_type: "vector",
+            crs: matrix::CRS,
+            tile_matrix_set_uri: matrix::URI,
+            links: vec![
                 Link::new(tileset, "self", JSON, "The tile set metadata"),
-                Link::new(base.ogc(&format!("/tileMatrixSets/{}", matrix::ID)), rel::TILING_SCHEME, JSON, "The tile matrix set definition"),
+                Link::new(
+                    base.ogc(&format!("/tileMatrixSets/{}", matrix::ID)),
+                    rel::TILING_SCHEME,
+                    JSON,
+                    "The tile matrix set definition",
+                ),
             ],
         }],
-        "links": [Link::new(base.ogc(&format!("{prefix}/tiles")), "self", JSON, "This document")],
-    })
+        links: vec![Link::new(
+            base.ogc(&format!("{prefix}/tiles")),
+            "self",
+            JSON,
+            "This document",
+        )],
+    }
 }
 
 /// The tile set metadata of `layers` under `prefix`.
@@ -130,7 +189,7 @@ fn tileset(
     base: &Base,
     prefix: &str,
     title: &str,
-) -> Json {
+) -> TileSet {
     let maxzoom = snapshot.tiling.tiles.maxzoom;
     let minzoom = layers
         .iter()
@@ -175,20 +234,24 @@ fn tileset(
             "The collection",
         ));
     }
-    json!({
-        "title": title,
-        "dataType": "vector",
-        "crs": matrix::CRS,
-        "tileMatrixSetURI": matrix::URI,
-        "tileMatrixSetLimits": matrix::limits(bounds, minzoom, maxzoom),
-        "boundingBox": {"lowerLeft": [bounds[0], bounds[1]], "upperRight": [bounds[2], bounds[3]], "crs": CRS84},
-        "layers": layers.iter().map(|l| layer(l, maxzoom)).collect::<Vec<_>>(),
-        "links": links,
-    })
+    TileSet {
+        title: title.to_owned(),
+        data_type: "vector",
+        crs: matrix::CRS,
+        tile_matrix_set_uri: matrix::URI,
+        tile_matrix_set_limits: matrix::limits(bounds, minzoom, maxzoom),
+        bounding_box: BoundingBox {
+            lower_left: [bounds[0], bounds[1]],
+            upper_right: [bounds[2], bounds[3]],
+            crs: CRS84,
+        },
+        layers: layers.iter().map(|l| layer(l, maxzoom)).collect(),
+        links,
+    }
 }
 
 /// One entry of `layers`: id, geometry dimension, zoom range, the attributes in the tiles.
-fn layer(layer: &IndexedLayer, maxzoom: u8) -> Json {
+fn layer(layer: &IndexedLayer, maxzoom: u8) -> TileLayer {
     let mut properties: Map<String, Json> = layer
         .tile_fields
         .iter()
@@ -209,22 +272,19 @@ fn layer(layer: &IndexedLayer, maxzoom: u8) -> Json {
             json!({"type": "integer", "description": "points this one represents (thinned zooms)"}),
         );
     }
-    let mut entry = json!({
-        "id": layer.name,
-        "title": layer.name,
-        "dataType": "vector",
-        "minTileMatrix": layer.config.minzoom.min(maxzoom).to_string(),
-        "maxTileMatrix": layer.config.maxzoom.min(maxzoom).to_string(),
-        "propertiesSchema": {"type": "object", "properties": properties},
-    });
     let dimension = match layer.kind {
         GeometryKind::Point => Some(0),
         GeometryKind::Line => Some(1),
         GeometryKind::Polygon => Some(2),
         GeometryKind::Mixed => None,
     };
-    if let Some(d) = dimension {
-        entry["geometryDimension"] = json!(d);
+    TileLayer {
+        id: layer.name.clone(),
+        title: layer.name.clone(),
+        data_type: "vector",
+        min_tile_matrix: layer.config.minzoom.min(maxzoom).to_string(),
+        max_tile_matrix: layer.config.maxzoom.min(maxzoom).to_string(),
+        properties_schema: object_schema(properties),
+        geometry_dimension: dimension,
     }
-    entry
 }

@@ -76,7 +76,7 @@ impl ChangeSet {
 }
 
 /// What happened to an asset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ChangeKind {
     Insert,
@@ -85,7 +85,7 @@ pub enum ChangeKind {
 }
 
 /// One changed asset, as reported on the change stream.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct AssetChange {
     /// The layer (MVT layer name).
     pub layer: String,
@@ -94,6 +94,7 @@ pub struct AssetChange {
     pub kind: ChangeKind,
     /// Every attribute of the layer after the change (`null` = no value); empty for a
     /// delete.
+    #[schema(value_type = Object)]
     pub attributes: serde_json::Map<String, serde_json::Value>,
     /// True when the geometry moved (or appeared / disappeared): the client must refetch
     /// tiles; false when only attributes changed and restyling the feature is enough.
