@@ -1,66 +1,30 @@
 // Typed calls to the gridtiles Grid API (same origin). Every call rejects with the server's
 // `{"error": "..."}` message on a non-2xx answer.
 
+import type { components } from './generated/openapi';
+
+/**
+ * The response types of the API, generated at build time from the pinned OpenAPI document
+ * (`tests/snapshots/openapi.json`, which `tests/api_openapi_snapshot.rs` keeps equal to the
+ * served `/api/openapi.json`): a response shape that changes on the server fails this build
+ * wherever the page reads a member that no longer exists or changed its type.
+ */
+export type Schemas = components['schemas'];
+
 /** One asset from `/api/assets/{id}`. */
-export interface Asset {
-  id: number;
-  layer: string;
-  properties: Record<string, unknown>;
-  geometry: unknown;
-  feeder: { id: number; name: string | null } | null;
-  substation: { id: number; name: string | null } | null;
-  energized_from: number | null;
-}
-
+export type Asset = Schemas['AssetDoc'];
 /** Asset ids per layer, as `/api/trace/{id}` lists them. */
-export interface TraceIds {
-  substations?: number[];
-  spans?: number[];
-  poles?: number[];
-  switches?: number[];
-  transformers?: number[];
-  meters?: number[];
-}
-
+export type TraceIds = Schemas['AssetIds'];
 /** `/api/trace/{id}`. */
-export interface Trace {
-  direction: string;
-  ids: TraceIds;
-  customer_count?: number;
-  truncated?: boolean;
-}
-
+export type Trace = Schemas['TraceDoc'];
 /** Crews by status (`/api/kpi`'s `crews`; null while the data has no crews layer). */
-export interface CrewCounts {
-  available: number;
-  dispatched: number;
-  on_site: number;
-  total: number;
-}
-
+export type CrewCounts = Schemas['CrewCounts'];
 /** `/api/kpi`. */
-export interface Kpi {
-  indices: { saidi_min: number; saifi: number; caidi_min: number };
-  active_outages: number;
-  customers_out_now?: number;
-  customers_out?: number;
-  total_load_mw: number;
-  crews?: CrewCounts | null;
-}
-
+export type Kpi = Schemas['KpiDoc'];
 /** One bucket of `/api/ami/history`. */
-export interface AmiBucket {
-  start: string;
-  kwh: number;
-  peak_kw: number;
-}
-
+export type AmiBucket = Schemas['BucketDoc'];
 /** `/api/ami/history`. */
-export interface AmiHistory {
-  meters: number;
-  bucket: string;
-  buckets: AmiBucket[];
-}
+export type AmiHistory = Schemas['HistoryDoc'];
 
 /** GETs `path` and parses its JSON body. */
 export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {

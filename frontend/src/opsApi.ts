@@ -2,7 +2,7 @@
 // endpoints the workspaces read. Endpoints that a server may not have yet are read through
 // `optional`, which turns a 404 into `null` so a workspace can say "not available".
 
-import { ApiError, getJson } from './api';
+import { ApiError, getJson, type Schemas } from './api';
 
 const qs = (params: Record<string, string | number | boolean | null | undefined>) => {
   const q = new URLSearchParams();
@@ -21,180 +21,24 @@ export async function optional<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
-export interface Etr {
-  time: string;
-  minutes_remaining: number;
-  median_minutes: number;
-  p90_minutes: number;
-  confidence: 'high' | 'medium' | 'low';
-  basis: string;
-  sample_size: number;
-}
-
-/** One outage (`/api/outages`); the fallback list fills only what the layer has. */
-export interface Outage {
-  id: number;
-  feeder_id: number | null;
-  feeder_name?: string | null;
-  substation_id: number | null;
-  substation_name?: string | null;
-  device_id: number | null;
-  device_kind?: string | null;
-  cause: string | null;
-  customers_out: number;
-  start_time: string | null;
-  duration_s?: number;
-  status: string;
-  crew_id: number | null;
-  crew_name?: string | null;
-  lon: number | null;
-  lat: number | null;
-  etr?: Etr | null;
-}
-
-export interface OutageList {
-  outages: Outage[];
-  count: number;
-  truncated: boolean;
-  version?: number;
-  now?: string;
-}
-
-export interface OutageDetail extends Outage {
-  trace?: { devices_to_open: number[]; de_energized: Record<string, number[]>; customer_count: number };
-}
-
-export interface DispatchResult {
-  outage_id: number;
-  crew_id: number;
-  crew_status: string;
-  outage_status: string;
-  version: number;
-}
-
-export interface Crew {
-  id: number;
-  name: string | null;
-  lon: number | null;
-  lat: number | null;
-  status: string | null;
-  assignment: { outage_id: number; feeder_id: number | null; outage_status: string | null } | null;
-  substation_id: number | null;
-  substation_name: string | null;
-  time_on_task_s?: number | null;
-}
-
-export interface SubstationStatus {
-  id: number;
-  name: string | null;
-  feeders_energized: number;
-  feeders_partially_energized: number;
-  feeders_de_energized: number;
-  spans_de_energized: number;
-  transformers_de_energized: number;
-  load_mw: number;
-  active_outages: number;
-  customers_out_now: number;
-}
-
-export interface AbnormalSwitch {
-  id: number;
-  name: string | null;
-  device_type: string | null;
-  feeder_id: number | null;
-  substation_id: number | null;
-  normal_state: string | null;
-  current_state: string | null;
-  status: string | null;
-}
-
-export interface TrendBucket {
-  start: string;
-  count: number;
-  customers_interrupted: number;
-  customer_minutes: number;
-  groups?: Record<string, { count: number; customers_interrupted: number; customer_minutes: number }>;
-}
-
-export interface MonthKpi {
-  month: string;
-  saidi: number;
-  saifi: number;
-  caidi: number;
-  saidi_excl_med: number;
-  saifi_excl_med: number;
-  customers_interrupted: number;
-  customer_minutes: number;
-  med_days: number;
-}
-
-export interface WorstFeeder {
-  feeder_id: number;
-  feeder_name: string | null;
-  substation_id: number | null;
-  substation_name: string | null;
-  customer_minutes: number;
-  interruptions: number;
-  customers_interrupted: number;
-  saidi: number;
-  saifi: number;
-}
-
-export interface TransformerLoading {
-  id: number;
-  feeder_id: number | null;
-  substation_id: number | null;
-  kva: number;
-  peak_kw: number;
-  peak_time: string;
-  loading_pct: number;
-  meters: number;
-}
-
-export interface ClassConsumption {
-  class: string;
-  meters: number;
-  kwh: number;
-  peak_kw: number;
-}
-
-export interface HealthBin {
-  from: number;
-  to: number;
-  count: number;
-}
-
-export interface WorstAsset {
-  id: number;
-  layer: string;
-  feeder_id: number | null;
-  health_score: number | null;
-  load_pct: number | null;
-  lon: number;
-  lat: number;
-  [attribute: string]: unknown;
-}
-
-export interface SearchResult {
-  kind: 'asset' | 'feeder' | 'substation' | 'crew' | 'outage';
-  id: number;
-  layer: string | null;
-  label: string;
-  lon: number;
-  lat: number;
-  bbox: [number, number, number, number] | null;
-}
-
-export type AssistantAnswer =
-  | {
-      question: string;
-      understood: true;
-      intent: string;
-      answer: { columns: string[]; rows: unknown[][] };
-      highlight: { ids: number[]; bbox: [number, number, number, number] | null };
-      calls: string[];
-    }
-  | { question: string; understood: false; suggestions: string[] };
+export type Etr = Schemas['EtrDoc'];
+/** One outage (`/api/outages`); the fallback list (from the `outages` layer) fills what the layer has. */
+export type Outage = Schemas['OutageDoc'];
+export type OutageList = Schemas['OutageList'];
+export type OutageDetail = Schemas['OutageDetail'];
+export type DispatchResult = Schemas['DispatchDoc'];
+export type Crew = Schemas['CrewDoc'];
+export type SubstationStatus = Schemas['SubstationStatus'];
+export type AbnormalSwitch = Schemas['AbnormalSwitch'];
+export type TrendBucket = Schemas['TrendBucket'];
+export type MonthKpi = Schemas['MonthDoc'];
+export type WorstFeeder = Schemas['FeederDoc'];
+export type TransformerLoading = Schemas['LoadingDoc'];
+export type ClassConsumption = Schemas['ClassDoc'];
+export type HealthBin = Schemas['Bin'];
+export type WorstAsset = Schemas['WorstAsset'];
+export type SearchResult = Schemas['Hit'];
+export type AssistantAnswer = Schemas['AssistantDoc'];
 
 export type AmiQuery = { scope: 'meter' | 'transformer' | 'feeder' | 'substation' | 'system'; id: number | null };
 
@@ -210,9 +54,7 @@ export const opsApi = {
     getJson<OutageList>(`/api/outages${qs(p)}`),
   outage: (id: number) => getJson<OutageDetail>(`/api/outages/${id}`),
   isolate: (device: number) =>
-    getJson<{ ids: Record<string, number[]>; customer_count?: number; truncated?: boolean }>(
-      `/api/trace/${device}?direction=isolate`,
-    ),
+    getJson<Schemas['TraceDoc']>(`/api/trace/${device}?direction=isolate`),
   dispatch: async (outage: number, crew: number): Promise<DispatchResult> => {
     const res = await fetch(`/api/outages/${outage}/dispatch`, {
       method: 'POST',
@@ -223,34 +65,34 @@ export const opsApi = {
     if (!res.ok) throw new ApiError(res.status, body && typeof body.error === 'string' ? body.error : res.statusText);
     return body as DispatchResult;
   },
-  crews: () => getJson<{ crews: Crew[]; count: number; truncated: boolean; version: number }>('/api/crews'),
-  substations: () => getJson<{ substations: SubstationStatus[] }>('/api/substations/status'),
+  crews: () => getJson<Schemas['CrewsDoc']>('/api/crews'),
+  substations: () => getJson<Schemas['SubstationsDoc']>('/api/substations/status'),
   abnormalSwitches: () =>
-    getJson<{ switches: AbnormalSwitch[]; count: number; truncated: boolean }>('/api/switches/abnormal'),
+    getJson<Schemas['AbnormalDoc']>('/api/switches/abnormal'),
   trends: (bucket: 'day' | 'week' | 'month', from?: string, to?: string) =>
-    getJson<{ buckets: TrendBucket[]; truncated: boolean }>(`/api/outages/trends${qs({ bucket, by: 'cause', from, to })}`),
-  kpiMonthly: (from?: string, to?: string) => getJson<{ months: MonthKpi[] }>(`/api/kpi/monthly${qs({ from, to })}`),
+    getJson<Schemas['TrendsDoc']>(`/api/outages/trends${qs({ bucket, by: 'cause', from, to })}`),
+  kpiMonthly: (from?: string, to?: string) => getJson<Schemas['MonthlyDoc']>(`/api/kpi/monthly${qs({ from, to })}`),
   worstFeeders: (limit = 10) =>
-    getJson<{ feeders: WorstFeeder[]; count: number; truncated: boolean }>(`/api/outages/worst-feeders${qs({ limit })}`),
+    getJson<Schemas['WorstFeedersDoc']>(`/api/outages/worst-feeders${qs({ limit })}`),
   amiHistory: (q: AmiQuery, bucket: string, from?: string, to?: string) =>
-    getJson<{ meters: number; bucket: string; buckets: { start: string; kwh: number; peak_kw: number }[] }>(
+    getJson<Schemas['HistoryDoc']>(
       `/api/ami/history${qs({ ...(q.scope === 'system' ? { system: true } : { [q.scope]: q.id }), bucket, from, to })}`,
     ),
   transformerLoading: (limit = 50) =>
-    getJson<{ transformers: TransformerLoading[]; count: number; truncated: boolean }>(
+    getJson<Schemas['LoadingListDoc']>(
       `/api/ami/transformers/loading${qs({ limit })}`,
     ),
-  consumptionByClass: () => getJson<{ classes: ClassConsumption[] }>('/api/ami/consumption/by-class'),
+  consumptionByClass: () => getJson<Schemas['ByClassDoc']>('/api/ami/consumption/by-class'),
   healthDistribution: (layer: 'poles' | 'transformers', bins = 10) =>
-    getJson<{ layer: string; bins: HealthBin[]; count: number; mean: number; median: number }>(
+    getJson<Schemas['Distribution']>(
       `/api/assets/health/distribution${qs({ layer, bins })}`,
     ),
   worstAssets: (layer: 'poles' | 'transformers', by: 'health' | 'load', limit = 50) =>
-    getJson<{ assets: WorstAsset[]; count: number; truncated: boolean }>(`/api/assets/worst${qs({ layer, by, limit })}`),
+    getJson<Schemas['WorstDoc']>(`/api/assets/worst${qs({ layer, by, limit })}`),
   healthHistory: (id: number) =>
-    getJson<{ id: number; days: { date: string; health_score: number }[] }>(`/api/assets/${id}/health/history`),
+    getJson<Schemas['HealthHistoryDoc']>(`/api/assets/${id}/health/history`),
   search: (q: string, limit = 20) =>
-    getJson<{ results: SearchResult[]; count: number; truncated: boolean }>(`/api/search${qs({ q, limit })}`),
+    getJson<Schemas['SearchResults']>(`/api/search${qs({ q, limit })}`),
   assistant: (q: string) => getJson<AssistantAnswer>(`/api/assistant${qs({ q })}`),
   layerItems: (layer: string, limit = 1000) =>
     getJson<{ features: OgcFeature[] }>(`/ogc/collections/${layer}/items${qs({ limit })}`),

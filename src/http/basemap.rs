@@ -175,7 +175,7 @@ fn no_basemap() -> ApiError {
 
 /// A basemap vector tile (the path ends in `.mvt`): the demo city's streets, or the tile of
 /// the basemap archive (`basemap.path`) as stored, gzip passed through or inflated.
-#[utoipa::path(get, path = "/basemap/{z}/{x}/{y}", tag = "tiles",
+#[utoipa::path(get, path = "/basemap/{z}/{x}/{y}", tag = "tiles", operation_id = "basemap_tile",
     params(
         ("z" = u8, Path, maximum = 30, description = "zoom"),
         ("x" = u32, Path, description = "column, below 2^z"),
@@ -243,7 +243,7 @@ fn archive_tilejson(archive: &TileArchive, base: &str) -> TileJson {
 
 /// TileJSON 3.0.0 of the basemap (from the archive's metadata for a file basemap), absolute
 /// tile URL built as `/tiles.json` builds it.
-#[utoipa::path(get, path = "/basemap.json", tag = "tiles",
+#[utoipa::path(get, path = "/basemap.json", tag = "tiles", operation_id = "basemap_tilejson",
     responses(
         (status = 200, description = "TileJSON", body = TileJson),
         (status = 400, description = "invalid Host or X-Forwarded-Proto", body = crate::http::error::ErrorBody),

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
+use serde_json::Value;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, ResponseBuilder};
@@ -64,7 +65,8 @@ const OPEN_PATHS: &[&str] = &["/api/health"];
         api::dispatch::dispatch,
         api::assistant::assistant,
         api::mcp::post,
-        api::mcp::not_allowed,
+        api::mcp::get_not_allowed,
+        api::mcp::delete_not_allowed,
         openapi,
         ogc::landing::landing,
         ogc::landing::conformance,
@@ -184,10 +186,71 @@ fn add_shared(op: &mut Operation, open: bool, error: &dyn Fn(&str) -> utoipa::op
     });
 }
 
-/// The document as served (built once).
-pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(ApiDoc::openapi)
+/// The document as served (built once): [`ApiDoc`] with every nullable property required.
+///
+/// Convention of the response types: a member that is `null` when it has no value is an
+/// `Option` (nullable, always present); a member that is left out instead carries
+/// `skip_serializing_if` and `#[schema(nullable = false)]`. utoipa marks no `Option` member
+/// required, so this pass says what the server does: a nullable property is always there.
+pub fn document() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+        if let Some(schemas) = doc.pointer_mut("/components/schemas") {
+            require_nullable(schemas);
+        }
+        doc
+    })
+}
+
+/// Adds every nullable property of every object schema under `node` to its `required`.
+fn require_nullable(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            let nullable: Vec<String> = map
+                .get("properties")
+                .and_then(Value::as_object)
+                .map(|props| {
+                    props
+                        .iter()
+                        .filter(|(_, p)| is_nullable(p))
+                        .map(|(name, _)| name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !nullable.is_empty() {
+                let required = map
+                    .entry("required")
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                if let Value::Array(list) = required {
+                    for name in nullable {
+                        if !list.iter().any(|r| r == name.as_str()) {
+                            list.push(Value::String(name));
+                        }
+                    }
+                }
+            }
+            for child in map.values_mut() {
+                require_nullable(child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(require_nullable),
+        _ => {}
+    }
+}
+
+/// `type: [..., "null"]`, or a `oneOf` with a `{"type": "null"}` branch.
+fn is_nullable(schema: &Value) -> bool {
+    let null_type = |s: &Value| match s.get("type") {
+        Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+        Some(t) => t == "null",
+        None => false,
+    };
+    null_type(schema)
+        || schema
+            .get("oneOf")
+            .and_then(Value::as_array)
+            .is_some_and(|branches| branches.iter().any(null_type))
 }
 
 /// `GET /api/openapi.json`, as `application/vnd.oai.openapi+json;version=3.1` (the media type
@@ -203,7 +266,6 @@ pub async fn openapi() -> impl IntoResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::Value;
 
     /// The route templates registered in the router's sources (`.route("...")`).
     fn registered() -> Vec<String> {
@@ -229,7 +291,7 @@ mod tests {
 
     #[test]
     fn every_registered_route_is_documented_and_nothing_else() {
-        let doc = serde_json::to_value(document()).unwrap();
+        let doc = document();
         let paths = doc["paths"].as_object().unwrap();
         let routes: Vec<String> = registered()
             .into_iter()
@@ -262,18 +324,28 @@ mod tests {
                 );
             }
         }
+        // Operation ids are unique (generated clients name functions after them).
+        let mut ids: Vec<&str> = paths
+            .values()
+            .flat_map(|item| item.as_object().unwrap().values())
+            .filter_map(|op| op["operationId"].as_str())
+            .collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate operationId");
         // Every local $ref points at something.
         let text = doc.to_string();
         for r in text.split("\"$ref\":\"#/").skip(1) {
             let target = &r[..r.find('"').unwrap()];
-            let found = target.split('/').try_fold(&doc, |v, k| v.get(k));
+            let found = target.split('/').try_fold(doc, |v, k| v.get(k));
             assert!(found.is_some_and(Value::is_object), "$ref {target}");
         }
     }
 
     #[test]
     fn parameters_carry_their_bounds() {
-        let doc = serde_json::to_value(document()).unwrap();
+        let doc = document();
         let items = &doc["paths"]["/ogc/collections/{collectionId}/items"]["get"]["parameters"];
         let limit = items
             .as_array()
@@ -290,6 +362,18 @@ mod tests {
             .find(|p| p["name"] == "by")
             .unwrap();
         assert!(by.to_string().contains("KpiGroupBy"), "{by}");
+        // A member that is null when empty is always present; one left out when empty is not
+        // nullable.
+        let outage = &doc["components"]["schemas"]["OutageDoc"];
+        let required = outage["required"].as_array().unwrap();
+        assert!(required.iter().any(|r| r == "crew_id"), "{outage}");
+        let trace = &doc["components"]["schemas"]["TraceDoc"];
+        assert!(!trace["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "path"));
+        assert_eq!(trace["properties"]["path"]["type"], "array", "{trace}");
         let schemas = &doc["components"]["schemas"];
         assert_eq!(
             schemas["KpiGroupBy"]["enum"],

@@ -31,6 +31,7 @@ pub struct TileJson {
     pub version: String,
     /// Attribution to show on the map, if configured.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub attribution: Option<String>,
     /// Always `xyz`.
     pub scheme: &'static str,

@@ -109,6 +109,7 @@ pub struct SourceStatus {
     pub state: SourceState,
     /// Why the source is degraded (never contains credentials).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub reason: Option<String>,
     /// Snapshot version of the last change applied from the source (0: none yet).
     pub last_change_version: u64,

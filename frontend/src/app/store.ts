@@ -69,6 +69,13 @@ export function outageOfAttributes(id: number, a: Record<string, unknown>, at: n
     crew_id: num(a.crew_id),
     lon: at ? at[0] : null,
     lat: at ? at[1] : null,
+    // What only /api/outages knows (names, the device's kind, the duration, the estimate).
+    feeder_name: null,
+    substation_name: null,
+    device_kind: null,
+    duration_s: null,
+    crew_name: null,
+    etr: null,
   };
 }
 

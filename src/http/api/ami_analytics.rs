@@ -162,8 +162,10 @@ pub struct ClassDoc {
 pub struct ByClassDoc {
     pub classes: Vec<ClassDoc>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub feeder: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub substation: Option<i64>,
     pub from: String,
     pub to: String,

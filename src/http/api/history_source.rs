@@ -38,16 +38,20 @@ pub const MAX_PERIOD_DAYS: i64 = 3_660;
 pub struct HistoryInfo {
     /// Start of the synthetic history (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub from: Option<String>,
     /// `postgres` when read from the database.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub source: Option<&'static str>,
     pub synthetic: bool,
     /// The table read (PostgreSQL).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub table: Option<&'static str>,
     /// End of the synthetic history (RFC 3339).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub to: Option<String>,
 }
 

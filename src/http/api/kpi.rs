@@ -104,6 +104,7 @@ pub struct KpiDoc {
     active_outages: u64,
     /// `by`, `groups`, `groups_truncated`: with `by=` only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     by: Option<String>,
     /// Field crews by status (the `crews` layer; `null` without one).
     crews: Option<CrewCounts>,
@@ -111,16 +112,20 @@ pub struct KpiDoc {
     exclude_med: bool,
     from: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     groups: Option<Vec<GroupDoc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     groups_truncated: Option<bool>,
     history: HistoryInfo,
     indices: IndicesDoc,
     /// `major_event_days`, `t_med_min` (null without a threshold): with `exclude_med` only.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     major_event_days: Option<Vec<String>>,
     power_factor: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     t_med_min: Option<Option<f64>>,
     to: String,
     total_load_mw: f64,

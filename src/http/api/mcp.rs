@@ -147,7 +147,7 @@ fn rpc_error(id: Json_, code: i64, message: String) -> Json_ {
 /// Model Context Protocol (streamable HTTP, stateless): one JSON-RPC 2.0 message per request
 /// (`initialize`, `ping`, `tools/list`, `tools/call` with the tools search, asset, trace, kpi,
 /// outages, crews, ami_history). The messages are the MCP specification's, not this API's.
-#[utoipa::path(post, path = "/mcp", tag = "assistant",
+#[utoipa::path(post, path = "/mcp", tag = "assistant", operation_id = "mcp_post",
     request_body(content = Object, content_type = "application/json", description = "a JSON-RPC 2.0 request or notification"),
     responses(
         (status = 200, description = "the JSON-RPC response", body = Object),
@@ -206,12 +206,25 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
     Json(reply).into_response()
 }
 
-/// `GET` / `DELETE /mcp`: no server-initiated stream and no sessions.
-#[utoipa::path(method(get, delete), path = "/mcp", tag = "assistant",
+/// `GET /mcp`: no server-initiated stream (the endpoint is stateless).
+#[utoipa::path(get, path = "/mcp", tag = "assistant", operation_id = "mcp_get",
     responses((status = 405, description = "use POST", body = crate::http::error::ErrorBody)))]
-pub async fn not_allowed() -> Response {
-    let body =
-        json!({"error": "this MCP endpoint is stateless: POST one JSON-RPC message per request"});
+pub async fn get_not_allowed() -> Response {
+    not_allowed()
+}
+
+/// `DELETE /mcp`: no sessions to end.
+#[utoipa::path(delete, path = "/mcp", tag = "assistant", operation_id = "mcp_delete",
+    responses((status = 405, description = "use POST", body = crate::http::error::ErrorBody)))]
+pub async fn delete_not_allowed() -> Response {
+    not_allowed()
+}
+
+/// The `405` of `GET` and `DELETE`.
+fn not_allowed() -> Response {
+    let body = crate::http::error::ErrorBody {
+        error: "this MCP endpoint is stateless: POST one JSON-RPC message per request".into(),
+    };
     (
         StatusCode::METHOD_NOT_ALLOWED,
         [(header::ALLOW, "POST")],

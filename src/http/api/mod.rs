@@ -95,7 +95,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/mcp",
             post(mcp::post)
-                .get(mcp::not_allowed)
-                .delete(mcp::not_allowed),
+                .get(mcp::get_not_allowed)
+                .delete(mcp::delete_not_allowed),
         )
 }

@@ -84,7 +84,7 @@ pub struct OutageList {
 
 /// The isolation trace of an outage's device.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct TraceDoc {
+pub struct OutageTrace {
     pub devices_to_open: Vec<u64>,
     pub de_energized: AssetIds,
     pub customer_count: u64,
@@ -98,7 +98,7 @@ pub struct OutageDetail {
     #[serde(flatten)]
     pub outage: OutageDoc,
     /// `null` when the outage names no device or the data has no topology.
-    pub trace: Option<TraceDoc>,
+    pub trace: Option<OutageTrace>,
     pub version: u64,
     pub now: String,
 }
@@ -281,7 +281,7 @@ fn detail(ctx: &Ctx<'_>, id: u64) -> Result<OutageDetail, ApiError> {
         (Some(d), Some(g)) => u64::try_from(d)
             .ok()
             .and_then(|d| g.isolate(d).ok())
-            .map(|r| TraceDoc {
+            .map(|r| OutageTrace {
                 devices_to_open: r.devices,
                 de_energized: r.de_energized,
                 customer_count: r.customer_count,

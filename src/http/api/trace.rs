@@ -103,26 +103,32 @@ pub struct TraceDoc {
     pub customer_count: u64,
     /// Isolate only: protective devices to open, nearest to the asset first.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub devices_to_open: Option<Vec<u64>>,
     pub direction: Direction,
     /// Substation feeding the asset now (`null`: de-energized or disconnected).
     pub energized_from: Option<u64>,
     /// With `geometry=true`: the traced assets as GeoJSON (at most 20,000 features).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub geometry: Option<FeatureCollection>,
     /// With `geometry=true`: features were left out of `geometry`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub geometry_truncated: Option<bool>,
     /// Every asset on the trace (isolate: every asset that loses power), the start included.
     pub ids: AssetIds,
     /// Isolate only: opening `devices_to_open` de-energizes the asset.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub isolable: Option<bool>,
     /// Upstream only: span ids from the asset back to the substation.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub path: Option<Vec<u64>>,
     /// Upstream only: switch ids controlling the path spans, nearest to the asset first.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub path_devices: Option<Vec<u64>>,
     /// A node or id limit cut the walk or an id list short.
     pub truncated: bool,

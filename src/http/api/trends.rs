@@ -72,6 +72,7 @@ pub struct TrendBucket {
     pub customers_interrupted: u64,
     /// With `by`: sums per cause or feeder id.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub groups: Option<BTreeMap<String, SumsDoc>>,
     /// The bucket's first instant (local midnight, RFC 3339).
     pub start: String,

@@ -176,6 +176,7 @@ pub struct TileLayer {
     pub properties_schema: Json,
     /// 0 points, 1 lines, 2 polygons; absent for a layer that mixes them.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub geometry_dimension: Option<u8>,
 }
 

@@ -21,20 +21,21 @@ function openResult(r: SearchResult): void {
   else if (r.kind === 'crew') navigate(`/field/crews/${r.id}`);
   else if (r.bbox) {
     highlight(r.layer ? [{ layer: r.layer, id: r.id }] : []);
-    flyTo({ bbox: r.bbox });
+    const [w, south, e, n] = r.bbox;
+    flyTo({ bbox: [w, south, e, n] });
   } else select(r.layer ?? 'substations', r.id, r.lon, r.lat, 15);
 }
 
 function Answer({ answer }: { answer: Loaded<AssistantAnswer> }) {
   useEffect(() => {
     if (answer.state !== 'ok' || !answer.data.understood) return;
-    const h = answer.data.highlight;
-    if (h.bbox) flyTo({ bbox: h.bbox });
+    const bbox = answer.data.highlight?.bbox;
+    if (bbox && bbox.length === 4) flyTo({ bbox: [bbox[0], bbox[1], bbox[2], bbox[3]] });
   }, [answer]);
   return (
     <Show value={answer} what="assistant">
       {(a) =>
-        a.understood ? (
+        a.understood && a.answer ? (
           <div data-testid="answer" data-intent={a.intent}>
             <table class="data" aria-label="answer">
               <thead>
@@ -46,13 +47,13 @@ function Answer({ answer }: { answer: Loaded<AssistantAnswer> }) {
                 ))}
               </tbody>
             </table>
-            <p class="muted">answered from {a.calls.join(', ')}</p>
+            <p class="muted">answered from {(a.calls ?? []).join(', ')}</p>
           </div>
         ) : (
           <div data-testid="suggestions">
             <p>I can answer questions like:</p>
             <ul>
-              {a.suggestions.map((s) => (
+              {(a.suggestions ?? []).map((s) => (
                 <li key={s}>
                   <button type="button" class="link" onClick={() => navigate(`/assistant?q=${encodeURIComponent(s)}`)}>{s}</button>
                 </li>

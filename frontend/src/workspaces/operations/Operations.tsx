@@ -20,7 +20,7 @@ interface Card {
   unit: (k: Kpi) => string;
 }
 
-const customersOut = (k: Kpi) => k.customers_out ?? k.customers_out_now ?? 0;
+const customersOut = (k: Kpi) => k.customers_out_now;
 
 export const CARDS: Card[] = [
   { key: 'saidi', label: 'SAIDI', value: (k) => fmt(k.indices.saidi_min, 1), unit: () => 'min / customer' },

@@ -13,11 +13,6 @@ import { now } from '../../app/store';
 type TraceState = { state: 'loading' } | { state: 'ok'; assets: number; customers: number | null; devices: number[] } | { state: 'error'; message: string };
 
 /** The trace's asset lists in the shape `FeatureStates.setTraced` takes. */
-function traceIds(lists: Record<string, number[]>) {
-  const spans = lists.spans ?? lists.feeders;
-  return { ...lists, ...(spans ? { spans } : {}) };
-}
-
 export function OutageDetail({ id, outage }: { id: number; outage: Outage | null }) {
   const [detail, setDetail] = useState<Outage | null>(null);
   const [trace, setTrace] = useState<TraceState>({ state: 'loading' });
@@ -35,7 +30,7 @@ export function OutageDetail({ id, outage }: { id: number; outage: Outage | null
         known = d;
         flyTo({ lon: d.lon, lat: d.lat, zoom: 14 });
         if (d.trace) {
-          const n = highlightTrace(traceIds(d.trace.de_energized));
+          const n = highlightTrace(d.trace.de_energized);
           setTrace({ state: 'ok', assets: n, customers: d.trace.customer_count, devices: d.trace.devices_to_open });
           return;
         }
@@ -56,7 +51,7 @@ export function OutageDetail({ id, outage }: { id: number; outage: Outage | null
       }
       const t = await opsApi.isolate(device);
       if (!live) return;
-      const n = highlightTrace(traceIds(t.ids));
+      const n = highlightTrace(t.ids);
       setTrace({ state: 'ok', assets: n, customers: t.customer_count ?? null, devices: [device] });
     })().catch((err: unknown) => live && setTrace({ state: 'error', message: err instanceof Error ? err.message : String(err) }));
     return () => {

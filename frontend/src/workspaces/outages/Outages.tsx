@@ -30,7 +30,7 @@ function columns(nowMs: number): Column<Outage>[] {
       render: (o) => duration(since(o.start_time, nowMs)),
       numeric: true,
     },
-    { key: 'status', label: 'Status', value: (o) => o.status, render: (o) => <span class={`badge s-${o.status}`}>{o.status.replace('_', ' ')}</span> },
+    { key: 'status', label: 'Status', value: (o) => o.status, render: (o) => <span class={`badge s-${o.status}`}>{(o.status ?? 'unknown').replace('_', ' ')}</span> },
     { key: 'crew', label: 'Crew', value: (o) => o.crew_name ?? o.crew_id },
     {
       key: 'etr',
