@@ -66,3 +66,5 @@ echo "== front end: unit and browser tests"
 (cd frontend && npm test)
 echo "== MCP: the official TypeScript SDK client against /mcp (release server)"
 (cd tests/mcp && npm ci --no-audit --no-fund && npm test)
+echo "== schemathesis: /api/openapi.json against the release server (bounded, fixed seed)"
+scripts/schemathesis.sh target/release/gridtiles

@@ -20,6 +20,7 @@ pub mod etr;
 pub mod health;
 pub mod history;
 pub mod kpi;
+pub mod kpi_request;
 pub mod load;
 pub mod loading;
 pub mod med;

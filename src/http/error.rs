@@ -78,6 +78,12 @@ impl ApiError {
     }
 }
 
+impl From<crate::analytics::kpi_request::PeriodError> for ApiError {
+    fn from(err: crate::analytics::kpi_request::PeriodError) -> Self {
+        ApiError::BadRequest(err.to_string())
+    }
+}
+
 impl From<TileCoordError> for ApiError {
     fn from(err: TileCoordError) -> Self {
         ApiError::BadRequest(err.to_string())

@@ -11,93 +11,20 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
 use super::dates;
 use super::kpi::{checked_period, History};
 use super::params;
 use crate::analytics::etr::DurationTable;
+use crate::analytics::kpi_request::{self, ETR_HISTORY_DAYS};
 use crate::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
-use crate::analytics::{
-    customer_base, report_from_days, CustomerBase, GroupBy, GroupIndices, KpiConfig, KpiReport,
-    Period,
-};
+use crate::analytics::{customer_base, CustomerBase, GroupBy, Period};
 use crate::http::{ApiError, AppState};
 use crate::live::PerVersion;
 use crate::source::postgres::history::durations::DurationGroup;
 use crate::source::postgres::history::{HistoryError, PgHistory};
 use crate::topology::TopologySchema;
 
-/// Longest period a PostgreSQL-backed request may span, days (about ten years).
-pub const MAX_PERIOD_DAYS: i64 = 3_660;
-
-/// Where a response's history came from: the synthetic history (`synthetic: true`, with the
-/// period it covers for the KPIs) or a PostgreSQL table.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryInfo {
-    /// Start of the synthetic history (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub from: Option<String>,
-    /// `postgres` when read from the database.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub source: Option<&'static str>,
-    pub synthetic: bool,
-    /// The table read (PostgreSQL).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub table: Option<&'static str>,
-    /// End of the synthetic history (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false)]
-    pub to: Option<String>,
-}
-
-impl HistoryInfo {
-    /// The synthetic history, without its period.
-    pub fn synthetic() -> HistoryInfo {
-        HistoryInfo {
-            from: None,
-            source: None,
-            synthetic: true,
-            table: None,
-            to: None,
-        }
-    }
-
-    /// The synthetic history covering `from` to `to` (Unix seconds).
-    pub fn synthetic_between(from: i64, to: i64) -> HistoryInfo {
-        HistoryInfo {
-            from: Some(dates::format(from)),
-            to: Some(dates::format(to)),
-            ..HistoryInfo::synthetic()
-        }
-    }
-
-    /// PostgreSQL's `table`.
-    pub fn postgres(table: &'static str) -> HistoryInfo {
-        HistoryInfo {
-            source: Some("postgres"),
-            synthetic: false,
-            table: Some(table),
-            ..HistoryInfo::synthetic()
-        }
-    }
-}
-
-/// The indices of one `/api/kpi` request, from either backend.
-pub struct KpiIndices {
-    pub period: Period,
-    pub exclude_med: bool,
-    pub by: Option<GroupBy>,
-    pub report: KpiReport,
-    /// Per group with `by` (empty without).
-    pub groups: Vec<GroupIndices>,
-    /// The `history` member of the response (where the events came from).
-    pub history: HistoryInfo,
-}
+pub use crate::analytics::kpi_request::{HistoryInfo, KpiIndices, MAX_PERIOD_DAYS};
 
 /// `exclude_med` and `by` of a KPI request.
 pub fn kpi_params(q: &params::Query) -> Result<(bool, Option<GroupBy>), ApiError> {
@@ -111,29 +38,11 @@ pub fn kpi_params(q: &params::Query) -> Result<(bool, Option<GroupBy>), ApiError
     Ok((exclude_med, by))
 }
 
-fn config(period: Period) -> KpiConfig {
-    KpiConfig {
-        period,
-        utc_offset_s: HOUSTON_UTC_OFFSET_S,
-        t_med_override: None,
-    }
-}
-
-/// The indices of a request over the synthetic history `h` (its per-day index: whole days
-/// precomputed, partial days aggregated now).
+/// The indices of a request over the synthetic history `h`.
 pub fn synthetic_kpi(h: &History, q: &params::Query, now: i64) -> Result<KpiIndices, ApiError> {
     let period = checked_period(q, h, now)?;
     let (exclude_med, by) = kpi_params(q)?;
-    let (whole, partial) = h.daily.period_rows(&h.events, &h.base.by_feeder, &period);
-    let (report, groups) = report_from_days(&[whole, &partial], &h.base, &config(period), by);
-    Ok(KpiIndices {
-        period,
-        exclude_med,
-        by,
-        report,
-        groups,
-        history: HistoryInfo::synthetic_between(h.start, h.end),
-    })
+    Ok(kpi_request::synthetic_kpi(h, period, exclude_med, by))
 }
 
 /// The indices from PostgreSQL when the server reads its history there; `None` for the
@@ -176,27 +85,11 @@ pub async fn pg_period_days(
     Ok(Some(PeriodDays { period, rows, base }))
 }
 
-/// A `[from, to)` period of a PostgreSQL-backed request: RFC 3339 dates, `from < to`, not
-/// ending in the future, at most [`MAX_PERIOD_DAYS`] long; defaults to the last
-/// `default_days` days.
+/// A `[from, to)` period of a PostgreSQL-backed request: RFC 3339 dates, `from < to`, and
+/// [`kpi_request::database_period`]'s rules; defaults to the last `default_days` days.
 pub fn pg_period(q: &params::Query, now: i64, default_days: i64) -> Result<Period, ApiError> {
     let (from, to) = dates::period(q, now, default_days)?;
-    if to > now {
-        return Err(ApiError::BadRequest(format!(
-            "to ({}) is in the future (now {})",
-            dates::format(to),
-            dates::format(now)
-        )));
-    }
-    if to - from > MAX_PERIOD_DAYS * DAY_S {
-        return Err(ApiError::BadRequest(format!(
-            "the period is longer than {MAX_PERIOD_DAYS} days: narrow from/to"
-        )));
-    }
-    Ok(Period {
-        start: from,
-        end: to,
-    })
+    Ok(kpi_request::database_period(from, to, now)?)
 }
 
 /// A history query failure as the client sees it (the reason is logged, not sent).
@@ -225,9 +118,6 @@ pub struct PgBackend {
     customers: PerVersion<CustomerBase>,
     durations: PerVersion<DurationTable>,
 }
-
-/// Days of history restoration estimates read (about three years, as the synthetic one).
-pub const ETR_HISTORY_DAYS: i64 = 3 * 365;
 
 impl PgBackend {
     /// A backend over `db`.
@@ -285,18 +175,11 @@ impl PgBackend {
             .kpi_rows(period.start, period.end, &served, HOUSTON_UTC_OFFSET_S)
             .await
             .map_err(query_error)?;
-        let (report, groups) = tokio::task::spawn_blocking(move || {
-            report_from_days(&[&rows], &base, &config(period), by)
+        tokio::task::spawn_blocking(move || {
+            let history = HistoryInfo::postgres("outage_events");
+            kpi_request::kpi_from_rows(&rows, &base, period, exclude_med, by, history)
         })
         .await
-        .map_err(|e| ApiError::Internal(format!("KPI task failed: {e}")))?;
-        Ok(KpiIndices {
-            period,
-            exclude_med,
-            by,
-            report,
-            groups,
-            history: HistoryInfo::postgres("outage_events"),
-        })
+        .map_err(|e| ApiError::Internal(format!("KPI task failed: {e}")))
     }
 }

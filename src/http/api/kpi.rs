@@ -41,17 +41,9 @@ pub use crate::analytics::time::now;
 /// The period of a request, checked against the history's coverage.
 pub fn checked_period(q: &params::Query, h: &History, now: i64) -> Result<Period, ApiError> {
     let (from, to) = dates::period(q, now, 365)?;
-    if from < h.start || to > h.end.min(now) {
-        return Err(ApiError::BadRequest(format!(
-            "the outage history covers {} to now ({}): narrow from/to",
-            dates::format(h.start),
-            dates::format(now)
-        )));
-    }
-    Ok(Period {
-        start: from,
-        end: to,
-    })
+    Ok(crate::analytics::kpi_request::synthetic_period(
+        h, from, to, now,
+    )?)
 }
 
 /// The indices of a response, rounded for display. Fields (here and below) are in

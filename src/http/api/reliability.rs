@@ -13,9 +13,9 @@ use serde::Serialize;
 use super::assets::str_attr;
 use super::history_source::{self, PeriodDays};
 use super::{dates, params};
+use crate::analytics::kpi_request::kpi_config;
 use crate::analytics::monthly::{monthly, worst_feeders};
-use crate::analytics::time::HOUSTON_UTC_OFFSET_S;
-use crate::analytics::{CustomerBase, DayFeeder, KpiConfig, Period, ReliabilityIndices};
+use crate::analytics::{CustomerBase, DayFeeder, Period, ReliabilityIndices};
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
 use crate::topology::GridGraph;
@@ -84,14 +84,6 @@ pub struct WorstFeedersDoc {
     pub version: u64,
 }
 
-fn config(period: Period) -> KpiConfig {
-    KpiConfig {
-        period,
-        utc_offset_s: HOUSTON_UTC_OFFSET_S,
-        t_med_override: None,
-    }
-}
-
 fn monthly_doc(
     snapshot: &Snapshot,
     period: Period,
@@ -99,7 +91,7 @@ fn monthly_doc(
     base: &CustomerBase,
     exclude_med: bool,
 ) -> MonthlyDoc {
-    let months = monthly(rows, base, &config(period))
+    let months = monthly(rows, base, &kpi_config(period))
         .into_iter()
         .map(|m| {
             let main: &ReliabilityIndices = if exclude_med {
@@ -153,7 +145,7 @@ fn worst_doc(
     base: &CustomerBase,
     limit: usize,
 ) -> WorstFeedersDoc {
-    let ranked = worst_feeders(rows, base, &config(period));
+    let ranked = worst_feeders(rows, base, &kpi_config(period));
     let count = ranked.len();
     let feeders: Vec<FeederDoc> = ranked
         .into_iter()
