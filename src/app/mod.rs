@@ -257,6 +257,8 @@ pub(crate) fn build_snapshot(config: &Config, layers: Vec<LayerData>) -> Result<
         version = snapshot.version,
         features = snapshot.feature_count(),
         bounds = ?snapshot.bounds,
+        maxzoom = snapshot.tiling.tiles.maxzoom,
+        maxzoom_from = if config.tiles.guess_maxzoom { "data" } else { "config" },
         ms = start.elapsed().as_millis() as u64,
         "built snapshot"
     );
