@@ -272,6 +272,38 @@ mod tests {
     }
 
     #[test]
+    fn maxzoom_is_guessed_unless_configured() {
+        let guessed: TilingConfig = toml::from_str("[tiles]\nextent = 512\n").unwrap();
+        assert!(guessed.tiles.guess_maxzoom);
+        assert_eq!(guessed.tiles.maxzoom, DEFAULT_MAXZOOM);
+        let fixed: TilingConfig = toml::from_str("[tiles]\nmaxzoom = 16\n").unwrap();
+        assert!(
+            !fixed.tiles.guess_maxzoom,
+            "configured, even at the default value"
+        );
+        assert_eq!(fixed.tiles, TileConfig::default().with_maxzoom(16));
+        // Printed and read back, each stays what it was.
+        for cfg in [guessed, fixed] {
+            let text = toml::to_string(&cfg).unwrap();
+            assert_eq!(text.contains("maxzoom"), !cfg.tiles.guess_maxzoom, "{text}");
+            assert_eq!(toml::from_str::<TilingConfig>(&text).unwrap(), cfg);
+        }
+    }
+
+    #[test]
+    fn nothing_is_thinned_or_merged_at_a_layers_maxzoom() {
+        let cfg: TilingConfig = toml::from_str(
+            "[tiles]\nmaxzoom = 15\n[layers.x]\nfull_zoom = 18\nmerge_below = 17\nmaxzoom = 14\n",
+        )
+        .unwrap();
+        let x = cfg.layer("x");
+        assert_eq!((x.maxzoom, x.full_zoom, x.merge_below), (14, 14, 14));
+        let meters = cfg.layer("meters");
+        assert_eq!((meters.maxzoom, meters.full_zoom), (15, 15));
+        assert_eq!(cfg.layer("other").maxzoom, 15, "a layer follows the server");
+    }
+
+    #[test]
     fn layer_maxzoom_is_clamped_to_the_server_maxzoom() {
         let cfg: TilingConfig =
             toml::from_str("[tiles]\nmaxzoom = 14\n[layers.x]\nmaxzoom = 20\n").unwrap();
