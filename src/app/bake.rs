@@ -97,7 +97,14 @@ fn plan(args: &BakeArgs, config: &Config, sources: &[BakeSource<'_>]) -> Result<
             bbox[3].max(b[3]),
         ];
     }
-    let maxzoom = args.maxzoom.unwrap_or(config.tiles.maxzoom);
+    // The grid's max zoom as served (configured, or guessed from the data at build time).
+    let served = sources
+        .iter()
+        .map(|s| s.snapshot.tiling.tiles.maxzoom)
+        .max();
+    let maxzoom = args
+        .maxzoom
+        .unwrap_or_else(|| served.unwrap_or(config.tiles.maxzoom));
     Ok(BakePlan {
         minzoom: args.minzoom.unwrap_or(lowest.min(maxzoom)),
         maxzoom,

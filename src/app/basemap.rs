@@ -5,24 +5,26 @@ use anyhow::{Context, Result};
 use tracing::info;
 
 use crate::http::basemap::Basemap;
-use crate::http::AppState;
 use crate::index::SnapshotBuilder;
 use crate::settings::Config;
 use crate::source::demo::{self, DemoParams};
 
-/// Sets the basemap of `state` from `config`; `demo_grid`: the grid is the demo grid.
-pub fn attach(config: &Config, state: &AppState, demo_grid: bool) -> Result<()> {
+/// The basemap `config` asks for, if any; `demo_grid`: the grid is the demo grid. Blocking
+/// (the demo city's streets are generated and indexed), so it can run beside the grid's build.
+pub fn prepare(config: &Config, demo_grid: bool) -> Result<Option<Basemap>> {
     let cfg = &config.basemap;
     if let Some(path) = &cfg.path {
         let basemap = Basemap::open_archive(path)
             .with_context(|| format!("cannot open basemap {}", path.display()))?;
         info!(path = %path.display(), schema = ?basemap.schema, "serving basemap archive");
-        state.set_basemap(basemap);
+        Ok(Some(basemap))
     } else if cfg.demo && demo_grid {
-        state.set_basemap(demo_basemap(config)?);
+        let basemap = demo_basemap(config)?;
         info!("serving the demo city's basemap");
+        Ok(Some(basemap))
+    } else {
+        Ok(None)
     }
-    Ok(())
 }
 
 /// The demo city's basemap for `config.data` (seed, scale), tiled like the grid.

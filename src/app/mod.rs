@@ -208,9 +208,16 @@ fn state_of(
     layers: Vec<LayerData>,
     status: SourceStatus,
 ) -> Result<AppState> {
-    let snapshot = build_snapshot(config, layers)?;
-    let state = new_state(config, snapshot)?;
-    basemap::attach(config, &state, kind == SourceKind::Demo)?;
+    // The grid's snapshot and the basemap (for the demo grid, its city's streets generated
+    // and indexed) are built side by side on rayon's pool.
+    let (snapshot, basemap) = rayon::join(
+        || build_snapshot(config, layers),
+        || basemap::prepare(config, kind == SourceKind::Demo),
+    );
+    let state = new_state(config, snapshot?)?;
+    if let Some(basemap) = basemap? {
+        state.set_basemap(basemap);
+    }
     state.set_source_status(status);
     Ok(state)
 }
@@ -257,6 +264,8 @@ pub(crate) fn build_snapshot(config: &Config, layers: Vec<LayerData>) -> Result<
         version = snapshot.version,
         features = snapshot.feature_count(),
         bounds = ?snapshot.bounds,
+        maxzoom = snapshot.tiling.tiles.maxzoom,
+        maxzoom_from = if config.tiles.guess_maxzoom { "data" } else { "config" },
         ms = start.elapsed().as_millis() as u64,
         "built snapshot"
     );

@@ -1,17 +1,25 @@
-//! Building a [`Snapshot`] from source layers: project, index, rank, thin, merge.
+//! Building a [`Snapshot`] from source layers: project, guess the max zoom, index, rank, thin,
+//! merge.
+//!
+//! The work runs on rayon's pool: every layer is projected in parallel (its features in
+//! parallel chunks, order kept), then every layer is indexed in parallel (its R-tree, point
+//! thinning and merged groups side by side with `rayon::join`). The result does not depend
+//! on the number of threads: every step is a function of its layer alone, in feature order.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use rstar::primitives::Rectangle;
 use rstar::RTree;
 use thiserror::Error;
 
 use crate::mercator::{world_to_lonlat, WorldCoord};
-use crate::model::LayerData;
+use crate::model::{Feature, Field, LayerData};
 use crate::tiling::TilingConfig;
 
 use super::geometry::merge_boxes;
+use super::maxzoom::guess_maxzoom;
 use super::{
     BoxEntry, GeometryKind, IndexedFeature, IndexedLayer, MergedLines, Snapshot, Thinning,
     WorldGeometry, ZoomPrep,
@@ -36,6 +44,14 @@ pub struct SnapshotBuilder {
     pub tiling: TilingConfig,
 }
 
+/// A layer projected to world coordinates, not yet indexed.
+struct Projected {
+    name: String,
+    fields: Vec<Field>,
+    features: Vec<Arc<IndexedFeature>>,
+    by_id: HashMap<u64, u32>,
+}
+
 impl SnapshotBuilder {
     pub fn new(tiling: TilingConfig) -> Self {
         SnapshotBuilder { tiling }
@@ -43,6 +59,8 @@ impl SnapshotBuilder {
 
     /// Projects, indexes and generalizes `layers` into snapshot `version`. Features whose
     /// geometry is empty are skipped (sources reject invalid geometry before this point).
+    /// When `maxzoom` is not configured, the snapshot's tiling holds the one guessed from
+    /// the data ([`super::maxzoom`]).
     pub fn build(&self, layers: Vec<LayerData>, version: u64) -> Result<Snapshot, BuildError> {
         let mut seen = HashSet::new();
         for layer in &layers {
@@ -52,10 +70,21 @@ impl SnapshotBuilder {
         }
         let junctions = self.junctions(&layers);
         let is_junction = |c: WorldCoord| junctions.contains(&quantize(c));
-        let mut indexed = Vec::with_capacity(layers.len());
-        for layer in layers {
-            indexed.push(Arc::new(self.build_layer(layer, &is_junction)?));
+        let projected = layers
+            .into_par_iter()
+            .map(|layer| project_layer(layer, &is_junction))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut tiling = self.tiling.clone();
+        if tiling.tiles.guess_maxzoom {
+            let features: Vec<&[Arc<IndexedFeature>]> =
+                projected.iter().map(|p| &p.features[..]).collect();
+            let maxzoom = guess_maxzoom(&features, tiling.tiles.extent);
+            tiling.tiles = tiling.tiles.with_maxzoom(maxzoom);
         }
+        let indexed = projected
+            .into_par_iter()
+            .map(|p| index_layer(&tiling, p, &is_junction).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()?;
         let world = merge_boxes(
             indexed
                 .iter()
@@ -71,7 +100,7 @@ impl SnapshotBuilder {
         };
         Ok(Snapshot {
             version,
-            tiling: self.tiling.clone(),
+            tiling,
             layers: indexed,
             bounds,
         })
@@ -79,118 +108,151 @@ impl SnapshotBuilder {
 
     /// Quantized world positions of every point in a junction layer.
     fn junctions(&self, layers: &[LayerData]) -> HashSet<(i64, i64)> {
-        let mut set = HashSet::new();
-        for layer in layers
-            .iter()
+        layers
+            .par_iter()
             .filter(|l| self.tiling.layer(&l.name).junction)
-        {
-            for f in &layer.features {
-                if let Some(WorldGeometry::Points(pts)) =
-                    WorldGeometry::project(&f.geometry, &|_| false)
-                {
-                    set.extend(pts.into_iter().map(quantize));
-                }
-            }
-        }
-        set
-    }
-
-    fn build_layer(
-        &self,
-        layer: LayerData,
-        is_junction: &impl Fn(WorldCoord) -> bool,
-    ) -> Result<IndexedLayer, BuildError> {
-        let config = self.tiling.layer(&layer.name);
-        let tile_fields = match &config.fields {
-            None => (0..layer.fields.len()).collect(),
-            Some(names) => names
-                .iter()
-                .map(|n| {
-                    layer
-                        .field_index(n)
-                        .ok_or_else(|| BuildError::UnknownField {
-                            layer: layer.name.clone(),
-                            field: n.clone(),
-                        })
+            .flat_map_iter(|layer| {
+                layer.features.iter().flat_map(|f| {
+                    match WorldGeometry::project(&f.geometry, &|_| false) {
+                        Some(WorldGeometry::Points(pts)) => pts,
+                        _ => Vec::new(),
+                    }
                 })
-                .collect::<Result<Vec<_>, _>>()?,
-        };
-        let LayerData {
-            name,
-            fields,
-            features: source,
-        } = layer;
-        let field_index = |n: &str| fields.iter().position(|f| f.name == n);
-        let mut features = Vec::with_capacity(source.len());
-        let mut by_id = HashMap::with_capacity(source.len());
-        for f in source {
-            let Some(geometry) = WorldGeometry::project(&f.geometry, is_junction) else {
-                continue;
-            };
-            if by_id.insert(f.id, features.len() as u32).is_some() {
-                return Err(BuildError::DuplicateId {
-                    layer: name.clone(),
-                    id: f.id,
-                });
-            }
-            features.push(Arc::new(IndexedFeature {
+            })
+            .map(quantize)
+            .collect()
+    }
+}
+
+/// Projects a layer's features (in parallel, in order) and maps ids to positions.
+fn project_layer(
+    layer: LayerData,
+    is_junction: &(impl Fn(WorldCoord) -> bool + Sync),
+) -> Result<Projected, BuildError> {
+    let LayerData {
+        name,
+        fields,
+        features: source,
+    } = layer;
+    let features: Vec<Arc<IndexedFeature>> = source
+        .into_par_iter()
+        .with_min_len(1024)
+        .filter_map(|f: Feature| {
+            let geometry = WorldGeometry::project(&f.geometry, is_junction)?;
+            Some(Arc::new(IndexedFeature {
                 id: f.id,
                 geometry,
                 properties: f.properties,
-            }));
+            }))
+        })
+        .collect();
+    let mut by_id = HashMap::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        if by_id.insert(f.id, i as u32).is_some() {
+            return Err(BuildError::DuplicateId {
+                layer: name,
+                id: f.id,
+            });
         }
-        let entries: Vec<BoxEntry> = features
+    }
+    Ok(Projected {
+        name,
+        fields,
+        features,
+        by_id,
+    })
+}
+
+/// Indexes a projected layer: R-tree, bounding box, thinning and merged groups.
+fn index_layer(
+    tiling: &TilingConfig,
+    layer: Projected,
+    is_junction: &(impl Fn(WorldCoord) -> bool + Sync),
+) -> Result<IndexedLayer, BuildError> {
+    let Projected {
+        name,
+        fields,
+        features,
+        by_id,
+    } = layer;
+    let config = tiling.layer(&name);
+    let field_index = |n: &str| fields.iter().position(|f| f.name == n);
+    let tile_fields = match &config.fields {
+        None => (0..fields.len()).collect(),
+        Some(names) => names
             .iter()
-            .enumerate()
-            .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
-            .collect();
-        let rtree = RTree::bulk_load(entries);
-        let bbox = merge_boxes(features.iter().map(|f| f.geometry.bbox()));
-        let kind = geometry_kind(&features);
-        let thinning = Thinning::build(&features, &config, &self.tiling.tiles);
-        let merged = if !config.merge_by.is_empty() && kind == GeometryKind::Line {
-            let merge_field = |n: &String| {
-                field_index(n).ok_or_else(|| BuildError::UnknownMergeField {
+            .map(|n| {
+                field_index(n).ok_or_else(|| BuildError::UnknownField {
                     layer: name.clone(),
                     field: n.clone(),
                 })
-            };
-            let keys = config
-                .merge_by
-                .iter()
-                .map(merge_field)
-                .collect::<Result<Vec<_>, _>>()?;
-            let id_field = config.merge_id.as_ref().map(merge_field).transpose()?;
-            let prep = ZoomPrep {
-                minzoom: config.minzoom,
-                extent: self.tiling.tiles.extent,
-                tolerance: self.tiling.tiles.simplify_tolerance,
-            };
-            Some(MergedLines::build(
-                &features,
-                &keys,
-                id_field,
-                config.merge_below,
-                prep,
-                is_junction,
-            ))
-        } else {
-            None
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let kind = geometry_kind(&features);
+    let merge = if !config.merge_by.is_empty() && kind == GeometryKind::Line {
+        let merge_field = |n: &String| {
+            field_index(n).ok_or_else(|| BuildError::UnknownMergeField {
+                layer: name.clone(),
+                field: n.clone(),
+            })
         };
-        Ok(IndexedLayer {
-            name,
-            fields,
-            tile_fields,
-            config,
-            kind,
-            features,
-            rtree: Arc::new(rtree),
-            by_id: Arc::new(by_id),
-            thinning,
-            merged,
-            bbox,
-        })
-    }
+        let keys = config
+            .merge_by
+            .iter()
+            .map(merge_field)
+            .collect::<Result<Vec<_>, _>>()?;
+        let id_field = config.merge_id.as_ref().map(merge_field).transpose()?;
+        Some((keys, id_field))
+    } else {
+        None
+    };
+    let ((rtree, bbox), (thinning, merged)) = rayon::join(
+        || {
+            let entries: Vec<BoxEntry> = features
+                .iter()
+                .enumerate()
+                .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
+                .collect();
+            let bbox = merge_boxes(features.iter().map(|f| f.geometry.bbox()));
+            (RTree::bulk_load(entries), bbox)
+        },
+        || {
+            rayon::join(
+                || Thinning::build(&features, &config, &tiling.tiles),
+                || {
+                    merge.map(|(keys, id_field)| {
+                        let prep = ZoomPrep {
+                            minzoom: config.minzoom,
+                            extent: tiling.tiles.extent,
+                            tolerance: tiling.tiles.simplify_tolerance,
+                        };
+                        MergedLines::build(
+                            &features,
+                            &keys,
+                            id_field,
+                            config.merge_below,
+                            prep,
+                            is_junction,
+                        )
+                    })
+                },
+            )
+        },
+    );
+    Ok(IndexedLayer {
+        name,
+        fields,
+        tile_fields,
+        config,
+        kind,
+        features,
+        rtree: Arc::new(rtree),
+        by_id: Arc::new(by_id),
+        thinning,
+        merged,
+        bbox,
+    })
 }
 
 /// An R-tree entry for a bounding box.

@@ -15,6 +15,7 @@
 mod build;
 mod geometry;
 pub mod invalidation;
+mod maxzoom;
 mod merge;
 mod simplify;
 mod thin;
@@ -23,6 +24,7 @@ mod update;
 pub use build::{BuildError, SnapshotBuilder};
 pub use geometry::{Path, WorldGeometry};
 pub use invalidation::Invalidation;
+pub use maxzoom::guess_maxzoom;
 pub use merge::{MergedGroup, MergedLines, ZoomPrep};
 pub use thin::Thinning;
 pub use update::{AssetChange, ChangeKind, ChangeSet, LayerChanges, Update, UpdateError};

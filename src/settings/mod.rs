@@ -198,6 +198,7 @@ impl Config {
         c.server.styles_dir = Some(PathBuf::new());
         c.server.fonts_dir = Some(PathBuf::new());
         c.data.dir = Some(PathBuf::new());
+        c.tiles.guess_maxzoom = false;
         c.basemap.path = Some(PathBuf::new());
         let layer = LayerConfig {
             merge_id: Some(String::new()),

@@ -1,6 +1,13 @@
 //! Drawing one layer of one tile: world geometry → simplified → tile units → clipped →
 //! integer MVT geometry, feature by feature in index order.
 //!
+//! Below a layer's max zoom, line parts and polygons smaller than a pixel are left out (the
+//! size filter) and parts that round to a single tile unit vanish. At its max zoom
+//! ([`DrawCtx::lossless`]) nothing is left out: a line part that rounds to one point (a span
+//! shorter than a tile unit, or of zero length) is written as a line of one tile unit from
+//! that point along the part's main direction, and a polygon whose exterior ring collapses
+//! as a one-unit square, since MVT 2.1 forbids zero-length lines and zero-area rings.
+//!
 //! The caller ([`super::render`]) has already queried the R-tree and sorted the candidate
 //! indices; this module decides per candidate what is drawn (thinning representatives,
 //! merged groups) and writes it. Every buffer lives in [`DrawScratch`] or the
@@ -32,6 +39,10 @@ pub struct DrawCtx {
     pub pixel: f64,
     /// Which attribute values are written (the size budget's last resort before features).
     pub attributes: Attributes,
+    /// The layer's max zoom: no size filter, and a line part or polygon that rounds to a
+    /// single point is still written (a one-unit line, a one-unit square), so every feature
+    /// appears in every tile it touches.
+    pub lossless: bool,
 }
 
 /// Which attribute values a tile carries.
@@ -211,30 +222,56 @@ fn draw_geometry(geometry: &WorldGeometry, ctx: &DrawCtx, s: &mut DrawScratch) {
     }
 }
 
-/// Adds the clipped, simplified parts of one line to `s.geom`.
+/// Adds the clipped, simplified parts of one line to `s.geom`. At the max zoom a line that
+/// touches the box is never lost: simplified away (the size budget's steps), it is drawn
+/// with every vertex; a part or the whole line collapsing to one point becomes a unit line.
 fn draw_line(path: &Path, ctx: &DrawCtx, s: &mut DrawScratch) {
-    if ctx.tf.below_pixel(path.bbox, ctx.pixel)
+    if (!ctx.lossless && ctx.tf.below_pixel(path.bbox, ctx.pixel))
         || !ctx.clip.intersects_bbox(ctx.tf.apply_bbox(path.bbox))
     {
         return;
     }
-    simplified(path, &ctx.tf, ctx.sq_tol, &mut s.simp);
+    let before = s.geom.len();
+    push_line_parts(path, ctx, ctx.sq_tol, s);
+    if !ctx.lossless || s.geom.len() != before {
+        return;
+    }
+    if ctx.sq_tol > 0.0 {
+        push_line_parts(path, ctx, 0.0, s);
+    }
+    if s.geom.len() == before {
+        // Clipping leaves no part of two distinct points: a zero-length line inside the box.
+        if let Some(&p) = s.simp.iter().find(|&&p| ctx.clip.contains(p)) {
+            s.geom.push_unit_line(&[p], &ctx.clip);
+        }
+    }
+}
+
+/// Adds the parts of `path` simplified at `sq_tol` and clipped; at the max zoom a part that
+/// rounds to one point is written as a unit line.
+fn push_line_parts(path: &Path, ctx: &DrawCtx, sq_tol: f64, s: &mut DrawScratch) {
+    simplified(path, &ctx.tf, sq_tol, &mut s.simp);
     s.clipped.clear();
     s.ends.clear();
     clip_line(&s.simp, &ctx.clip, &mut s.clipped, &mut s.ends);
     let mut start = 0;
     for &end in &s.ends {
-        s.geom.push_line(&s.clipped[start..end]);
+        let part = &s.clipped[start..end];
+        if !s.geom.push_line(part) && ctx.lossless {
+            s.geom.push_unit_line(part, &ctx.clip);
+        }
         start = end;
     }
 }
 
-/// Adds one clipped, simplified ring to `s.geom` (an exterior ring starts a polygon).
+/// Adds one clipped, simplified ring to `s.geom` (an exterior ring starts a polygon). At
+/// the max zoom an exterior ring that touches the box is never lost: simplified away, it is
+/// drawn with every vertex; collapsed on the tile grid, it becomes a unit square.
 fn draw_ring(path: &Path, exterior: bool, ctx: &DrawCtx, s: &mut DrawScratch) {
     if !exterior && !s.geom.accepts_holes() {
         return;
     }
-    if ctx.tf.below_pixel(path.bbox, ctx.pixel)
+    if (!ctx.lossless && ctx.tf.below_pixel(path.bbox, ctx.pixel))
         || !ctx.clip.intersects_bbox(ctx.tf.apply_bbox(path.bbox))
     {
         if exterior {
@@ -242,11 +279,29 @@ fn draw_ring(path: &Path, exterior: bool, ctx: &DrawCtx, s: &mut DrawScratch) {
         }
         return;
     }
-    simplified(path, &ctx.tf, ctx.sq_tol, &mut s.simp);
-    s.clipped.clear();
-    if s.rings.clip_ring(&s.simp, &ctx.clip, &mut s.clipped) {
-        s.geom.push_ring(&s.clipped, exterior);
-    } else if exterior {
-        s.geom.skip_polygon();
+    if push_ring_at(path, exterior, ctx, ctx.sq_tol, s) || !exterior {
+        return;
     }
+    s.geom.skip_polygon();
+    if !ctx.lossless || (ctx.sq_tol > 0.0 && push_ring_at(path, true, ctx, 0.0, s)) {
+        return;
+    }
+    s.geom.skip_polygon();
+    let inside = |p: &&TilePoint| ctx.clip.contains(**p);
+    if let Some(&p) = s.clipped.iter().find(inside).or(s.simp.iter().find(inside)) {
+        s.geom.push_unit_square(p, &ctx.clip);
+    }
+}
+
+/// Simplifies `path` at `sq_tol`, clips it and adds it as a ring; false if it degenerated.
+fn push_ring_at(
+    path: &Path,
+    exterior: bool,
+    ctx: &DrawCtx,
+    sq_tol: f64,
+    s: &mut DrawScratch,
+) -> bool {
+    simplified(path, &ctx.tf, sq_tol, &mut s.simp);
+    s.clipped.clear();
+    s.rings.clip_ring(&s.simp, &ctx.clip, &mut s.clipped) && s.geom.push_ring(&s.clipped, exterior)
 }

@@ -4,8 +4,10 @@
 //! [`MvtWriter`](super::mvt_writer::MvtWriter) encodes it:
 //! - coordinates are rounded to the nearest integer; consecutive repeats are dropped, so no
 //!   LineTo has zero length;
-//! - a line part that rounds to a single point is skipped; a part that starts where the
-//!   previous one ended is joined to it (a zero-length MoveTo would start it otherwise);
+//! - a line part that rounds to a single point is skipped (at a layer's max zoom the caller
+//!   writes it as a one-unit line instead, [`TileGeom::push_unit_line`]); a part that starts
+//!   where the previous one ended is joined to it (a zero-length MoveTo would start it
+//!   otherwise);
 //! - a polygon ring loses collinear vertices and spikes; a ring left with fewer than three
 //!   vertices or zero area is skipped (with its holes, if it was an exterior ring);
 //! - winding is fixed after clipping and rounding: exterior rings get positive area by the
@@ -13,7 +15,7 @@
 //! - a ring never starts on the point where the previous ring ended (it is rotated by one),
 //!   so every ring begins with a real MoveTo.
 
-use super::clip::TilePoint;
+use super::clip::{ClipBox, TilePoint};
 use super::mvt_writer::GeomType;
 
 /// An integer tile coordinate.
@@ -127,6 +129,41 @@ impl TileGeom {
             self.ends.push(self.pts.len());
         }
         true
+    }
+
+    /// Adds a line part of one tile unit where `line` (at least one point) lies: from its
+    /// first point rounded, one unit along its main direction (`+x` for a zero-length part),
+    /// turned back where that would leave `bx`. The max zoom's replacement for a part that
+    /// rounds to a single point, since MVT 2.1 forbids zero-length lines. Joined to the
+    /// previous part when it starts where that ended.
+    pub fn push_unit_line(&mut self, line: &[TilePoint], bx: &ClipBox) {
+        let (Some(&first), Some(&last)) = (line.first(), line.last()) else {
+            return;
+        };
+        let (dx, dy) = (last[0] - first[0], last[1] - first[1]);
+        let axis = usize::from(dy.abs() > dx.abs());
+        let sign = if [dx, dy][axis] < 0.0 { -1.0 } else { 1.0 };
+        let q = round(first);
+        let a = [f64::from(q[0]), f64::from(q[1])];
+        let mut b = a;
+        b[axis] += sign;
+        if !bx.contains(b) {
+            b[axis] = a[axis] - sign;
+        }
+        self.push_line(&[a, b]);
+    }
+
+    /// Adds a polygon of one tile unit with a corner at `p` rounded, inside `bx`: the max
+    /// zoom's replacement for a polygon whose exterior ring collapses on the tile grid. Its
+    /// holes are skipped.
+    pub fn push_unit_square(&mut self, p: TilePoint, bx: &ClipBox) {
+        let q = round(p);
+        let [x, y] = [f64::from(q[0]), f64::from(q[1])];
+        let sx = if bx.contains([x + 1.0, y]) { 1.0 } else { -1.0 };
+        let sy = if bx.contains([x, y + 1.0]) { 1.0 } else { -1.0 };
+        let square = [[x, y], [x + sx, y], [x + sx, y + sy], [x, y + sy]];
+        self.push_ring(&square, true);
+        self.exterior_ok = false;
     }
 
     /// Marks the current polygon as dropped: its interior rings will be skipped.
@@ -276,6 +313,36 @@ mod tests {
         let next = [[last[0] as f64, last[1] as f64], [20.0, 20.0], [30.0, 10.0]];
         assert!(g.push_ring(&next, true));
         assert_ne!(g.pts[3], last);
+    }
+
+    #[test]
+    fn unit_lines_and_squares_replace_collapsed_parts() {
+        let bx = ClipBox::for_tile(4096, 64);
+        let mut g = TileGeom::default();
+        g.begin(GeomType::Linestring);
+        // A zero-length part and a part shorter than a unit, going up (y down on screen).
+        g.push_unit_line(&[[3.2, 4.1], [3.2, 4.1]], &bx);
+        g.push_unit_line(&[[10.2, 10.4], [10.3, 10.0]], &bx);
+        assert_eq!(g.pts, vec![[3, 4], [4, 4], [10, 10], [10, 9]]);
+        assert_eq!(g.ends, vec![2, 4]);
+        // A part starting where the previous ended is joined to it: no zero-length MoveTo.
+        g.push_unit_line(&[[10.0, 9.0]], &bx);
+        assert_eq!(g.pts.len(), 5);
+        assert_eq!(g.ends, vec![2, 5]);
+        // On the box's edge the unit turns back inside.
+        g.begin(GeomType::Linestring);
+        g.push_unit_line(&[[4160.0, 7.0]], &bx);
+        assert_eq!(g.pts, vec![[4160, 7], [4159, 7]]);
+        g.begin(GeomType::Polygon);
+        g.push_unit_square([5.4, 5.6], &bx);
+        assert_eq!(g.len(), 4);
+        assert!(ring_area(&g.pts) > 0, "exterior winding");
+        assert!(!g.accepts_holes());
+        assert!(!g.push_ring(&[[0.0, 0.0], [9.0, 0.0], [9.0, 9.0]], false));
+        g.begin(GeomType::Polygon);
+        g.push_unit_square([4160.0, 4160.0], &bx);
+        assert!(g.pts.iter().all(|p| p[0] <= 4160 && p[1] <= 4160));
+        assert!(ring_area(&g.pts) > 0, "exterior winding");
     }
 
     #[test]

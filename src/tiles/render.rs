@@ -10,18 +10,27 @@
 //!   each with an Int (`sint`) attribute `point_count` (points it stands for, itself
 //!   included). Zooms that are not thinned carry no `point_count`.
 //!
+//! Complete at the highest zoom: at a layer's `maxzoom` (the server's, configured or guessed
+//! from the data, unless the layer sets a lower one) every feature is drawn in every tile it
+//! touches, however small (see [`super::draw`]: no size filter, a part that rounds to one
+//! point becomes a one-unit line or square), never thinned, never merged, and never dropped
+//! by the size budget: such a layer is *complete* in the tile, as `keep_all` layers are at
+//! every zoom.
+//!
 //! Size budget: when the encoded tile exceeds `max_tile_bytes`, it is rendered again with more
 //! generalization, step `k = 1, 2, …` (at most [`MAX_BUDGET_STEPS`]): line/polygon tolerance
-//! ×4ᵏ and thinnable point layers at thinning level `z − k` (with `point_count`). Nothing is
-//! dropped while generalization can still help, and `keep_all` layers are never generalized.
-//! A tile still over budget after the last step loses attributes next: strings over
+//! ×4ᵏ (not for `keep_all` layers) and thinnable point layers at thinning level `z − k` (with
+//! `point_count`; not for complete layers). Nothing is dropped while generalization can still
+//! help. A tile still over budget after the last step loses attributes next: strings over
 //! [`super::draw::SHORT_STRING_BYTES`] first, then every attribute (ids stay, so feature-state works);
-//! only then features: each layer that is not `keep_all` keeps the first half of its
-//! candidates (index order), a quarter, ... until the tile fits. `keep_all` layers (switches,
-//! substations) never lose a feature, so the only tiles served over `max_tile_bytes` are
-//! those whose `keep_all` features alone, without attributes, exceed it. `budget_reached` is
-//! set and a warning logged whenever the first rendering was over budget; [`budget_cuts`]
-//! counts the tiles that lost attributes or features and those still over (`/metrics`).
+//! only then features: each layer that is not complete keeps the first half of its
+//! candidates (index order), a quarter, ... until the tile fits. Complete layers (`keep_all`
+//! ones such as switches and substations, and every layer at its max zoom) never lose a
+//! feature, so the only tiles served over `max_tile_bytes` are those whose complete layers'
+//! features alone, without attributes and simplified, exceed it (counted as `still_over`).
+//! `budget_reached` is set and a warning logged whenever the first rendering was over budget;
+//! [`budget_cuts`] counts the tiles that lost attributes or features and those still over
+//! (`/metrics`).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -123,6 +132,8 @@ pub enum RenderError {
 struct Active<'a> {
     layer: &'a IndexedLayer,
     merged: bool,
+    /// Every candidate is drawn, whatever the budget: `keep_all`, or the layer's max zoom.
+    complete: bool,
     /// Index into `Scratch::cands`.
     slot: usize,
 }
@@ -191,6 +202,7 @@ fn render_with(
         active.push(Active {
             layer,
             merged: merged.is_some(),
+            complete: layer.config.keep_all || z >= layer.config.maxzoom,
             slot,
         });
     }
@@ -199,7 +211,7 @@ fn render_with(
     }
     let can_generalize = active.iter().any(|a| {
         !a.layer.config.keep_all
-            && (a.layer.thinning.is_some() || a.layer.kind != GeometryKind::Point)
+            && ((a.layer.thinning.is_some() && !a.complete) || a.layer.kind != GeometryKind::Point)
     });
     let mut first_size = 0;
     let mut step = 0;
@@ -220,7 +232,7 @@ fn render_with(
             // Halving the longest droppable candidate list again still removes something?
             let droppable = active
                 .iter()
-                .filter(|a| !a.layer.config.keep_all)
+                .filter(|a| !a.complete)
                 .map(|a| scratch.cands.get(a.slot).map_or(0, Vec::len))
                 .max()
                 .unwrap_or(0);
@@ -296,6 +308,7 @@ fn render_step(
         sq_tol: sq_tolerance(cfg.simplify_tolerance, extent, z),
         pixel: pixel(extent),
         attributes: cut.attributes,
+        lossless: false,
     };
     let factor = 4f64.powi(step as i32);
     let writer = &mut scratch.writer;
@@ -309,17 +322,20 @@ fn render_step(
             // Tolerance ×4 per step: squared tolerance ×16.
             ctx.sq_tol *= factor * factor;
         }
+        ctx.lossless = z >= layer.config.maxzoom;
         let mode = if a.merged {
             match &layer.merged {
                 Some(m) => LayerMode::Merged(m),
                 None => LayerMode::Features,
             }
+        } else if a.complete {
+            LayerMode::Features
         } else {
             thin_mode(layer, z, step)
         };
         writer.start_layer(key_slots(layer));
         let cands = scratch.cands.get(a.slot).map_or(&[][..], |c| {
-            let keep = if keep_all {
+            let keep = if a.complete {
                 c.len()
             } else {
                 c.len().checked_shr(cut.keep_shift).unwrap_or(0)

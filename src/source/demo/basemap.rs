@@ -199,8 +199,10 @@ pub fn basemap(params: &DemoParams) -> Result<Vec<LayerData>, DemoError> {
 }
 
 /// The tiling of the basemap's layers: tile settings from the grid's, `water` and
-/// `arterials` from z8 (arterials up to z11), every street from z12.
+/// `arterials` from z8 (arterials up to z11), every street from z12; the max zoom is the
+/// configured one (not guessed from the streets: 16 when unset).
 pub fn tiling(tiles: &TileConfig) -> TilingConfig {
+    let tiles = &tiles.clone().with_maxzoom(tiles.maxzoom);
     let layer = |minzoom: u8, maxzoom: u8| LayerConfig {
         minzoom,
         maxzoom: maxzoom.min(tiles.maxzoom),

@@ -39,6 +39,8 @@ mod tests_operations;
 #[cfg(test)]
 mod tests_topology;
 
+use rayon::prelude::*;
+
 use crate::model::LayerData;
 
 /// The demo basemap (streets, arterials, water) and its tiling.
@@ -105,17 +107,22 @@ pub fn generate_checked(params: &DemoParams) -> Result<Vec<LayerData>, DemoError
     params.validate()?;
     let grid = Grid::build(params);
     let st = layers::Strs::new();
-    let mut assets_rng = rng::stage_rng(params.seed, rng::Stage::Assets);
-    Ok(vec![
-        layers::substations(&grid, &st),
-        layers::feeders(&grid, &st),
-        layers::switches(&grid, &st),
-        assets::transformers(&grid, &st),
-        assets::poles(&grid, &st, &mut assets_rng),
-        assets::meters(&grid, &st),
-        operations::crews(&grid),
-        operations::outages(&grid),
-    ])
+    // The layers are written from the finished grid independently (the poles' random stream
+    // is their own), so side by side on rayon's pool, in this order.
+    let layer = |i: usize| match i {
+        0 => layers::substations(&grid, &st),
+        1 => layers::feeders(&grid, &st),
+        2 => layers::switches(&grid, &st),
+        3 => assets::transformers(&grid, &st),
+        4 => {
+            let mut assets_rng = rng::stage_rng(params.seed, rng::Stage::Assets);
+            assets::poles(&grid, &st, &mut assets_rng)
+        }
+        5 => assets::meters(&grid, &st),
+        6 => operations::crews(&grid),
+        _ => operations::outages(&grid),
+    };
+    Ok((0..8).into_par_iter().map(layer).collect())
 }
 
 /// Target sizes for a scale.

@@ -17,6 +17,7 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use thiserror::Error;
 
 use crate::model::LayerData;
@@ -120,19 +121,27 @@ impl LoadError {
 /// unsupported CRS...) still fail.
 pub fn load_dir(dir: &Path, options: LoadOptions) -> Result<Loaded, LoadError> {
     let files = scan::layer_files(dir)?;
-    let mut built = Vec::with_capacity(files.len());
-    for file in files {
-        let layer = match file.format {
-            scan::Format::FlatGeobuf => fgb_read::read(&file.path, file.name, options)?,
-            scan::Format::GeoJson => geojson_read::read(&file.path, file.name, options)?,
-        };
+    // Files are read in parallel (rayon); the first error in name order is the one reported.
+    let read: Vec<_> = files
+        .into_par_iter()
+        .map(|file| {
+            let layer = match file.format {
+                scan::Format::FlatGeobuf => fgb_read::read(&file.path, file.name, options),
+                scan::Format::GeoJson => geojson_read::read(&file.path, file.name, options),
+            };
+            (file.path, layer)
+        })
+        .collect();
+    let mut built = Vec::with_capacity(read.len());
+    for (path, layer) in read {
+        let layer = layer?;
         tracing::debug!(
             layer = %layer.layer.name,
             features = layer.layer.features.len(),
-            path = %file.path.display(),
+            path = %path.display(),
             "loaded layer file"
         );
-        built.push((file.path, layer));
+        built.push((path, layer));
     }
     unique_ids::make_unique(&mut built)?;
     let mut loaded = Loaded::default();
