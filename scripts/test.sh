@@ -32,6 +32,10 @@ python3 -m pip --version >/dev/null 2>&1 || MISSING+=(python3-pip)
 #   2 minutes of apt on a fresh machine (measured: 116 s with tilemaker, 2 s apt-get update).
 QT_QPA_PLATFORM=offscreen /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 \
     || MISSING+=(python3-qgis qgis-providers)
+# - tilemaker + osmium-tool: a real OpenStreetMap extract as an OpenMapTiles basemap
+#   (scripts/osm-basemap.sh, tests/basemap_osm.rs).
+command -v tilemaker >/dev/null || MISSING+=(tilemaker)
+command -v osmium >/dev/null || MISSING+=(osmium-tool)
 if [ "${#MISSING[@]}" -gt 0 ]; then
     echo "installing: ${MISSING[*]}"
     $SUDO apt-get update -qq
@@ -45,6 +49,10 @@ if ! PYTHONPATH=target/test-cache/python python3 -c "import pmtiles.reader" 2>/d
     PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install -q --target target/test-cache/python "pmtiles==3.8.1"
 fi
 export GRIDTILES_REQUIRE_PMTILES_PY=1
+
+echo "== OpenStreetMap basemap (target/test-cache/osm)"
+scripts/osm-basemap.sh
+export GRIDTILES_REQUIRE_OSM=1
 
 echo "== PostgreSQL ${PG_VERSION}"
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
