@@ -161,12 +161,12 @@ fn split(mut layer: Value, facts: &Facts, out: &mut Vec<Value>) {
         find_site(&layer)
     };
     let Some(site) = site else {
-        out.push(layer);
+        out.push(tidy_filter(layer));
         return;
     };
     let expr = at(&layer, &site).cloned().unwrap_or(Value::Null);
     let Some(branches) = branches(&expr) else {
-        out.push(layer);
+        out.push(tidy_filter(layer));
         return;
     };
     for (condition, value) in branches {
@@ -185,6 +185,29 @@ fn split(mut layer: Value, facts: &Facts, out: &mut Vec<Value>) {
         set_filter(&mut part, filter);
         split(part, &facts.with(&condition), out);
     }
+}
+
+/// `layer` without the parts of its `all` filter that its other parts imply
+/// (`status != fault` next to `status == open`).
+fn tidy_filter(mut layer: Value) -> Value {
+    let Some(parts) = layer
+        .get("filter")
+        .filter(|f| op(f) == Some("all"))
+        .and_then(Value::as_array)
+        .map(|a| a[1..].to_vec())
+    else {
+        return layer;
+    };
+    let mut kept = parts.clone();
+    for part in &parts {
+        let others: Vec<Value> = kept.iter().filter(|p| *p != part).cloned().collect();
+        let facts = others.iter().fold(Facts::default(), |f, p| f.with(p));
+        if facts.decide(part) == Some(true) {
+            kept = others;
+        }
+    }
+    set_filter(&mut layer, all(kept));
+    layer
 }
 
 /// The branches of a branching expression: (plain condition, value) pairs that cover
