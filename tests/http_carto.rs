@@ -326,6 +326,81 @@ async fn sprite_sheets_match_their_index_and_hold_every_style_icon() {
 }
 
 #[tokio::test]
+async fn the_tinted_sprite_draws_each_icon_in_its_colours() {
+    let app = app();
+    for suffix in ["", "@2x"] {
+        let index = send(
+            &app,
+            "GET",
+            &format!("/sprites/gridtiles+dark{suffix}.json"),
+            &[],
+        )
+        .await;
+        assert_eq!(index.status, 200);
+        let sheet = send(
+            &app,
+            "GET",
+            &format!("/sprites/gridtiles+dark{suffix}.png"),
+            &[],
+        )
+        .await;
+        assert_eq!(sheet.status, 200);
+        assert_eq!(sheet.header("content-type"), "image/png");
+        let (width, height, rgba) = decode_png(&sheet.body);
+        let index = index.json();
+        let ratio = if suffix.is_empty() { 1 } else { 2 };
+        let pixel = |px: u32, py: u32| {
+            let i = ((py * width + px) * 4) as usize;
+            [rgba[i], rgba[i + 1], rgba[i + 2], rgba[i + 3]]
+        };
+        let icons = index.as_object().unwrap();
+        assert!(icons.len() > 20, "{}", icons.len());
+        for (name, d) in icons {
+            let (x, y, w, h) = (
+                d["x"].as_u64().unwrap() as u32,
+                d["y"].as_u64().unwrap() as u32,
+                d["width"].as_u64().unwrap() as u32,
+                d["height"].as_u64().unwrap() as u32,
+            );
+            assert!(x + w <= width && y + h <= height, "{name} inside the sheet");
+            assert_eq!(d["pixelRatio"], ratio, "{name}");
+            assert_ne!(d["sdf"], true, "{name}");
+            // {icon}~{fill}~{halo}~{width}: both colours are drawn, opaque.
+            let parts: Vec<&str> = name.split('~').collect();
+            assert_eq!(parts.len(), 4, "{name}");
+            let rgb = |hex: &str| {
+                let n = u32::from_str_radix(&hex[..6], 16).unwrap();
+                [(n >> 16) as u8, (n >> 8) as u8, n as u8, 255]
+            };
+            let area: Vec<[u8; 4]> = (y..y + h)
+                .flat_map(|py| (x..x + w).map(move |px| (px, py)))
+                .map(|(px, py)| pixel(px, py))
+                .collect();
+            // Opaque and within 2 per channel (PNG and premultiplied alpha round).
+            let has = |c: [u8; 4]| {
+                area.iter()
+                    .any(|p| p[3] == 255 && (0..3).all(|i| p[i].abs_diff(c[i]) <= 2))
+            };
+            assert!(has(rgb(parts[1])), "{name}: no fill pixel");
+            if parts[3] != "0" && parts[2].len() == 6 {
+                assert!(has(rgb(parts[2])), "{name}: no halo pixel");
+            }
+        }
+    }
+    // Only a style of this server that draws that sprite's icons has a tinted sprite.
+    for uri in [
+        "/sprites/gridtiles+nope.json",
+        "/sprites/gridtiles+..%2Fdark.json",
+        "/sprites/nope+dark.json",
+        "/sprites/gridtiles+.png",
+    ] {
+        let r = send(&app, "GET", uri, &[]).await;
+        assert_eq!(r.status, 404, "{uri}");
+        assert!(r.json()["error"].is_string(), "{uri}");
+    }
+}
+
+#[tokio::test]
 async fn unknown_sprites_are_json_404s() {
     let app = app();
     for uri in [
@@ -375,25 +450,87 @@ async fn served_styles_name_this_servers_glyphs_and_sprite() {
         );
         assert_eq!(fixed["glyphs"], style["glyphs"]);
         assert_eq!(fixed["sources"], style["sources"]);
-        let ids = |s: &Value| -> Vec<String> {
-            s["layers"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|l| l["id"].to_string())
-                .collect()
-        };
-        assert_eq!(ids(&fixed), ids(&style), "same layers");
-        // The live colour of a feeder became its tile attribute's.
-        let feeders = fixed["layers"]
+        // One layer per branch of every data-driven value: each static layer is a live
+        // layer (`id`, `id/branch`, `id@zZOOM`), in the same order, and reads no expression
+        // QGIS 3.22 skips.
+        let live_ids: Vec<&str> = style["layers"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|l| l["id"] == "feeders")
-            .unwrap();
-        assert!(feeders["paint"]["line-color"]
-            .to_string()
-            .contains(r#"["get","status"]"#));
+            .map(|l| l["id"].as_str().unwrap())
+            .collect();
+        let mut last = 0;
+        for layer in fixed["layers"].as_array().unwrap() {
+            let id = layer["id"].as_str().unwrap();
+            let base = id.split(['/', '@']).next().unwrap();
+            let at = live_ids.iter().position(|l| *l == base).unwrap_or_else(|| {
+                panic!("{theme}: static layer {id} is not a live layer's");
+            });
+            assert!(at >= last, "{theme}: {id} out of order");
+            last = at;
+            for part in ["paint", "layout"] {
+                let text = layer[part].to_string();
+                for op in [
+                    r#"["case""#,
+                    r#"["match""#,
+                    r#"["coalesce""#,
+                    r#"["to-string""#,
+                ] {
+                    assert!(!text.contains(op), "{theme} {id} {part}: {text}");
+                }
+            }
+        }
+        for id in &live_ids {
+            assert!(
+                fixed["layers"].as_array().unwrap().iter().any(|l| l["id"]
+                    .as_str()
+                    .unwrap()
+                    .split(['/', '@'])
+                    .next()
+                    == Some(id)),
+                "{theme}: live layer {id} has no static layer"
+            );
+        }
+        // The feeders' colours are constants, one per branch, each under its filter.
+        let feeder_colours: Vec<&Value> = fixed["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["id"].as_str().unwrap().starts_with("feeders/"))
+            .map(|l| {
+                assert!(l["filter"].to_string().contains(r#"["get","status"]"#));
+                &l["paint"]["line-color"]
+            })
+            .collect();
+        assert!(feeder_colours.len() >= 5, "{feeder_colours:?}");
+        assert!(feeder_colours.iter().all(|c| c.is_string()));
+        // Icons are images of the tinted sprite named by the style.
+        assert_eq!(
+            fixed["sprite"],
+            format!("http://maps.test:8080/sprites/gridtiles+{theme}")
+        );
+        let index = send(
+            &app,
+            "GET",
+            &format!("/sprites/gridtiles+{theme}.json"),
+            &host,
+        )
+        .await
+        .json();
+        let mut icons = 0;
+        for layer in fixed["layers"].as_array().unwrap() {
+            if let Some(image) = layer["layout"]["icon-image"].as_str() {
+                let entry = &index[image];
+                assert!(
+                    entry.is_object(),
+                    "{theme}: no {image} in the tinted sprite"
+                );
+                assert_ne!(entry["sdf"], true, "{image} is a plain image");
+                assert!(layer["paint"].get("icon-color").is_none());
+                icons += 1;
+            }
+        }
+        assert!(icons > 20, "{icons}");
     }
     for uri in ["/styles/dark.json?client=qgis", "/styles/dark.json?bogus=1"] {
         let r = send(&app, "GET", uri, &host).await;

@@ -1,8 +1,11 @@
 // The MapLibre map: created from a served style (/styles/{theme}.json, whose source carries
 // this server's tile URL), theme switching that keeps layer visibility and live state, the
-// optional basemap, and the request hook that bypasses the HTTP cache for stale tiles.
+// optional basemap, the optional offline archive (archive.ts: tiles from a PMTiles file
+// instead of the tile routes), and the request hook that bypasses the HTTP cache for stale
+// tiles.
 
 import maplibregl, { type Map as MlMap, type StyleSpecification } from 'maplibre-gl';
+import { openArchive, useArchive, type ArchiveInfo } from './archive';
 import type { PageConfig, Theme } from './config';
 import type { StaleTiles } from './liveState';
 
@@ -10,11 +13,15 @@ export const SOURCE = 'gridtiles';
 // Not 'basemap': that is the served styles' vector basemap source.
 const BASEMAP = 'raster-basemap';
 
+/** The offline archive the tiles come from (`?archive=`), once opened. */
+let archive: ArchiveInfo | null = null;
+
 /** The style of `theme`, with the basemap (if any) under the grid. */
 export async function loadStyle(theme: Theme, basemap: string | null): Promise<StyleSpecification> {
   const res = await fetch(`/styles/${theme}.json`);
   if (!res.ok) throw new Error(`style ${theme}: HTTP ${res.status}`);
-  const style = (await res.json()) as StyleSpecification;
+  let style = (await res.json()) as StyleSpecification;
+  if (archive) style = useArchive(style, archive);
   if (basemap) {
     style.sources[BASEMAP] = { type: 'raster', tiles: [basemap], tileSize: 256 };
     const at = style.layers.findIndex((l) => l.type !== 'background');
@@ -42,10 +49,11 @@ export async function createMap(
   config: PageConfig,
   stale: StaleTiles,
 ): Promise<MlMap> {
+  if (config.archive) archive = await openArchive(config.archive);
   // Style and bounds in parallel: the first tiles requested are the ones the view needs.
   const [style, bounds] = await Promise.all([
     loadStyle(config.theme, config.basemap),
-    territory().catch(() => null),
+    archive ? archive.bounds : territory().catch(() => null),
   ]);
   const map = new maplibregl.Map({
     container,

@@ -1,8 +1,8 @@
 // The operations map in a real browser: headless Debian Chromium (playwright-core) against
 // the release server with the demo grid and the simulator (`--simulate
 // --simulate-interval-ms 500`). Checks: no console errors and no request to another origin
-// under the real Content-Security-Policy; the served styles validate; feeders render at z12
-// and meters at z16 over the city centre; KPI cards show numbers; a click opens an asset's
+// under the real Content-Security-Policy; the served styles (and their static variants)
+// validate; feeders render at z12 and meters at z16 over the city centre; KPI cards show numbers; a click opens an asset's
 // details and a trace highlights by feature-state; a change pushed by the server recolours
 // its feature within 2 s. Screenshots of both themes go to target/artifacts/.
 import { after, before, test } from 'node:test';
@@ -98,6 +98,11 @@ test('the served styles validate against the style specification', async () => {
     assert.deepEqual(validateStyleMin(style).map((e) => e.message), [], theme);
     assert.deepEqual(style.sources.gridtiles.tiles, [`${server.url}/tiles/{z}/{x}/{y}.mvt`]);
     assert.equal(style.sources.gridtiles.maxzoom, 16);
+    // The static variant for QGIS (one layer per branch, pre-coloured icons) is a valid
+    // MapLibre style too.
+    const fixed = await (await fetch(`${server.url}/styles/${theme}.json?client=static`)).json();
+    assert.deepEqual(validateStyleMin(fixed).map((e) => e.message), [], `${theme} static`);
+    assert.equal(fixed.sprite, `${server.url}/sprites/gridtiles+${theme}`);
   }
 });
 

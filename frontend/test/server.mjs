@@ -21,17 +21,18 @@ export function binary() {
 /**
  * Starts the server; resolves to `{ url, stop, log }` once it listens.
  * @param {string[]} extraArgs more `serve` flags (e.g. `--simulate`)
- * @param {{timeoutMs?: number, env?: Record<string, string>}} options `env`: more environment
- *   variables for the server (e.g. `GRIDTILES_SIMULATE__MAX_OUTAGES`)
+ * @param {{timeoutMs?: number, env?: Record<string, string>, staticDir?: string}} options `env`:
+ *   more environment variables for the server (e.g. `GRIDTILES_SIMULATE__MAX_OUTAGES`);
+ *   `staticDir`: the front end's directory (default `frontend/dist`)
  */
-export async function startServer(extraArgs = [], { timeoutMs = 120_000, env = {} } = {}) {
+export async function startServer(extraArgs = [], { timeoutMs = 120_000, env = {}, staticDir } = {}) {
   const bin = binary();
   if (!existsSync(bin)) throw new Error(`no server binary at ${bin}: run cargo build --release (or set GRIDTILES_BIN)`);
   const args = [
     'serve',
     '--listen', '127.0.0.1:0',
     '--log-format', 'json',
-    '--static-dir', `${REPO}frontend/dist`,
+    '--static-dir', staticDir ?? `${REPO}frontend/dist`,
     '--styles-dir', `${REPO}styles`,
     ...extraArgs,
   ];

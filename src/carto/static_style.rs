@@ -8,8 +8,39 @@
 //! conditions that became constants are folded away (`case` branches that can never or must
 //! always be taken, `any` / `all` / `!` of literals), so what is left is an expression a
 //! simple converter understands.
+//!
+//! [`static_variant`] goes further, for QGIS 3.22's converter, which reads only constants,
+//! zoom ramps and plain filters: every data-driven value split into one layer per branch
+//! ([`super::static_split`]) and every icon baked into a pre-coloured image of a sprite of
+//! its own ([`super::tinted`]).
 
 use serde_json::Value;
+
+use super::tinted::{bake_icons, Tint};
+
+/// What [`static_variant`] did.
+#[derive(Debug)]
+pub struct StaticVariant {
+    /// Expressions that read feature-state.
+    pub replaced: usize,
+    /// Layers added by splitting.
+    pub added_layers: usize,
+    /// The icons of the tinted sprite the style now names (empty: the sprite is unchanged).
+    pub tints: Vec<Tint>,
+}
+
+/// The static variant of the style named `name` (`dark` for `dark.json`): no feature-state
+/// ([`make_static`]), constants per layer, pre-coloured icons.
+pub fn static_variant(style: &mut Value, name: &str) -> StaticVariant {
+    let replaced = make_static(style);
+    let added_layers = super::static_split::split_layers(style);
+    let tints = bake_icons(style, name);
+    StaticVariant {
+        replaced,
+        added_layers,
+        tints,
+    }
+}
 
 /// Rewrites every layer of `style` to its static form; returns how many expressions
 /// read feature-state before.

@@ -1,7 +1,10 @@
 //! Glyphs and sprites for the styles, same-origin: `GET /fonts` (the font names),
 //! `GET /fonts/{fontstack}/{start}-{end}.pbf` (a glyph range, [`crate::carto::glyphs`]) and
 //! `GET /sprites/{name}[@2x].{json,png}` (a sprite built from the SVG symbols in
-//! `{styles_dir}/sprites/{name}/`, [`crate::carto::sprites`]).
+//! `{styles_dir}/sprites/{name}/`, [`crate::carto::sprites`]); `GET
+//! /sprites/{name}+{style}[@2x].{json,png}` is the same symbols pre-coloured as the static
+//! variant of `{styles_dir}/{style}.json` draws them (`/styles/{style}.json?client=static`
+//! names that sprite; [`crate::carto::tinted`]).
 //!
 //! Glyph ranges are rendered on the blocking pool on first request and cached by the font
 //! catalog; a sprite is built once (concurrent first requests share the build) and kept.
@@ -22,9 +25,12 @@ use bytes::Bytes;
 use tower_http::compression::CompressionLayer;
 
 use super::error::{truncate, ApiError};
+use super::styles::MAX_STYLE_BYTES;
 use super::AppState;
 use crate::carto::glyphs::{FontCatalog, GlyphError};
 use crate::carto::sprites::{self, SpriteSet};
+use crate::carto::static_style::static_variant;
+use crate::carto::tinted::Tint;
 
 /// `Cache-Control` of glyph and sprite responses (they change only with a deployment).
 const CACHE: &str = "public, max-age=3600";
@@ -35,7 +41,7 @@ const MAX_SPRITES: u64 = 16;
 #[derive(Clone)]
 pub(super) struct Carto {
     fonts: Option<Arc<FontCatalog>>,
-    sprites_dir: Option<PathBuf>,
+    styles_dir: Option<PathBuf>,
     built: moka::future::Cache<String, Arc<SpriteSet>>,
 }
 
@@ -58,7 +64,7 @@ pub(crate) fn routes(state: &AppState) -> Router<AppState> {
         });
     let carto = Carto {
         fonts,
-        sprites_dir: settings.styles_dir.as_ref().map(|d| d.join("sprites")),
+        styles_dir: settings.styles_dir.clone(),
         built: moka::future::Cache::new(MAX_SPRITES),
     };
     Router::new()
@@ -153,25 +159,46 @@ pub(super) async fn sprite(
         Some(name) => (name, 2),
         None => (stem, 1),
     };
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    let Some(dir) = carto.sprites_dir.as_ref().filter(|_| valid) else {
+    // `{sprite}+{style}`: the tinted icons of a style's static variant.
+    let (name, style) = match name.split_once('+') {
+        Some((name, style)) => (name, Some(style)),
+        None => (name, None),
+    };
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 64
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let Some(styles_dir) = carto
+        .styles_dir
+        .clone()
+        .filter(|_| valid(name) && style.is_none_or(valid))
+    else {
         return Err(not_found());
     };
-    let dir = dir.join(name);
+    let dir = styles_dir.join("sprites").join(name);
     if !tokio::fs::metadata(&dir).await.is_ok_and(|m| m.is_dir()) {
         return Err(not_found());
     }
+    let key = stem.strip_suffix("@2x").unwrap_or(stem).to_owned();
+    let tints = match style {
+        None => None,
+        Some(style) => Some(style_tints(&styles_dir, style, name).await?),
+    };
     let set = carto
         .built
-        .try_get_with(name.to_owned(), async move {
-            tokio::task::spawn_blocking(move || sprites::build(&dir).map(Arc::new))
-                .await
-                .map_err(|e| e.to_string())?
-                .map_err(|e| e.to_string())
+        .try_get_with(key, async move {
+            tokio::task::spawn_blocking(move || {
+                match tints {
+                    None => sprites::build(&dir),
+                    Some(tints) => sprites::build_tinted(&dir, &tints),
+                }
+                .map(Arc::new)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
         })
         .await
         .map_err(|e| ApiError::Internal(format!("building sprite {name}: {e}")))?;
@@ -182,6 +209,44 @@ pub(super) async fn sprite(
         sheet.index.clone()
     };
     Ok(with_etag(&headers, bytes, content_type))
+}
+
+/// The tints of sprite `sprite` in the static variant of `{styles_dir}/{style}.json`; `404`
+/// when there is no such style or it draws no icon of that sprite.
+async fn style_tints(
+    styles_dir: &std::path::Path,
+    style: &str,
+    sprite: &str,
+) -> Result<Vec<Tint>, ApiError> {
+    let not_found = || {
+        ApiError::NotFound(format!(
+            "no static style {style} drawing icons of sprite {sprite}"
+        ))
+    };
+    let file = styles_dir.join(format!("{style}.json"));
+    let len = match tokio::fs::metadata(&file).await {
+        Ok(m) if m.is_file() => m.len(),
+        _ => return Err(not_found()),
+    };
+    if len > MAX_STYLE_BYTES {
+        return Err(ApiError::Internal(format!(
+            "style {style} is larger than {MAX_STYLE_BYTES} bytes"
+        )));
+    }
+    let text = tokio::fs::read(&file)
+        .await
+        .map_err(|e| ApiError::Internal(format!("reading style {style}: {e}")))?;
+    let mut doc: serde_json::Value = serde_json::from_slice(&text)
+        .map_err(|e| ApiError::Internal(format!("style {style} is not valid JSON: {e}")))?;
+    if doc.get("sprite").and_then(serde_json::Value::as_str) != Some(&format!("/sprites/{sprite}"))
+    {
+        return Err(not_found());
+    }
+    let variant = static_variant(&mut doc, style);
+    if variant.tints.is_empty() {
+        return Err(not_found());
+    }
+    Ok(variant.tints)
 }
 
 /// `bytes` with a strong ETag over them, or `304` when `If-None-Match` has it.

@@ -12,7 +12,9 @@
 //! `/sprites/...`), are made absolute the same way (QGIS needs absolute URLs).
 //!
 //! `?client=static` serves the static variant ([`crate::carto::static_style`]): the same
-//! look with no `feature-state`, for QGIS and other clients that get no live state.
+//! look with no `feature-state` and no data-driven value (one layer per branch, icons
+//! pre-coloured in the sprite `/sprites/{sprite}+{style}`), for QGIS and other clients that
+//! get no live state.
 
 use std::hash::BuildHasher;
 
@@ -123,10 +125,11 @@ pub(crate) async fn style(
     fill_sources(&mut doc, &tiles);
     let basemap = state.basemap().map(|b| (b, b.tilejson(&base, &state)));
     super::basemap_style::fill_basemap(&mut doc, basemap.as_ref().map(|(b, t)| (*b, t)));
-    absolute_resource_urls(&mut doc, &base);
     if static_variant {
-        crate::carto::static_style::make_static(&mut doc);
+        let stem = name.strip_suffix(".json").unwrap_or(&name);
+        crate::carto::static_style::static_variant(&mut doc, stem);
     }
+    absolute_resource_urls(&mut doc, &base);
     let body = serde_json::to_vec(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
 
     let etag = format!(
