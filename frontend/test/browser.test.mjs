@@ -207,6 +207,22 @@ test('a change pushed by the server recolours its feature within 2 s', async (t)
   assert.ok(seen, 'the event is in window.gridtiles.events');
 });
 
+/** Screenshots over the city centre at z12, z15 and z17: basemap, labels and symbols drawn. */
+async function zoomShots(theme) {
+  const expected = {
+    12: ['basemap-demo-major', 'feeders', 'substation-labels'],
+    15: ['basemap-demo-minor', 'street-labels', 'transformers', 'switches'],
+    17: ['basemap-demo-minor', 'street-labels', 'meters', 'device-labels'],
+  };
+  for (const [zoom, layers] of Object.entries(expected)) {
+    await view(centre, Number(zoom));
+    for (const layer of layers) {
+      assert.ok((await rendered(layer)) > 0, `${theme} z${zoom}: ${layer} drawn`);
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/frontend-${theme}-z${zoom}.png` });
+  }
+}
+
 test('screenshots of the dark and light themes', async () => {
   await page.evaluate(() => {
     document.getElementById('details').hidden = true;
@@ -222,6 +238,7 @@ test('screenshots of the dark and light themes', async () => {
     bounds,
   );
   await page.screenshot({ path: `${ARTIFACTS}/frontend-dark.png` });
+  await zoomShots('dark');
   const liveBefore = await page.evaluate(() => window.gridtiles.events.length);
   await page.selectOption('#theme', 'light');
   await page.waitForFunction(() => window.gridtiles.theme === 'light' && window.gridtiles.ready, null, {
@@ -230,6 +247,7 @@ test('screenshots of the dark and light themes', async () => {
   assert.equal(await page.evaluate(() => window.gridtiles.map.getStyle().name), 'gridtiles light print');
   assert.ok((await rendered('feeders')) > 0, 'the light theme draws the grid');
   await page.screenshot({ path: `${ARTIFACTS}/frontend-light.png` });
+  await zoomShots('light');
   assert.ok((await page.evaluate(() => window.gridtiles.events.length)) >= liveBefore);
   assert.deepEqual(errorResponses, [], 'no error response during the whole session');
   assert.deepEqual(consoleErrors, [], 'no console error during the whole session');

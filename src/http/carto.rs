@@ -136,11 +136,12 @@ pub(super) async fn glyph_range(
 /// A sprite sheet (`NAME.png`, `NAME@2x.png`) or its index (`NAME.json`, `NAME@2x.json`),
 /// built from the SVG symbols of `styles/sprites/{name}/`.
 #[utoipa::path(get, path = "/sprites/{file}", tag = "tiles",
-    params(("file" = String, Path, pattern = "^[A-Za-z0-9_-]+(@2x)?\\.(json|png)$", description = "NAME.json, NAME.png, NAME@2x.json or NAME@2x.png")),
+    params(("file" = String, Path, pattern = "^[A-Za-z0-9_-]+(\\+[A-Za-z0-9_-]+)?(@2x)?\\.(json|png)$", description = "NAME.json, NAME.png, NAME@2x.json or NAME@2x.png; NAME+STYLE[@2x].{json,png} for the icons of style STYLE pre-coloured (not SDF: the static style's sprite)")),
     responses(
         (status = 200, description = "the sheet (image/png) or its index (application/json: icon name → x, y, width, height, pixelRatio, sdf)", content_type = "image/png"),
         (status = 304, description = "not modified (If-None-Match)"),
-        (status = 404, description = "no such sprite", body = crate::http::error::ErrorBody),
+        (status = 404, description = "no such sprite or style, or a style that draws no icons of that sprite", body = crate::http::error::ErrorBody),
+        (status = 500, description = "the sheet could not be built", body = crate::http::error::ErrorBody),
     ))]
 pub(super) async fn sprite(
     State(carto): State<Carto>,
