@@ -26,8 +26,8 @@ use crate::model::LayerData;
 use crate::settings::{Config, DataConfig};
 use crate::source::contract::BoxFuture;
 use crate::source::demo::DemoParams;
-use crate::source::file::{self, LoadOptions};
-use crate::source::{DemoSource, FileSource, Source};
+use crate::source::file;
+use crate::source::{DemoSource, Source};
 
 pub use healthcheck::healthcheck;
 
@@ -192,7 +192,7 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     let (kind, layers) = match &config.data.dir {
         Some(dir) => (
             SourceKind::Files,
-            FileSource::new(dir, LoadOptions::from(&config.data)).layers()?,
+            crate::source::contract::dir_layers(dir, &config.data)?,
         ),
         None => (SourceKind::Demo, DemoSource::new(&config.data).layers()?),
     };
