@@ -66,7 +66,7 @@ pub struct BakeArgs {
     /// TOML configuration file ([data], [tiles], [layers.NAME]).
     #[arg(long, env = "GRIDTILES_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Directory of layer files; without it the demo grid [data.dir].
+    /// Directory of layer files or a GDAL dataset; without it the demo grid [data.dir].
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Demo grid parameters.
@@ -170,7 +170,8 @@ pub struct ServeArgs {
     /// Address to listen on [server.listen, default 0.0.0.0:8080].
     #[arg(long)]
     pub listen: Option<String>,
-    /// Directory of layer files (.fgb, .geojson); without it the demo grid is generated
+    /// Directory of layer files (.fgb, .geojson), or a GDAL dataset (.gpkg, .shp, a .gdb
+    /// folder, or a directory of them; GDAL build); without it the demo grid is generated
     /// [data.dir].
     #[arg(long)]
     pub data: Option<PathBuf>,

@@ -447,3 +447,30 @@ fn invalid_geometry_names_file_layer_feature_and_reason() {
     assert_eq!(loaded.layers[0].features.len(), 2);
     assert_eq!(loaded.skipped, [("spans".to_string(), 1)]);
 }
+
+#[tokio::test]
+async fn a_dataset_path_in_the_configuration_is_served_through_the_gdal_source() {
+    let mut config = gridtiles::settings::Config::default();
+    config.data.dir = Some(real("mv_oberrhein.gpkg"));
+    config.data.select = [("lines", "spans"), ("buses", "poles")]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .into();
+    gridtiles::source::validate_config(&config).expect("valid with the gdal build");
+    let mut source = gridtiles::source::from_config(&config).unwrap();
+    assert_eq!(source.kind(), gridtiles::live::SourceKind::Files);
+    let loaded = source.load().await.unwrap_or_else(|e| panic!("{e:#}"));
+    let names: Vec<&str> = loaded.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["poles", "spans"]);
+    // `serve` and `bake` prepare the same way.
+    let state = tokio::task::spawn_blocking(move || gridtiles::app::prepare(&config))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let snap = state.snapshot_arc();
+    let counts: Vec<(&str, usize)> = snap
+        .layers
+        .iter()
+        .map(|l| (l.name.as_str(), l.features.len()))
+        .collect();
+    assert_eq!(counts, [("poles", 320), ("spans", 181)]);
+}

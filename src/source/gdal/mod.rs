@@ -248,7 +248,10 @@ mod tests {
         let files = tmp.path().join("files");
         std::fs::create_dir(&files).unwrap();
         std::fs::write(files.join("poles.fgb"), b"").unwrap();
-        assert!(!is_dataset_path(&files), "a directory of .fgb is the file source's");
+        assert!(
+            !is_dataset_path(&files),
+            "a directory of .fgb is the file source's"
+        );
         assert!(is_dataset_path(Path::new("grid.GPKG")));
         assert!(is_dataset_path(Path::new("network.gdb")));
         std::fs::write(files.join("spans.shp"), b"").unwrap();
@@ -257,21 +260,34 @@ mod tests {
         let found: Vec<PathBuf> = datasets(&files).unwrap();
         assert_eq!(found, [files.join("poles.fgb"), files.join("spans.shp")]);
         let missing = tmp.path().join("gone.gpkg");
-        assert!(datasets(&missing).unwrap_err().to_string().contains("no such file"));
+        assert!(datasets(&missing)
+            .unwrap_err()
+            .to_string()
+            .contains("no such file"));
     }
 
     #[test]
     fn configuration_check_knows_the_build_and_select() {
         let mut config = Config::default();
         config.data.dir = Some(PathBuf::from("utility.gpkg"));
-        let errs = crate::source::validate_config(&config).err().map(|e| e.to_string());
+        let errs = crate::source::validate_config(&config)
+            .err()
+            .map(|e| e.to_string());
         assert_eq!(errs.is_some(), !AVAILABLE, "{errs:?}");
         if let Some(e) = errs {
             assert!(e.contains("--features gdal"), "{e}");
         }
         config.data.dir = None;
-        config.data.select.insert("ElecConductor".into(), "spans".into());
-        let e = crate::source::validate_config(&config).unwrap_err().to_string();
-        assert!(e.contains("data.select picks layers of a GDAL dataset"), "{e}");
+        config
+            .data
+            .select
+            .insert("ElecConductor".into(), "spans".into());
+        let e = crate::source::validate_config(&config)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("data.select picks layers of a GDAL dataset"),
+            "{e}"
+        );
     }
 }
