@@ -40,6 +40,16 @@ pub enum Command {
     Db(DbArgs),
     /// Write the grid's tiles (optionally with the demo basemap) into a PMTiles archive.
     Bake(BakeArgs),
+    /// List the layers of a GeoPackage / Shapefile / File Geodatabase (geometry, CRS, count,
+    /// fields) and propose a [data] section that maps them to gridtiles' layers (GDAL build).
+    Inspect(InspectArgs),
+}
+
+/// `gridtiles inspect`.
+#[derive(Clone, Debug, Args)]
+pub struct InspectArgs {
+    /// A .gpkg / .shp file, a .gdb folder, or a directory of them.
+    pub path: PathBuf,
 }
 
 /// `gridtiles bake`.

@@ -474,3 +474,56 @@ async fn a_dataset_path_in_the_configuration_is_served_through_the_gdal_source()
         .collect();
     assert_eq!(counts, [("poles", 320), ("spans", 181)]);
 }
+
+#[tokio::test]
+async fn inspect_lists_layers_and_proposes_a_configuration_that_serves() {
+    let gpkg = real("mv_oberrhein.gpkg");
+    let text = gdal::inspect(&gpkg).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        text.contains("# layer \"buses\" of ")
+            && text.contains(": Point, EPSG:25832 (ETRS89 / UTM zone 32N), 320 features"),
+        "{text}"
+    );
+    assert!(text.contains("#   length_km: Real"), "{text}");
+    assert!(text.contains("#   closed: Integer"), "{text}");
+    let config: gridtiles::settings::Config = toml::from_str(&text).expect("TOML config");
+    let select: Vec<(&str, &str)> = config
+        .data
+        .select
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    assert_eq!(
+        select,
+        [
+            ("buses", "buses"),
+            ("lines", "feeders"),
+            ("loads", "meters"),
+            ("substations", "substations"),
+            ("switches", "switches"),
+            ("transformers", "transformers"),
+        ]
+    );
+    // The proposal, as it is, loads and indexes (the built-in `feeders` rules merge by
+    // feeder_id and status, which this network lacks: the proposal turns merging off).
+    assert!(text.contains("[layers.feeders]\n"), "{text}");
+    assert!(text.contains("merge_by = []\n"), "{text}");
+    assert!(config.tiling().layer("feeders").merge_by.is_empty());
+    let state = tokio::task::spawn_blocking(move || gridtiles::app::prepare(&config))
+        .await
+        .unwrap()
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let snap = state.snapshot_arc();
+    let names: Vec<&str> = snap.layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "buses",
+            "feeders",
+            "meters",
+            "substations",
+            "switches",
+            "transformers"
+        ]
+    );
+}

@@ -75,6 +75,15 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .await
                 .context("bake task failed")?
         }
+        Command::Inspect(args) => {
+            init_logging(cli.log_format.unwrap_or_default(), "warn");
+            let text =
+                tokio::task::spawn_blocking(move || crate::source::gdal::inspect(&args.path))
+                    .await
+                    .context("inspect task failed")??;
+            print!("{text}");
+            Ok(())
+        }
         Command::Db(args) => {
             init_logging(cli.log_format.unwrap_or_default(), "info");
             postgres::db_command(args, vars()).await

@@ -11,6 +11,8 @@
 //! validated before anything is served; an error names the file, the layer, the feature
 //! (position and FID) and the reason ([`GdalError`]).
 //!
+//! `gridtiles inspect` lists a dataset's layers and proposes a `[data]` section (`roles`).
+//!
 //! The reading code needs the `gdal` cargo feature (the `full` container image). Without it,
 //! [`is_dataset_path`] still recognizes a dataset so the configuration check can say which
 //! build is needed.
@@ -40,7 +42,10 @@ mod geometry;
 #[cfg(feature = "gdal")]
 mod ids;
 #[cfg(feature = "gdal")]
+mod inspect;
+#[cfg(feature = "gdal")]
 mod read;
+pub mod roles;
 
 /// Extensions of the single-file datasets (and the `.gdb` folder) this source opens.
 const DATASET_EXTENSIONS: &[&str] = &["gpkg", "shp", "gdb", "sqlite"];
@@ -185,6 +190,25 @@ pub fn load(
     _options: LoadOptions,
 ) -> Result<GdalLoaded, GdalError> {
     Err(GdalError::path(path, UNAVAILABLE))
+}
+
+/// `gridtiles inspect PATH`: the layers of the datasets at `path` (geometry type, CRS,
+/// feature count, fields) and a proposed `[data]` section, as TOML ([`roles::proposal`]).
+#[cfg(feature = "gdal")]
+pub fn inspect(path: &Path) -> Result<String, GdalError> {
+    route_messages();
+    Ok(roles::proposal(path, &inspect::inspect(path)?))
+}
+
+/// Without the `gdal` feature: the error that says which build reads `path`.
+#[cfg(not(feature = "gdal"))]
+pub fn inspect(path: &Path) -> Result<String, GdalError> {
+    Err(GdalError::path(path, UNAVAILABLE))
+}
+
+#[cfg(feature = "gdal")]
+fn route_messages() {
+    read::route_gdal_messages();
 }
 
 /// Why a build without the `gdal` feature refuses a dataset.

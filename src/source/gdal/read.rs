@@ -122,7 +122,7 @@ pub(super) fn load(
 }
 
 /// Opens `path` read-only with the vector drivers.
-fn open(path: &Path) -> Result<Dataset, GdalError> {
+pub(super) fn open(path: &Path) -> Result<Dataset, GdalError> {
     let options = DatasetOptions {
         open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_READONLY,
         ..DatasetOptions::default()
@@ -207,7 +207,7 @@ fn feature_error(path: &Path, layer: &str, fids: &[Option<u64>], e: LoadError) -
 
 /// GDAL's warnings and errors go to the log (debug / warn) instead of stderr; the error
 /// that fails an operation is also in that operation's result.
-fn route_gdal_messages() {
+pub(super) fn route_gdal_messages() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         gdal::config::set_error_handler(|class, code, msg| match class {
