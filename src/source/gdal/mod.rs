@@ -213,7 +213,8 @@ fn route_messages() {
 
 /// Why a build without the `gdal` feature refuses a dataset.
 pub const UNAVAILABLE: &str = "GeoPackage, Shapefile and File Geodatabase need the GDAL build \
-     of gridtiles (the `full` container image, or `cargo build --features gdal`)";
+     of gridtiles (the `full` container image, or \
+     `cargo build --release --no-default-features --features gdal`)";
 
 /// GDAL datasets as a [`Source`]: loaded once, they do not change.
 pub struct GdalSource {
