@@ -2,23 +2,27 @@
 # Release build, as the Dockerfile runs it and CI tests it (no Docker engine needed):
 #   frontend  build the front end (npm ci && npm run build in frontend/) when
 #             frontend/package.json exists; otherwise say so and leave an empty frontend/dist
-#   binary    cargo build --release --locked
+#   binary    cargo build --release --locked (with --full: the GDAL build,
+#             --no-default-features --features gdal, which links the system's libgdal)
 #   stage     copy the runtime tree into OUT (default target/runtime):
 #               OUT/gridtiles, OUT/frontend/dist (if built), OUT/styles, OUT/fonts (if present)
 #             then smoke-test it: start the staged binary from OUT on a free loopback port,
 #             `gridtiles healthcheck` until it answers, SIGTERM, expect exit 0
-# usage: scripts/build-release.sh [--out DIR] [--no-smoke] [frontend] [binary] [stage]
+#             (with --full the smoke test serves data/real/mv_oberrhein.gpkg, a GeoPackage)
+# usage: scripts/build-release.sh [--out DIR] [--no-smoke] [--full] [frontend] [binary] [stage]
 # No phase named: all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OUT=target/runtime
 SMOKE=1
+FULL=0
 PHASES=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) OUT="$2"; shift 2 ;;
     --no-smoke) SMOKE=0; shift ;;
+    --full) FULL=1; shift ;;
     frontend|binary|stage) PHASES+=("$1"); shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -42,8 +46,13 @@ if has frontend; then
 fi
 
 if has binary; then
-  echo "== release binary: cargo build --release --locked"
-  cargo build --release --locked --bin gridtiles
+  if [ "$FULL" = 1 ]; then
+    echo "== release binary (GDAL): cargo build --release --locked --no-default-features --features gdal"
+    cargo build --release --locked --bin gridtiles --no-default-features --features gdal
+  else
+    echo "== release binary: cargo build --release --locked"
+    cargo build --release --locked --bin gridtiles
+  fi
 fi
 
 if has stage; then
@@ -70,8 +79,10 @@ if has stage; then
     echo "== smoke test of the staged tree"
     LOG=$(mktemp)
     # Port 0: the kernel picks a free port; the "listening" log line tells which.
+    DATA=(--scale 0.05)
+    if [ "$FULL" = 1 ]; then DATA=(--data "$PWD/data/real/mv_oberrhein.gpkg"); fi
     (cd "$OUT" && exec env -i PATH=/usr/bin:/bin ./gridtiles serve --listen 127.0.0.1:0 \
-       --scale 0.05 --log-format json) >"$LOG" 2>&1 &
+       "${DATA[@]}" --log-format json) >"$LOG" 2>&1 &
     PID=$!
     trap 'kill "$PID" 2>/dev/null || true; rm -f "$LOG"' EXIT
     PORT=""

@@ -15,13 +15,17 @@ if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
 # - PostGIS for the PostgreSQL tests;
 # - gdal-bin: GDAL's ogrinfo reads the OGC API and the FlatGeobuf downloads in
 #   tests/ogc_gdal.rs as a real GIS client (GRIDTILES_REQUIRE_GDAL=1 makes those tests fail,
-#   not skip, without it);
+#   not skip, without it), and ogr2ogr writes and reprojects the fixtures of tests/gdal_source.rs;
+# - libgdal-dev (with pkg-config): the GDAL-backed source (cargo feature `gdal`), which the
+#   tests below build (it pulls libsqlite3-dev, the SQLite that build links);
 # - chromium: the browser test drives Debian's Chromium through playwright-core (no browser
 #   download); nodejs/npm build the front end.
 echo "== Debian packages (PostGIS, GDAL, Chromium, Node.js, PyQGIS)"
 MISSING=()
 dpkg -s "postgresql-${PG_VERSION}-postgis-3" >/dev/null 2>&1 || MISSING+=("postgresql-${PG_VERSION}-postgis-3")
 command -v ogrinfo >/dev/null || MISSING+=(gdal-bin)
+dpkg -s libgdal-dev >/dev/null 2>&1 || MISSING+=(libgdal-dev)
+command -v pkg-config >/dev/null || MISSING+=(pkg-config)
 [ -x /usr/bin/chromium ] || MISSING+=(chromium)
 command -v npm >/dev/null || MISSING+=(nodejs npm)
 # - python3-pip: installs the PyPI pmtiles reader, the independent reader of baked archives
@@ -64,10 +68,13 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database W
 fi
 psql -h 127.0.0.1 -U postgres -d test -qc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS postgis"
 
-echo "== rust tests"
-cargo test --locked --all-targets
+# Every suite runs on the GDAL build (`--no-default-features --features gdal`: the GDAL source
+# and its tests, with the system SQLite that libgdal uses); the slim default build is the
+# release binary below and in scripts/build-release.sh.
+echo "== rust tests (GDAL build)"
+cargo test --locked --all-targets --no-default-features --features gdal
 echo "== doc tests"
-cargo test --locked --doc
+cargo test --locked --doc --no-default-features --features gdal
 
 # Front end: build it (npm ci, type check, Vite), build the release server it runs against,
 # then the style and live-state unit tests and the browser test (screenshots of both themes in

@@ -40,6 +40,16 @@ pub enum Command {
     Db(DbArgs),
     /// Write the grid's tiles (optionally with the demo basemap) into a PMTiles archive.
     Bake(BakeArgs),
+    /// List the layers of a GeoPackage / Shapefile / File Geodatabase (geometry, CRS, count,
+    /// fields) and propose a [data] section that maps them to gridtiles' layers (GDAL build).
+    Inspect(InspectArgs),
+}
+
+/// `gridtiles inspect`.
+#[derive(Clone, Debug, Args)]
+pub struct InspectArgs {
+    /// A .gpkg / .shp file, a .gdb folder, or a directory of them.
+    pub path: PathBuf,
 }
 
 /// `gridtiles bake`.
@@ -66,7 +76,7 @@ pub struct BakeArgs {
     /// TOML configuration file ([data], [tiles], [layers.NAME]).
     #[arg(long, env = "GRIDTILES_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Directory of layer files; without it the demo grid [data.dir].
+    /// Directory of layer files or a GDAL dataset; without it the demo grid [data.dir].
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Demo grid parameters.
@@ -170,7 +180,8 @@ pub struct ServeArgs {
     /// Address to listen on [server.listen, default 0.0.0.0:8080].
     #[arg(long)]
     pub listen: Option<String>,
-    /// Directory of layer files (.fgb, .geojson); without it the demo grid is generated
+    /// Directory of layer files (.fgb, .geojson), or a GDAL dataset (.gpkg, .shp, a .gdb
+    /// folder, or a directory of them; GDAL build); without it the demo grid is generated
     /// [data.dir].
     #[arg(long)]
     pub data: Option<PathBuf>,

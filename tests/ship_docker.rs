@@ -22,12 +22,32 @@ fn dockerfile_builds_with_the_script_and_runs_non_root_with_a_healthcheck() {
     has(r#"CMD ["/app/gridtiles", "healthcheck"]"#);
     has("STOPSIGNAL SIGTERM");
     let from_count = d.lines().filter(|l| l.starts_with("FROM ")).count();
-    assert_eq!(from_count, 3, "three stages");
+    assert_eq!(
+        from_count, 5,
+        "three stages, plus two for the full (GDAL) image"
+    );
+    // The default image is the last stage: slim, distroless.
     let runtime = &d[d.rfind("FROM ").unwrap()..];
+    assert!(runtime.starts_with("FROM gcr.io/distroless/cc-debian12:nonroot"));
     assert!(
         !runtime.contains("RUN "),
         "nothing runs in the runtime stage"
     );
+    // The full image: the GDAL build on Debian slim with libgdal, same user and healthcheck.
+    has("FROM rust:1-bookworm AS build-full");
+    has("scripts/build-release.sh --full --out /runtime binary stage");
+    has("FROM debian:bookworm-slim AS full");
+    has("libgdal32");
+    has("COPY --from=build-full --chown=0:0 /runtime/ /app/");
+    let full = &d[d.find("AS full").unwrap()..d.rfind("FROM ").unwrap()];
+    for s in [
+        "USER 65532:65532",
+        "EXPOSE 8080",
+        "STOPSIGNAL SIGTERM",
+        "healthcheck",
+    ] {
+        assert!(full.contains(s), "full image lacks {s:?}");
+    }
 }
 
 #[test]

@@ -26,8 +26,8 @@ use crate::model::LayerData;
 use crate::settings::{Config, DataConfig};
 use crate::source::contract::BoxFuture;
 use crate::source::demo::DemoParams;
-use crate::source::file::{self, LoadOptions};
-use crate::source::{DemoSource, FileSource, Source};
+use crate::source::file;
+use crate::source::{DemoSource, Source};
 
 pub use healthcheck::healthcheck;
 
@@ -74,6 +74,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             tokio::task::spawn_blocking(move || bake::bake_command(&args, &config))
                 .await
                 .context("bake task failed")?
+        }
+        Command::Inspect(args) => {
+            init_logging(cli.log_format.unwrap_or_default(), "warn");
+            let text =
+                tokio::task::spawn_blocking(move || crate::source::gdal::inspect(&args.path))
+                    .await
+                    .context("inspect task failed")??;
+            print!("{text}");
+            Ok(())
         }
         Command::Db(args) => {
             init_logging(cli.log_format.unwrap_or_default(), "info");
@@ -192,7 +201,7 @@ pub fn prepare(config: &Config) -> Result<AppState> {
     let (kind, layers) = match &config.data.dir {
         Some(dir) => (
             SourceKind::Files,
-            FileSource::new(dir, LoadOptions::from(&config.data)).layers()?,
+            crate::source::contract::dir_layers(dir, &config.data)?,
         ),
         None => (SourceKind::Demo, DemoSource::new(&config.data).layers()?),
     };

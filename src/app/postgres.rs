@@ -63,11 +63,11 @@ pub async fn db_command(
         DbCommand::Triggers => schema::triggers(&cfg).await.context("db triggers failed"),
         DbCommand::Load(load) => {
             let layers = match &load.data {
-                Some(dir) => crate::source::contract::file_layers(
+                Some(dir) => crate::source::contract::dir_layers(
                     dir,
-                    crate::source::file::LoadOptions {
+                    &crate::settings::DataConfig {
                         lenient: false,
-                        ..crate::source::file::LoadOptions::from(&loaded.config.data)
+                        ..loaded.config.data.clone()
                     },
                 )?,
                 None => {

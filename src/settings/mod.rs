@@ -67,9 +67,15 @@ pub enum SettingsError {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataConfig {
-    /// Directory of layer files (`.fgb`, `.geojson`, one layer per file). Unset: the demo
-    /// grid is generated at start.
+    /// Directory of layer files (`.fgb`, `.geojson`, one layer per file), or a GDAL dataset
+    /// (a `.gpkg` or `.shp` file, a `.gdb` folder, or a directory holding such datasets; the
+    /// `gdal` build only). Unset: the demo grid is generated at start.
     pub dir: Option<PathBuf>,
+    /// GDAL datasets only: load just these layers (tables, feature classes, shapefiles), each
+    /// served under the name it maps to (`{ "ElecConductor" = "spans" }`). Empty: every layer
+    /// with a geometry, under its own name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub select: BTreeMap<String, String>,
     /// Skip malformed features (with a warning) instead of refusing to start.
     pub lenient: bool,
     /// Demo grid: random seed (same seed, same grid).
@@ -93,6 +99,7 @@ impl Default for DataConfig {
     fn default() -> Self {
         DataConfig {
             dir: None,
+            select: BTreeMap::new(),
             lenient: false,
             seed: 1,
             scale: 1.0,

@@ -2,9 +2,9 @@
 //! first layers and report how the source is doing; a live source (PostgreSQL) then keeps
 //! the live store in sync until shutdown. [`from_config`] picks the implementation from the
 //! configuration, in one place: the built-in demo grid ([`DemoSource`]), a directory of
-//! FlatGeobuf / GeoJSON files ([`FileSource`]) or PostgreSQL
-//! ([`super::postgres::PgLiveSource`]). A new kind (the GDAL-backed source) is one more
-//! implementation.
+//! FlatGeobuf / GeoJSON files ([`FileSource`]), GeoPackage / Shapefile / File Geodatabase
+//! datasets ([`GdalSource`], the `gdal` build) or PostgreSQL
+//! ([`super::postgres::PgLiveSource`]).
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ use tracing::warn;
 
 use super::demo::{self, DemoParams};
 use super::file::{self, LoadOptions};
+use super::gdal::{self as gdal_source, GdalSource};
 use super::postgres::{PgConfig, PgLiveSource};
 use crate::live::{SourceKind, SourceStatus, Store};
 use crate::model::LayerData;
@@ -53,8 +54,9 @@ pub trait Source: Send {
 }
 
 /// The source the configuration names: PostgreSQL when there is a `[postgres]` section and
-/// no data directory, files when `data.dir` is set (a `[postgres]` section is then ignored,
-/// with a warning), else the demo grid.
+/// no data directory, files when `data.dir` is set (GDAL datasets when it names one, see
+/// [`gdal_source::is_dataset_path`]; a `[postgres]` section is then ignored, with a warning),
+/// else the demo grid.
 pub fn from_config(config: &Config) -> anyhow::Result<Box<dyn Source>> {
     if let Some(pg) = postgres_config(config)? {
         return Ok(Box::new(PgLiveSource::new(pg, config)));
@@ -64,10 +66,15 @@ pub fn from_config(config: &Config) -> anyhow::Result<Box<dyn Source>> {
             if config.postgres.is_some() {
                 warn!(dir = %dir.display(), "data.dir is set: serving files, not PostgreSQL");
             }
-            Ok(Box::new(FileSource::new(
-                dir,
-                LoadOptions::from(&config.data),
-            )))
+            let options = LoadOptions::from(&config.data);
+            if gdal_source::is_dataset_path(dir) {
+                return Ok(Box::new(GdalSource::new(
+                    dir,
+                    config.data.select.clone(),
+                    options,
+                )));
+            }
+            Ok(Box::new(FileSource::new(dir, options)))
         }
         None => Ok(Box::new(DemoSource::new(&config.data))),
     }
@@ -183,4 +190,15 @@ pub fn file_layers(dir: &Path, options: LoadOptions) -> anyhow::Result<Vec<Layer
         warn!(%layer, skipped, "skipped malformed features (lenient)");
     }
     Ok(loaded.layers)
+}
+
+/// The layers of `data.dir` (blocking): GDAL datasets (with `data.select`) when it names
+/// one, else the FlatGeobuf / GeoJSON files of the directory.
+pub fn dir_layers(dir: &Path, data: &DataConfig) -> anyhow::Result<Vec<LayerData>> {
+    let options = LoadOptions::from(data);
+    if gdal_source::is_dataset_path(dir) {
+        GdalSource::new(dir, data.select.clone(), options).layers()
+    } else {
+        file_layers(dir, options)
+    }
 }

@@ -12,14 +12,14 @@ use super::{LoadError, LoadOptions};
 use crate::model::{Feature, Field, LayerData, Value};
 
 /// A feature that passed the reader's checks; its id may still be missing.
-pub(super) struct RawFeature {
+pub(in crate::source) struct RawFeature {
     pub id: Option<u64>,
     pub geometry: Geometry<f64>,
     pub properties: Vec<Option<Value>>,
 }
 
 /// One file's layer as built.
-pub(super) struct Built {
+pub(in crate::source) struct Built {
     pub layer: LayerData,
     /// Features skipped (lenient mode).
     pub skipped: usize,
@@ -30,7 +30,7 @@ pub(super) struct Built {
 }
 
 /// Collects one file's features in file order.
-pub(super) struct LayerBuilder<'p> {
+pub(in crate::source) struct LayerBuilder<'p> {
     path: &'p Path,
     lenient: bool,
     max_attribute_bytes: usize,
@@ -245,7 +245,7 @@ impl<'p> LayerBuilder<'p> {
 
 /// One shared `Arc<str>` per distinct string value of a file.
 #[derive(Default)]
-pub(super) struct Interner {
+pub(in crate::source) struct Interner {
     strings: HashSet<Arc<str>>,
 }
 

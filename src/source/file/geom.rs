@@ -86,7 +86,7 @@ fn check_polygon(p: &Polygon) -> Result<(), String> {
 }
 
 /// Checks a whole geometry with the same rules the readers apply (used before writing).
-pub(super) fn validate(g: &Geometry) -> Result<(), String> {
+pub(in crate::source) fn validate(g: &Geometry) -> Result<(), String> {
     match g {
         Geometry::Point(p) => coord(p.x(), p.y()).map(|_| ()),
         Geometry::Line(l) => check_coords(&[l.start, l.end]),

@@ -22,7 +22,7 @@ use thiserror::Error;
 
 use crate::model::LayerData;
 
-mod builder;
+pub(in crate::source) mod builder;
 mod fgb_decode;
 mod fgb_encode;
 mod fgb_read;
@@ -31,7 +31,7 @@ mod geojson_geom;
 mod geojson_locate;
 mod geojson_notes;
 mod geojson_read;
-mod geom;
+pub(in crate::source) mod geom;
 mod hilbert;
 mod scan;
 mod schema;
