@@ -12,6 +12,7 @@
 #   GRIDTILES_BIN=path/to/gridtiles benches/startup.sh   a given binary (e.g. to compare two builds)
 #   SCALES="1" RUNS=1 benches/startup.sh      fewer cases
 #   RAYON_NUM_THREADS=1 benches/startup.sh    the same binary on one thread
+#   GEOJSON=0 benches/startup.sh             without the GeoJSON cases
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${GRIDTILES_BIN:-}" ]; then
@@ -74,7 +75,7 @@ for scale in $SCALES; do
         run "fgb scale $scale (${size} MB)" --data "$WORK/fgb-$scale"
     done
     # The same layers as GeoJSON (converted by GDAL's ogr2ogr, when installed).
-    if command -v ogr2ogr >/dev/null; then
+    if [ "${GEOJSON:-1}" = 1 ] && command -v ogr2ogr >/dev/null; then
         mkdir -p "$WORK/geojson-$scale"
         for f in "$WORK/fgb-$scale"/*.fgb; do
             ogr2ogr -f GeoJSON -lco RFC7946=YES "$WORK/geojson-$scale/$(basename "$f" .fgb).geojson" "$f"
