@@ -136,6 +136,9 @@ pub async fn serve(
             .await
             .context("cannot start the operations simulator")?;
     }
+    // The analytics' derived values (AMI rollups, outage history, health and search
+    // indices), built in the background so that no request waits for them.
+    http::api::warm::spawn(state.clone());
     let shutdown = async move {
         shutdown.await;
         // Stops the live loop of a database source.
