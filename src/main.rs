@@ -7,6 +7,7 @@ use clap::Parser;
 use gridtiles::cli::{Cli, LogFormat};
 
 fn main() -> ExitCode {
+    gridtiles::app::alloc::tune();
     let cli = Cli::parse();
     // Tile renders run on the blocking pool and are CPU-bound: more threads than a few per
     // core only add per-thread scratch memory and allocator arenas, not throughput.

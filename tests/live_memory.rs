@@ -85,3 +85,57 @@ fn simulator_ticks_leave_only_the_served_snapshot_alive() {
     let (_, bytes) = state.event_log().buffered();
     assert!(bytes <= 16 << 20, "{bytes}");
 }
+
+#[test]
+fn simulator_ticks_reuse_the_analytics_values_and_keep_no_old_layer() {
+    use gridtiles::analytics::ami::DEMO_SEED;
+    use gridtiles::analytics::ami_rollup::{AmiGroup, AmiRollups};
+    use gridtiles::http::api::{ami::rollups_of, warm::warm_now};
+    let state = state();
+    warm_now(&state, true);
+    let caches = state.analytics_caches();
+    let builds = || {
+        (
+            caches.ami_rollups.builds(),
+            caches.health.builds(),
+            state.history_cache().builds(),
+        )
+    };
+    assert_eq!(builds(), (1, 1, 1));
+    let first_meters = Arc::downgrade(
+        state
+            .snapshot_arc()
+            .layers
+            .iter()
+            .find(|l| l.name == "meters")
+            .unwrap(),
+    );
+    let mut sim = Simulator::new(&state.snapshot_arc(), 4, 8).unwrap();
+    for t in 0..25 {
+        sim.tick(state.store(), 1_780_000_000 + t).unwrap();
+        warm_now(&state, false);
+    }
+    let snap = state.snapshot_arc();
+    assert!(snap.version > 10, "too few versions: v{}", snap.version);
+    assert_eq!(builds(), (1, 1, 1), "a tick changes nothing they read");
+    assert!(caches.ami_rollups.reuses() >= 10);
+    // The reused rollups are those a build on the current snapshot gives.
+    let graph = state.store().graph(&snap).unwrap();
+    let reused = rollups_of(&state, &snap, &graph);
+    let fresh = AmiRollups::build(&snap, &graph, DEMO_SEED);
+    assert_eq!(
+        reused.profile(AmiGroup::System),
+        fresh.profile(AmiGroup::System)
+    );
+    for f in graph.feeder_ids() {
+        assert_eq!(
+            reused.profile(AmiGroup::Feeder(f)),
+            fresh.profile(AmiGroup::Feeder(f))
+        );
+    }
+    // The values remember the newest layers they were checked against, not the first.
+    assert!(
+        first_meters.upgrade().is_none(),
+        "the first meters layer is still alive"
+    );
+}

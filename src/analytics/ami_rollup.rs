@@ -4,9 +4,10 @@
 //! group (3 classes × one week of 15-minute phases), so any period of a feeder, a
 //! substation or the whole system is answered from it without touching a meter.
 //!
-//! [`AmiRollups`] holds the profiles of every feeder (its meters through the topology),
-//! every substation (the sum of its feeders) and the system (the sum of the substations),
-//! built once per snapshot version. [`AmiAggregates`] is the small interface the AMI
+//! [`AmiRollups`] holds the profiles of every transformer and feeder (its meters through the
+//! topology), every substation (the sum of its feeders) and the system (the sum of the
+//! substations), built once and reused by every snapshot version whose meters and grid
+//! structure are the same (the simulator's ticks change neither). [`AmiAggregates`] is the small interface the AMI
 //! endpoints aggregate through: the synthetic rollups implement it now; a columnar interval
 //! store can implement it later.
 
@@ -22,25 +23,18 @@ use super::ami::{
     Member, INTERVAL_S, NOISE_PERIOD,
 };
 use super::customers::feeder_customers;
+use super::inputs::Inputs;
 
 const PERIOD: usize = NOISE_PERIOD as usize;
 
 /// Per-class sums of `size × noise` for every noise phase, and meters per class.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
     /// Meters per class ([`CustomerClass::index`] order).
     pub meters: [u64; 3],
-    /// `3 × NOISE_PERIOD` sums, class-major.
-    sums: Vec<f64>,
-}
-
-impl Default for Profile {
-    fn default() -> Self {
-        Profile {
-            meters: [0; 3],
-            sums: vec![0.0; 3 * PERIOD],
-        }
-    }
+    /// Per class, `NOISE_PERIOD` sums; empty for a class without meters (a transformer
+    /// serves one class: its profile holds one row, not three).
+    sums: [Vec<f64>; 3],
 }
 
 /// A group whose AMI is rolled up.
@@ -77,14 +71,25 @@ impl Profile {
         for m in members {
             let c = m.class.index();
             p.meters[c] += 1;
-            add_noise_row(
-                m.meter_id,
-                m.class,
-                seed,
-                &mut p.sums[c * PERIOD..(c + 1) * PERIOD],
-            );
+            add_noise_row(m.meter_id, m.class, seed, p.row_mut(c));
         }
         p
+    }
+
+    /// The sums of class `c`, allocated (zeros) on first use.
+    fn row_mut(&mut self, c: usize) -> &mut [f64] {
+        if self.sums[c].is_empty() {
+            self.sums[c] = vec![0.0; PERIOD];
+        }
+        &mut self.sums[c]
+    }
+
+    /// Adds one meter of class `c` whose `size × noise` row is `row`.
+    fn add_meter(&mut self, c: usize, row: &[f64]) {
+        self.meters[c] += 1;
+        for (a, b) in self.row_mut(c).iter_mut().zip(row) {
+            *a += b;
+        }
     }
 
     /// Adds `other` into this profile.
@@ -92,9 +97,19 @@ impl Profile {
         for (a, b) in self.meters.iter_mut().zip(other.meters) {
             *a += b;
         }
-        for (a, b) in self.sums.iter_mut().zip(&other.sums) {
-            *a += b;
+        for (c, b) in other.sums.iter().enumerate() {
+            if b.is_empty() {
+                continue;
+            }
+            for (a, b) in self.row_mut(c).iter_mut().zip(b) {
+                *a += b;
+            }
         }
+    }
+
+    /// Bytes held by the sums.
+    fn heap_bytes(&self) -> usize {
+        self.sums.iter().map(|r| r.capacity() * 8).sum()
     }
 
     /// Meters of every class.
@@ -108,7 +123,7 @@ impl Profile {
             return 0.0;
         }
         let phase = k.rem_euclid(NOISE_PERIOD) as usize;
-        shape[c] * self.sums[c * PERIOD + phase]
+        shape[c] * self.sums[c][phase]
     }
 
     /// Summed demand (kW) in interval number `k`.
@@ -205,48 +220,173 @@ pub trait AmiAggregates {
     fn class_totals(&self, group: AmiGroup, q: &AmiQuery) -> Result<[ClassTotal; 3], AmiError>;
 }
 
-/// The profiles of every feeder, substation and the system for one snapshot version.
+/// The profiles of every transformer, feeder, substation and the system, built from one
+/// snapshot version and valid for every later version with the same [`AmiRollups::inputs`]
+/// (meters' classes and feeders, the grid's structure): the simulator's ticks reuse them.
 #[derive(Debug)]
 pub struct AmiRollups {
     /// Snapshot version they were built from.
     pub version: u64,
     pub seed: u64,
+    inputs: Inputs,
+    transformers: HashMap<u64, Profile>,
     feeders: HashMap<i64, Profile>,
     substations: BTreeMap<i64, Profile>,
     system: Profile,
 }
 
+/// What the rollups read of the meters and transformers (besides the graph's structure).
+fn reads(schema: &TopologySchema) -> [(&str, [&str; 3]); 2] {
+    [
+        (
+            schema.meters_layer.as_str(),
+            [
+                schema.customer_class.as_str(),
+                schema.feeder_id.as_str(),
+                schema.substation_id.as_str(),
+            ],
+        ),
+        (
+            schema.transformers_layer.as_str(),
+            [
+                schema.feeder_id.as_str(),
+                schema.substation_id.as_str(),
+                schema.customer_count.as_str(),
+            ],
+        ),
+    ]
+}
+
+/// One feeder's profile and its transformers' profiles.
+struct FeederRollup {
+    feeder: i64,
+    profile: Profile,
+    transformers: Vec<(u64, Profile)>,
+}
+
+/// The profiles of `feeder` and its transformers. Each meter's `size × noise` row is
+/// computed once and added to both, in ascending meter id order: the same sums, in the same
+/// order, as [`Profile::of`] over the feeder's or the transformer's meters.
+fn feeder_rollup(
+    snapshot: &Snapshot,
+    graph: &GridGraph,
+    schema: &TopologySchema,
+    feeder: i64,
+    seed: u64,
+) -> FeederRollup {
+    let mut meters: Vec<(u64, u64)> = Vec::new();
+    for t in graph.feeder_transformers(feeder).unwrap_or_default() {
+        for m in graph.transformer_meters(t).unwrap_or_default() {
+            meters.push((m, t));
+        }
+    }
+    meters.sort_unstable();
+    let ids: Vec<u64> = meters.iter().map(|m| m.0).collect();
+    let classes: HashMap<u64, CustomerClass> = members(snapshot, schema, &ids)
+        .into_iter()
+        .map(|m| (m.meter_id, m.class))
+        .collect();
+    let mut profile = Profile::default();
+    let mut transformers: BTreeMap<u64, Profile> = BTreeMap::new();
+    let mut row = vec![0.0; PERIOD];
+    for (m, t) in meters {
+        let Some(&class) = classes.get(&m) else {
+            continue;
+        };
+        row.fill(0.0);
+        add_noise_row(m, class, seed, &mut row);
+        profile.add_meter(class.index(), &row);
+        transformers
+            .entry(t)
+            .or_default()
+            .add_meter(class.index(), &row);
+    }
+    FeederRollup {
+        feeder,
+        profile,
+        transformers: transformers.into_iter().collect(),
+    }
+}
+
 impl AmiRollups {
     /// Builds the rollups: each feeder's meters (through its transformers in `graph`) into
-    /// the feeder's profile, feeders into their substation (the one most of their customers
-    /// name), substations into the system. Meters on no feeder of the graph are in none.
+    /// the feeder's and their transformer's profiles (feeders in parallel), feeders into their
+    /// substation (the one most of their customers name), substations into the system.
+    /// Meters on no feeder of the graph are in no group but their transformer's.
     pub fn build(snapshot: &Snapshot, graph: &GridGraph, seed: u64) -> AmiRollups {
+        use rayon::prelude::*;
         let schema = TopologySchema::default();
         let substation_of: HashMap<i64, i64> = feeder_customers(snapshot, &schema)
             .into_iter()
             .map(|f| (f.feeder_id, f.substation_id))
             .collect();
+        let rollups: Vec<FeederRollup> = graph
+            .feeder_ids()
+            .par_iter()
+            .map(|&f| feeder_rollup(snapshot, graph, &schema, f, seed))
+            .collect();
         let mut feeders = HashMap::new();
+        let mut transformers = HashMap::new();
         let mut substations: BTreeMap<i64, Profile> = BTreeMap::new();
-        for feeder in graph.feeder_ids() {
-            let ids = graph.feeder_meters(feeder).unwrap_or_default();
-            let profile = Profile::of(&members(snapshot, &schema, &ids), seed);
-            if let Some(&sub) = substation_of.get(&feeder) {
-                substations.entry(sub).or_default().add(&profile);
+        for r in rollups {
+            if let Some(&sub) = substation_of.get(&r.feeder) {
+                substations.entry(sub).or_default().add(&r.profile);
             }
-            feeders.insert(feeder, profile);
+            feeders.insert(r.feeder, r.profile);
+            for (t, p) in r.transformers {
+                transformers.entry(t).or_insert(p);
+            }
+        }
+        // Transformers on no feeder of the graph: their own meters.
+        if let Some(layer) = snapshot.layer(&schema.transformers_layer) {
+            for f in &layer.features {
+                if transformers.contains_key(&f.id) {
+                    continue;
+                }
+                let ids = graph.transformer_meters(f.id).unwrap_or_default();
+                if !ids.is_empty() {
+                    transformers.insert(f.id, Profile::of(&members(snapshot, &schema, &ids), seed));
+                }
+            }
         }
         let mut system = Profile::default();
         for p in substations.values() {
             system.add(p);
         }
+        let reads = reads(&schema);
+        let reads: Vec<(&str, &[&str])> = reads.iter().map(|(l, f)| (*l, &f[..])).collect();
         AmiRollups {
             version: snapshot.version,
             seed,
+            inputs: Inputs::of(snapshot, Some(graph.structure_id()), &reads),
+            transformers,
             feeders,
             substations,
             system,
         }
+    }
+
+    /// True when these rollups are those of `snapshot` with `graph` too: the same meters,
+    /// classes, feeder and substation attributes and grid structure (a cheap check: shared
+    /// features are compared by pointer).
+    pub fn valid_for(&self, snapshot: &Snapshot, graph: &GridGraph) -> bool {
+        self.inputs.unchanged(snapshot, Some(graph.structure_id()))
+    }
+
+    /// The profile of transformer `id` (`None` without meters).
+    pub fn transformer(&self, id: u64) -> Option<&Profile> {
+        self.transformers.get(&id)
+    }
+
+    /// Bytes held by the profiles' sums (for the log).
+    pub fn heap_bytes(&self) -> usize {
+        self.transformers
+            .values()
+            .chain(self.feeders.values())
+            .chain(self.substations.values())
+            .chain([&self.system])
+            .map(Profile::heap_bytes)
+            .sum()
     }
 
     /// The profile of `group`, `None` when the group is unknown.

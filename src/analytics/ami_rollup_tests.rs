@@ -210,3 +210,107 @@ fn transformer_loading_is_ranked_and_hand_computed() {
         Err(AmiError::TooMuchWork { .. })
     ));
 }
+
+#[test]
+fn cached_transformer_profiles_rank_exactly_as_the_meters() {
+    use crate::analytics::loading::{rank_rated, rated};
+    let (snap, graph) = demo();
+    let rollups = AmiRollups::build(&snap, &graph, SEED);
+    // Feeders: bit for bit the profile of their meters (the same sums in the same order).
+    for f in graph.feeder_ids() {
+        let ms = members(
+            &snap,
+            &TopologySchema::default(),
+            &graph.feeder_meters(f).unwrap(),
+        );
+        assert_eq!(
+            rollups.profile(AmiGroup::Feeder(f)),
+            Some(&Profile::of(&ms, SEED))
+        );
+    }
+    for (q, filter) in [
+        (
+            query(midnight(8, 4), midnight(8, 11) + 1234, Bucket::Hour),
+            LoadingFilter::default(),
+        ),
+        (
+            query(midnight(1, 2), midnight(1, 3), Bucket::Min15),
+            LoadingFilter {
+                feeder: Some(graph.feeder_ids()[2]),
+                substation: None,
+            },
+        ),
+    ] {
+        let direct = rank(
+            &transformers(&snap, &graph, filter).unwrap(),
+            &q,
+            DEFAULT_MAX_LOADING_WORK,
+        )
+        .unwrap();
+        let cached = rank_rated(
+            &rated(&snap, filter).unwrap(),
+            |id| rollups.transformer(id),
+            &q,
+            DEFAULT_MAX_LOADING_WORK,
+        )
+        .unwrap();
+        assert!(!direct.is_empty());
+        assert_eq!(cached, direct, "same values, same order");
+        // The same work cap too.
+        let ts = transformers(&snap, &graph, filter).unwrap();
+        let cap = 1000;
+        assert_eq!(
+            rank_rated(
+                &rated(&snap, filter).unwrap(),
+                |id| rollups.transformer(id),
+                &q,
+                cap
+            )
+            .unwrap_err(),
+            rank(&ts, &q, cap).unwrap_err()
+        );
+    }
+}
+
+#[test]
+fn rollups_stay_valid_while_only_statuses_change() {
+    use crate::index::ChangeSet;
+    use crate::model::Value;
+    let (snap, graph) = demo();
+    let rollups = AmiRollups::build(&snap, &graph, SEED);
+    assert!(rollups.valid_for(&snap, &graph));
+    let meters = snap.layer("meters").unwrap();
+    let field = |name: &str| meters.fields.iter().position(|f| f.name == name).unwrap();
+    let edit = |name: &str, v: &str| {
+        let mut changes = ChangeSet::default();
+        let c = changes.layers.entry("meters".into()).or_default();
+        for f in meters.features.iter().take(40) {
+            let mut props = f.properties.clone();
+            props[field(name)] = Some(Value::Str(v.into()));
+            c.attributes.push((f.id, props));
+        }
+        snap.apply(changes, snap.version + 1).unwrap().snapshot
+    };
+    let schema = TopologySchema::default();
+    // A tick: statuses change, the graph is rebased (same structure): still valid.
+    let tick = edit("status", "de-energized");
+    let rebased = graph.rebase(&tick, &schema).expect("same structure");
+    assert!(rollups.valid_for(&tick, &rebased));
+    // Another build of the same data is another structure: not valid.
+    let rebuilt = GridGraph::build(&tick, &schema).unwrap();
+    assert!(!rollups.valid_for(&tick, &rebuilt));
+    // A class changes: not valid, and a new build differs.
+    let reclassed = edit("customer_class", "industrial");
+    let g = graph.rebase(&reclassed, &schema).expect("same structure");
+    assert!(!rollups.valid_for(&reclassed, &g));
+    let again = AmiRollups::build(&reclassed, &g, SEED);
+    assert_ne!(
+        again.meters(AmiGroup::System),
+        None,
+        "the system has meters"
+    );
+    assert_ne!(
+        again.profile(AmiGroup::System),
+        rollups.profile(AmiGroup::System)
+    );
+}

@@ -96,6 +96,17 @@ pub fn distribution(
         .filter_map(|f| number(l, f, attribute))
         .collect();
     values.sort_by(f64::total_cmp);
+    Ok(histogram(layer, attribute, &values, bins))
+}
+
+/// The distribution of `values` (sorted ascending) of `layer`'s `attribute` in `bins` equal
+/// bins over 0–100 (up to the largest value rounded up to ten, for loads above 100 %).
+pub fn histogram(
+    layer: &str,
+    attribute: &'static str,
+    values: &[f64],
+    bins: usize,
+) -> Distribution {
     let bins = bins.clamp(1, MAX_BINS);
     let top = values.last().copied().unwrap_or(0.0);
     let hi = if top > 100.0 {
@@ -116,7 +127,7 @@ pub fn distribution(
             count: 0,
         })
         .collect();
-    for v in &values {
+    for v in values {
         let i = (((v - lo) / width) as usize).min(bins - 1);
         out[i].count += 1;
     }
@@ -126,14 +137,14 @@ pub fn distribution(
         _ if n % 2 == 1 => Some(values[n / 2]),
         _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
     };
-    Ok(Distribution {
+    Distribution {
         layer: layer.into(),
         attribute,
         bins: out,
         count: n as u64,
         mean: (n > 0).then(|| values.iter().sum::<f64>() / n as f64),
         median,
-    })
+    }
 }
 
 /// What the worst assets are ranked by.

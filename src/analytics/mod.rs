@@ -1,10 +1,12 @@
 //! Grid analytics: IEEE 1366 reliability indices ([`kpi`], [`med`]), a deterministic
 //! synthetic outage history ([`history`]), the same indices from per-day sums ([`daily`]), synthetic AMI interval data computed on demand
 //! ([`ami`]) with per-group rollups ([`ami_rollup`]) and transformer loading
-//! ([`loading`]), the assistant's intent parser ([`assistant`]), asset health ([`health`]),
+//! ([`loading`]), the assistant's intent parser ([`assistant`]), asset health ([`health`],
+//! sorted once in [`health_index`]),
 //! search by id or name ([`search`]), customer counts from a snapshot ([`customers`]),
 //! restoration estimates from past outage durations ([`etr`]) and indices by month and worst
-//! feeders ([`monthly`]).
+//! feeders ([`monthly`]); [`inputs`] records what a derived value read, so it is reused
+//! across snapshot versions that did not change that.
 //!
 //! Everything here is a pure function of its inputs (and a seed): no I/O, no global state,
 //! and no clock but [`time::now`], which callers read once and pass down. The outage
@@ -18,7 +20,9 @@ pub mod customers;
 pub mod daily;
 pub mod etr;
 pub mod health;
+pub mod health_index;
 pub mod history;
+pub mod inputs;
 pub mod kpi;
 pub mod kpi_request;
 pub mod load;

@@ -3,11 +3,13 @@
 //! year (seed `year − 2024`, so 2025 is its default year, three storm days), hence the same
 //! events for a year whatever the day it is computed; with the customer counts of the
 //! snapshot, the per-day sums KPI requests read and the duration table restoration
-//! estimates use. Built once per snapshot version and kept while [`History::covers`] holds.
+//! estimates use. Built once and kept while [`History::covers`] holds, across snapshot
+//! versions whose customer counts read the same attributes ([`History::valid_for`]).
 
 use std::sync::Arc;
 
 use super::etr::{self, DurationTable};
+use super::inputs::Inputs;
 use super::time::HOUSTON_UTC_OFFSET_S;
 use super::{
     calendar_years, customer_base, feeder_customers, CustomerBase, DailyIndex, FeederCustomers,
@@ -30,6 +32,8 @@ pub struct History {
     pub daily: DailyIndex,
     /// Durations of the sustained events by cause (restoration estimates).
     pub durations: Arc<DurationTable>,
+    /// What the customer counts read.
+    inputs: Inputs,
 }
 
 impl History {
@@ -37,6 +41,18 @@ impl History {
     /// and the two before it.
     pub fn synthetic(snapshot: &Snapshot, now: i64) -> History {
         let schema = TopologySchema::default();
+        let (feeder, substation) = (schema.feeder_id.as_str(), schema.substation_id.as_str());
+        let inputs = Inputs::of(
+            snapshot,
+            None,
+            &[
+                (&schema.meters_layer, &[feeder, substation]),
+                (
+                    &schema.transformers_layer,
+                    &[feeder, substation, &schema.customer_count],
+                ),
+            ],
+        );
         let feeders = feeder_customers(snapshot, &schema);
         let off = HOUSTON_UTC_OFFSET_S;
         // Calendar years as the analytics module calibrates them (2025 = its default).
@@ -53,7 +69,14 @@ impl History {
             feeders,
             daily,
             durations,
+            inputs,
         }
+    }
+
+    /// True when `snapshot` has the customers this history was computed with (the meters'
+    /// feeders and substations, or the transformers' counts): the history is the same.
+    pub fn valid_for(&self, snapshot: &Snapshot) -> bool {
+        self.inputs.unchanged(snapshot, None)
     }
 
     /// Whether the history still covers `now` (it is recomputed once a new year begins).
@@ -113,6 +136,32 @@ mod tests {
             !Arc::ptr_eq(&a, &b) && b.end > a.end,
             "a new year: recomputed"
         );
+        // Another version with the same customers: the same history; other customers: not.
+        let meters = snap.layer("meters").unwrap();
+        let status = meters
+            .fields
+            .iter()
+            .position(|f| f.name == "status")
+            .unwrap();
+        let feeder = meters
+            .fields
+            .iter()
+            .position(|f| f.name == "feeder_id")
+            .unwrap();
+        let edit = |i: usize, v: crate::model::Value| {
+            let mut changes = crate::index::ChangeSet::default();
+            let mut props = meters.features[0].properties.clone();
+            props[i] = Some(v);
+            changes
+                .layers
+                .entry("meters".into())
+                .or_default()
+                .attributes
+                .push((meters.features[0].id, props));
+            snap.apply(changes, snap.version + 1).unwrap().snapshot
+        };
+        assert!(a.valid_for(&edit(status, "de-energized".into())));
+        assert!(!a.valid_for(&edit(feeder, crate::model::Value::Int(-77))));
         // A year's events do not depend on when they are computed.
         assert!(!year_2025(&a).is_empty());
         assert_eq!(year_2025(&a), year_2025(&b));

@@ -3,6 +3,7 @@
 //! snapshot, serve it until SIGTERM; write the demo grid to files; check a configuration
 //! file; probe a running server's health; run the `db` commands.
 
+pub mod alloc;
 pub mod bake;
 pub mod basemap;
 mod healthcheck;
@@ -145,6 +146,10 @@ pub async fn serve(
             .await
             .context("cannot start the operations simulator")?;
     }
+    // The analytics' derived values (AMI rollups, outage history, health and search
+    // indices), built in the background so that no request waits for them.
+    http::api::warm::spawn(state.clone());
+    alloc::spawn_trim(state.shutdown_signal());
     let shutdown = async move {
         shutdown.await;
         // Stops the live loop of a database source.

@@ -16,19 +16,23 @@ use super::events::log::EventLog;
 use super::static_files::StaticDir;
 use super::Settings;
 use crate::analytics::ami_rollup::AmiRollups;
+use crate::analytics::health_index::HealthIndex;
 use crate::analytics::search::SearchIndex;
 use crate::cache::TileCache;
 use crate::index::{Snapshot, Update};
 use crate::live::{ChangeEvent, PerVersion, PublishLog, SourceStatus, Store};
 use crate::metrics::Metrics;
 
-/// The analytics endpoints' per-version values.
+/// The analytics endpoints' per-version values (the rollups and the health rankings are
+/// carried across versions that do not change what they read).
 #[derive(Default)]
 pub struct AnalyticsCaches {
-    /// AMI profiles per feeder, substation and the system.
+    /// AMI profiles per transformer, feeder, substation and the system.
     pub ami_rollups: PerVersion<AmiRollups>,
     /// Ids and names of assets, feeders, substations, crews and outages.
     pub search: PerVersion<SearchIndex>,
+    /// Poles' and transformers' health scores and loads, sorted.
+    pub health: PerVersion<HealthIndex>,
 }
 
 struct Inner {

@@ -90,6 +90,31 @@ impl IndexedLayer {
     pub fn feature(&self, id: u64) -> Option<&IndexedFeature> {
         self.by_id.get(&id).map(|&i| &*self.features[i as usize])
     }
+
+    /// True when `other` has this layer's fields, feature ids (in order) and values of the
+    /// attributes `fields` (names absent from the layer are ignored): what a value derived
+    /// from those attributes needs to stay valid. A feature shared between the two (`Arc`)
+    /// costs a pointer comparison, so checking a layer an update touched a few features of
+    /// is cheap.
+    pub fn same_values(&self, other: &IndexedLayer, fields: &[&str]) -> bool {
+        if std::ptr::eq(self, other) {
+            return true;
+        }
+        if self.fields != other.fields || self.features.len() != other.features.len() {
+            return false;
+        }
+        let idx: Vec<usize> = fields
+            .iter()
+            .filter_map(|name| self.fields.iter().position(|f| f.name == *name))
+            .collect();
+        self.features.iter().zip(&other.features).all(|(x, y)| {
+            Arc::ptr_eq(x, y)
+                || x.id == y.id
+                    && idx
+                        .iter()
+                        .all(|&i| x.properties.get(i) == y.properties.get(i))
+        })
+    }
 }
 
 /// An immutable, query-ready view of the whole grid.

@@ -1,8 +1,13 @@
 //! [`PerVersion`]: a value built once per snapshot version and shared — the topology graph,
-//! the outage history, the AMI rollups, the search index. Readers load an `Arc` without
-//! waiting; only callers that find no value for the current version wait for its one build,
-//! which may start from the previous version's value (the graph is rebased, not rebuilt).
+//! the outage history, the AMI rollups, the search index, the health rankings. Readers load
+//! an `Arc` without waiting; only callers that find no value for the current version wait
+//! for its one build, which may start from the previous version's value (the graph is
+//! rebased, not rebuilt). A value that depends on less than the whole snapshot (the AMI
+//! rollups read the meters and the grid's structure, which simulator ticks do not change) is
+//! carried over to a new version without a build while its inputs are unchanged
+//! ([`PerVersion::get_or_reuse`]). [`PerVersion::builds`] counts the builds.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwapOption;
@@ -16,6 +21,8 @@ struct Versioned<T> {
 pub struct PerVersion<T> {
     current: ArcSwapOption<Versioned<T>>,
     building: Mutex<()>,
+    builds: AtomicU64,
+    reuses: AtomicU64,
 }
 
 impl<T> Default for PerVersion<T> {
@@ -23,6 +30,8 @@ impl<T> Default for PerVersion<T> {
         PerVersion {
             current: ArcSwapOption::empty(),
             building: Mutex::new(()),
+            builds: AtomicU64::new(0),
+            reuses: AtomicU64::new(0),
         }
     }
 }
@@ -45,6 +54,21 @@ impl<T> PerVersion<T> {
         still_fresh: impl Fn(&T) -> bool,
         build: impl FnOnce(Option<Arc<T>>) -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
+        self.get_or_reuse(version, still_fresh, |_| false, build)
+    }
+
+    /// Like [`PerVersion::get_or_build`], for a value whose inputs are a part of the
+    /// snapshot: when the cached value is of another version but still fresh and
+    /// `unchanged(value)` says its inputs are the same in `version`, it becomes `version`'s
+    /// value as it is (no build; `unchanged` runs once per new version, under the build lock,
+    /// not per call). Otherwise `build(previous)` as `get_or_build` does.
+    pub fn get_or_reuse<E>(
+        &self,
+        version: u64,
+        still_fresh: impl Fn(&T) -> bool,
+        unchanged: impl FnOnce(&T) -> bool,
+        build: impl FnOnce(Option<Arc<T>>) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
         let fresh = || self.fresh(version).filter(|v| still_fresh(v));
         if let Some(v) = fresh() {
             return Ok(v);
@@ -53,13 +77,33 @@ impl<T> PerVersion<T> {
         if let Some(v) = fresh() {
             return Ok(v);
         }
-        let previous = self.current.load_full().map(|v| Arc::clone(&v.value));
+        let cached = self.current.load_full();
+        if let Some(c) = cached.as_ref().filter(|c| c.version != version) {
+            if still_fresh(&c.value) && unchanged(&c.value) {
+                let value = Arc::clone(&c.value);
+                self.reuses.fetch_add(1, Ordering::Relaxed);
+                self.insert(version, Arc::clone(&value));
+                return Ok(value);
+            }
+        }
+        let previous = cached.map(|v| Arc::clone(&v.value));
         let value = Arc::new(build(previous)?);
+        self.builds.fetch_add(1, Ordering::Relaxed);
         self.current.store(Some(Arc::new(Versioned {
             version,
             value: Arc::clone(&value),
         })));
         Ok(value)
+    }
+
+    /// Successful builds so far (a reuse is not a build).
+    pub fn builds(&self) -> u64 {
+        self.builds.load(Ordering::Relaxed)
+    }
+
+    /// Values carried over to a new version by [`PerVersion::get_or_reuse`] so far.
+    pub fn reuses(&self) -> u64 {
+        self.reuses.load(Ordering::Relaxed)
     }
 
     /// The value cached for `version`, if any (no build: for callers that build
@@ -138,5 +182,34 @@ mod tests {
         cache.insert(3, Arc::new((3, 9)));
         assert_eq!(cache.fresh(3).as_deref(), Some(&(3, 9)));
         assert_eq!(cache.fresh(2), None, "one version at a time");
+    }
+
+    #[test]
+    fn reuses_a_value_whose_inputs_are_unchanged() {
+        // The value is (inputs, build number); a new version reuses it while the inputs match.
+        let cache: PerVersion<(u64, u64)> = PerVersion::default();
+        let get = |version: u64, inputs: u64, fresh: bool| {
+            cache
+                .get_or_reuse(
+                    version,
+                    |_| fresh,
+                    |v| v.0 == inputs,
+                    |prev| Ok::<_, ()>((inputs, prev.map_or(0, |p| p.1 + 1))),
+                )
+                .unwrap()
+        };
+        let a = get(1, 7, true);
+        assert_eq!(*a, (7, 0));
+        let b = get(2, 7, true);
+        assert!(Arc::ptr_eq(&a, &b), "same inputs: carried over");
+        assert_eq!(cache.fresh(2).as_deref(), Some(&(7, 0)));
+        assert_eq!((cache.builds(), cache.reuses()), (1, 1));
+        assert_eq!(*get(3, 8, true), (8, 1), "other inputs: built");
+        assert_eq!(
+            *get(4, 8, false),
+            (8, 2),
+            "stale: built even with the same inputs"
+        );
+        assert_eq!((cache.builds(), cache.reuses()), (3, 1));
     }
 }

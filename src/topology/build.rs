@@ -3,6 +3,7 @@
 //! energization forest for the current switch states.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::index::{IndexedLayer, Snapshot};
@@ -50,6 +51,9 @@ fn required(layer: &IndexedLayer, name: &str) -> Result<Option<usize>, TopologyE
 fn optional(layer: &IndexedLayer, name: &str) -> Option<usize> {
     layer.fields.iter().position(|f| f.name == name)
 }
+
+/// The structure id of the next build ([`GridGraph::structure_id`]).
+static NEXT_STRUCTURE: AtomicU64 = AtomicU64::new(1);
 
 impl GridGraph {
     /// Builds the connectivity graph of `snapshot` using the layer and attribute names of
@@ -263,6 +267,7 @@ impl GridGraph {
 
         let mut graph = GridGraph {
             version: snapshot.version,
+            structure: NEXT_STRUCTURE.fetch_add(1, Ordering::Relaxed),
             limits: TraceLimits::default(),
             layers,
             stats,

@@ -81,6 +81,9 @@ pub(crate) enum Asset {
 #[derive(Debug)]
 pub struct GridGraph {
     pub(crate) version: u64,
+    /// Identifies the structure (nodes, edges, attachments): a new number per build, kept
+    /// by [`GridGraph::rebase`] and [`GridGraph::with_switch_states`].
+    pub(crate) structure: u64,
     pub(crate) limits: TraceLimits,
     pub(crate) layers: Layers,
     pub(crate) stats: BuildStats,
@@ -146,6 +149,14 @@ impl GridGraph {
         self.version
     }
 
+    /// The structure's identity: equal for two graphs exactly when one was derived from the
+    /// other by [`GridGraph::rebase`] or [`GridGraph::with_switch_states`] (same nodes, edges,
+    /// feeders, transformer and meter attachments; switch states and energization may
+    /// differ). Values derived from the structure alone stay valid while it is equal.
+    pub fn structure_id(&self) -> u64 {
+        self.structure
+    }
+
     /// Counts from the build, including skipped input.
     pub fn stats(&self) -> &BuildStats {
         &self.stats
@@ -203,6 +214,20 @@ impl GridGraph {
             .collect();
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    /// Transformer ids of feeder `feeder_id`, in the graph's order.
+    pub fn feeder_transformers(&self, feeder_id: i64) -> Result<Vec<u64>, TopologyError> {
+        let f = *self
+            .feeder_index
+            .get(&feeder_id)
+            .ok_or(TopologyError::UnknownFeeder(feeder_id))?;
+        Ok(self
+            .feeder_transformers
+            .row(f)
+            .iter()
+            .map(|&t| fid(self.layers.transformers.as_ref(), t))
+            .collect())
     }
 
     /// The substation feeding asset `id` now (`None` when it is de-energized), under the

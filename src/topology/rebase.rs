@@ -36,7 +36,7 @@ impl GridGraph {
             |a: Option<&Arc<IndexedLayer>>, b: Option<&Arc<IndexedLayer>>, f: &[&str]| match (a, b)
             {
                 (None, None) => true,
-                (Some(a), Some(b)) => same_structure(a, b, f),
+                (Some(a), Some(b)) => a.same_values(b, f),
                 _ => false,
             };
         let s = schema;
@@ -112,6 +112,7 @@ impl GridGraph {
     fn copy_structure(&self, layers: Layers, version: u64) -> GridGraph {
         GridGraph {
             version,
+            structure: self.structure,
             limits: self.limits,
             layers,
             stats: self.stats.clone(),
@@ -155,26 +156,4 @@ impl GridGraph {
         }
         self.energize();
     }
-}
-
-/// True when `b` has the fields, the feature ids (in order) and the values of `fields` that
-/// `a` has.
-fn same_structure(a: &Arc<IndexedLayer>, b: &Arc<IndexedLayer>, fields: &[&str]) -> bool {
-    if Arc::ptr_eq(a, b) {
-        return true;
-    }
-    if a.fields != b.fields || a.features.len() != b.features.len() {
-        return false;
-    }
-    let idx: Vec<usize> = fields
-        .iter()
-        .filter_map(|name| a.fields.iter().position(|f| f.name == *name))
-        .collect();
-    a.features.iter().zip(&b.features).all(|(x, y)| {
-        Arc::ptr_eq(x, y)
-            || x.id == y.id
-                && idx
-                    .iter()
-                    .all(|&i| x.properties.get(i) == y.properties.get(i))
-    })
 }

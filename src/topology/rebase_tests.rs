@@ -92,6 +92,16 @@ fn a_rebase_equals_a_build_when_only_statuses_and_switches_change() {
     // Unchanged snapshot contents under a new version: same forest.
     let again = rebased.rebase(&next, &schema).unwrap();
     assert_same(&again, &rebased);
+    // Derived graphs keep the structure's identity; a build gets a new one.
+    assert_eq!(rebased.structure_id(), graph.structure_id());
+    assert_eq!(
+        graph.with_switch_states(&states, "open").structure_id(),
+        graph.structure_id()
+    );
+    assert_ne!(
+        GridGraph::build(&next, &schema).unwrap().structure_id(),
+        graph.structure_id()
+    );
 }
 
 #[test]

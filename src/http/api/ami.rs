@@ -91,8 +91,8 @@ pub fn ami_error(e: AmiError) -> ApiError {
     }
 }
 
-/// Runs `f` with the current snapshot, its graph and its AMI rollups (built on first use)
-/// on the blocking pool.
+/// Runs `f` with the current snapshot, its graph and its AMI rollups (built on first use,
+/// reused by later versions with the same meters and grid structure) on the blocking pool.
 pub async fn with_rollups<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
@@ -100,23 +100,35 @@ where
 {
     let caches = state.clone();
     with_graph(state, move |snapshot, graph| {
-        let rollups: Arc<AmiRollups> =
-            caches
-                .analytics_caches()
-                .ami_rollups
-                .get(snapshot.version, || {
-                    let started = std::time::Instant::now();
-                    let r = AmiRollups::build(snapshot, graph, DEMO_SEED);
-                    tracing::info!(
-                        version = snapshot.version,
-                        ms = started.elapsed().as_millis() as u64,
-                        "AMI rollups built"
-                    );
-                    Ok::<_, ApiError>(r)
-                })?;
+        let rollups = rollups_of(&caches, snapshot, graph);
         f(snapshot, graph, &rollups)
     })
     .await
+}
+
+/// The AMI rollups of `snapshot` (blocking: the first call after a change of the meters or
+/// the grid structure builds them).
+pub fn rollups_of(state: &AppState, snapshot: &Snapshot, graph: &GridGraph) -> Arc<AmiRollups> {
+    let built = state.analytics_caches().ami_rollups.get_or_reuse(
+        snapshot.version,
+        |_| true,
+        |r| r.valid_for(snapshot, graph),
+        |_| {
+            let started = std::time::Instant::now();
+            let r = AmiRollups::build(snapshot, graph, DEMO_SEED);
+            tracing::info!(
+                version = snapshot.version,
+                ms = started.elapsed().as_millis() as u64,
+                mb = r.heap_bytes() / 1_000_000,
+                "AMI rollups built"
+            );
+            Ok::<_, std::convert::Infallible>(r)
+        },
+    );
+    match built {
+        Ok(r) => r,
+        Err(never) => match never {},
+    }
 }
 
 /// The group's name in messages.

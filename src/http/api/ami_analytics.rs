@@ -1,5 +1,6 @@
 //! `GET /api/ami/transformers/loading` (transformers ranked by the peak of their summed
-//! synthetic meter demand against `kVA × 0.9`, [`crate::analytics::loading`]) and
+//! synthetic meter demand against `kVA × 0.9`, [`crate::analytics::loading`], from the
+//! transformer profiles the per-version rollups keep) and
 //! `GET /api/ami/consumption/by-class` (energy and peak per customer class of a feeder,
 //! substation or the system, from the per-version rollups). Handlers parse, call the
 //! analytics functions on the blocking pool, respond.
@@ -10,11 +11,10 @@ use serde::Serialize;
 
 use super::ami::{ami_error, ami_query, group_name, with_rollups};
 use super::dates;
-use super::graph::with_graph;
 use super::params;
 use crate::analytics::ami_rollup::{AmiAggregates, AmiGroup};
 use crate::analytics::loading::{
-    rank, transformers, LoadingError, LoadingFilter, DEFAULT_MAX_LOADING_WORK,
+    rank_rated, rated, LoadingError, LoadingFilter, DEFAULT_MAX_LOADING_WORK,
 };
 use crate::http::{ApiError, AppState};
 
@@ -109,12 +109,18 @@ pub async fn transformer_loading(
     };
     let min_pct = opt_f64(&q, "min_pct")?;
     let limit = limit(&q, 100, MAX_TRANSFORMERS)?;
-    let (ranked, version) = with_graph(&state, move |snapshot, graph| {
-        let ts = transformers(snapshot, graph, filter).map_err(|e| match e {
+    let (ranked, version) = with_rollups(&state, move |snapshot, _, rollups| {
+        let rated = rated(snapshot, filter).map_err(|e| match e {
             LoadingError::NoTransformers => ApiError::NotFound(e.to_string()),
             LoadingError::Ami(e) => ami_error(e),
         })?;
-        let ranked = rank(&ts, &query, DEFAULT_MAX_LOADING_WORK).map_err(ami_error)?;
+        let ranked = rank_rated(
+            &rated,
+            |id| rollups.transformer(id),
+            &query,
+            DEFAULT_MAX_LOADING_WORK,
+        )
+        .map_err(ami_error)?;
         Ok((ranked, snapshot.version))
     })
     .await?;

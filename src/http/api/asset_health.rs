@@ -1,6 +1,10 @@
 //! `GET /api/assets/health/distribution`, `GET /api/assets/worst`,
 //! `GET /api/assets/{id}/health/history`: thin handlers over
-//! [`crate::analytics::health`] (the history is synthetic, for the demo grid).
+//! [`crate::analytics::health`] (the history is synthetic, for the demo grid); the
+//! distribution and worst lists read the sorted [`HealthIndex`] kept in
+//! [`crate::http::state::AnalyticsCaches`].
+
+use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -12,11 +16,13 @@ use super::geojson;
 use super::kpi::now;
 use super::params;
 use crate::analytics::health::{
-    current_health, distribution, number, synthetic_history, worst, Distribution, HealthDay,
-    HealthError, WorstBy, WorstFilter, HEALTH_ATTR, LOAD_ATTR, MAX_BINS, MAX_HISTORY_DAYS,
+    current_health, number, synthetic_history, Distribution, HealthDay, HealthError, WorstBy,
+    WorstFilter, HEALTH_ATTR, LOAD_ATTR, MAX_BINS, MAX_HISTORY_DAYS,
 };
+use crate::analytics::health_index::HealthIndex;
 use crate::analytics::time::{local_day, HOUSTON_UTC_OFFSET_S};
 use crate::http::{ApiError, AppState};
+use crate::index::Snapshot;
 use crate::mercator::world_to_lonlat;
 
 /// Assets one `worst` list carries at most.
@@ -74,10 +80,53 @@ pub async fn health_distribution(
             .filter(|n| (1..=MAX_BINS).contains(n))
             .ok_or_else(|| params::bad("bins", &format!("an integer from 1 to {MAX_BINS}")))?,
     };
-    let snapshot = state.snapshot_arc();
-    distribution(&snapshot, layer, bins)
-        .map(Json)
-        .map_err(health_error)
+    with_health(&state, move |snapshot, index| {
+        index
+            .distribution(snapshot, layer, bins)
+            .map_err(health_error)
+    })
+    .await
+    .map(Json)
+}
+
+/// Runs `f` with the current snapshot and its [`HealthIndex`] (sorted on first use, reused
+/// while the scores and loads are unchanged) on the blocking pool.
+async fn with_health<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Snapshot, &HealthIndex) -> Result<T, ApiError> + Send + 'static,
+{
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let snapshot = state.snapshot_arc();
+        let index = health_index_of(&state, &snapshot);
+        f(&snapshot, &index)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("health task failed: {e}")))?
+}
+
+/// The [`HealthIndex`] of `snapshot`. Blocking.
+pub fn health_index_of(state: &AppState, snapshot: &Snapshot) -> Arc<HealthIndex> {
+    let built = state.analytics_caches().health.get_or_reuse(
+        snapshot.version,
+        |_| true,
+        |h| h.valid_for(snapshot),
+        |_| {
+            let started = std::time::Instant::now();
+            let h = HealthIndex::build(snapshot);
+            tracing::info!(
+                version = snapshot.version,
+                ms = started.elapsed().as_millis() as u64,
+                "health index built"
+            );
+            Ok::<_, std::convert::Infallible>(h)
+        },
+    );
+    match built {
+        Ok(h) => h,
+        Err(never) => match never {},
+    }
 }
 
 /// One asset of a `worst` list: the listed members, then every attribute.
@@ -146,40 +195,46 @@ pub async fn worst_assets(
         .map(|_| params::int(&q, "feeder"))
         .transpose()?;
     let limit = limit(&q, 100, MAX_WORST)?;
-    let snapshot = state.snapshot_arc();
     let filter = WorstFilter { max_health, feeder };
-    let (l, features, matched) =
-        worst(&snapshot, layer, by, filter, limit).map_err(|e| match e {
-            HealthError::NoAttribute { .. } => ApiError::BadRequest(e.to_string()),
-            other => health_error(other),
-        })?;
-    let feeder_f = l.fields.iter().position(|f| f.name == "feeder_id");
-    let assets: Vec<WorstAsset> = features
-        .into_iter()
-        .map(|f| {
-            let (lon, lat) = f.geometry.first_coord().map_or((0.0, 0.0), world_to_lonlat);
-            WorstAsset {
-                id: f.id,
-                layer: l.name.clone(),
-                feeder_id: crate::topology::int_attr(f, feeder_f),
-                health_score: number(l, f, HEALTH_ATTR),
-                load_pct: number(l, f, LOAD_ATTR),
-                lon,
-                lat,
-                attributes: geojson::properties(l, f)
-                    .into_iter()
-                    .filter(|(k, _)| !matches!(k.as_str(), "feeder_id" | HEALTH_ATTR | LOAD_ATTR))
-                    .collect(),
-            }
-        })
-        .collect();
-    Ok(Json(WorstDoc {
-        count: assets.len(),
-        truncated: matched > assets.len(),
-        assets,
-        matched,
-        version: snapshot.version,
-    }))
+    with_health(&state, move |snapshot, index| {
+        let (l, features, matched) =
+            index
+                .worst(snapshot, layer, by, filter, limit)
+                .map_err(|e| match e {
+                    HealthError::NoAttribute { .. } => ApiError::BadRequest(e.to_string()),
+                    other => health_error(other),
+                })?;
+        let feeder_f = l.fields.iter().position(|f| f.name == "feeder_id");
+        let assets: Vec<WorstAsset> = features
+            .into_iter()
+            .map(|f| {
+                let (lon, lat) = f.geometry.first_coord().map_or((0.0, 0.0), world_to_lonlat);
+                WorstAsset {
+                    id: f.id,
+                    layer: l.name.clone(),
+                    feeder_id: crate::topology::int_attr(f, feeder_f),
+                    health_score: number(l, f, HEALTH_ATTR),
+                    load_pct: number(l, f, LOAD_ATTR),
+                    lon,
+                    lat,
+                    attributes: geojson::properties(l, f)
+                        .into_iter()
+                        .filter(|(k, _)| {
+                            !matches!(k.as_str(), "feeder_id" | HEALTH_ATTR | LOAD_ATTR)
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Ok(Json(WorstDoc {
+            count: assets.len(),
+            truncated: matched > assets.len(),
+            assets,
+            matched,
+            version: snapshot.version,
+        }))
+    })
+    .await
 }
 
 /// The `/api/assets/{id}/health/history` response.

@@ -236,13 +236,24 @@ pub async fn kpi(
     .await
 }
 
-/// The synthetic history of `snapshot` at `now`, cached per snapshot version while it covers
-/// `now`. Blocking: call it from the blocking pool.
+/// The synthetic history of `snapshot` at `now`, cached while it covers `now` and the
+/// customer counts are the same (a simulator tick does not change them). Blocking: call it
+/// from the blocking pool.
 pub fn history_of(state: &AppState, snapshot: &Snapshot, now: i64) -> Arc<History> {
-    let built = state.history_cache().get_or_build(
+    let built = state.history_cache().get_or_reuse(
         snapshot.version,
         |h| h.covers(now),
-        |_| Ok::<_, std::convert::Infallible>(History::synthetic(snapshot, now)),
+        |h| h.valid_for(snapshot),
+        |_| {
+            let started = std::time::Instant::now();
+            let h = History::synthetic(snapshot, now);
+            tracing::info!(
+                version = snapshot.version,
+                ms = started.elapsed().as_millis() as u64,
+                "outage history built"
+            );
+            Ok::<_, std::convert::Infallible>(h)
+        },
     );
     match built {
         Ok(h) => h,

@@ -11,7 +11,8 @@
 //! [`search`] (ids and names; [`crate::live::PerVersion`] keeps the per-version rollups and search
 //! index), [`crews`] (field crews; [`operations`] reads the live `outages` and `crews`
 //! layers for the KPIs), [`outages`] (outages in progress with restoration estimates) and
-//! the OpenAPI document of every route ([`crate::http::openapi`]).
+//! the OpenAPI document of every route ([`crate::http::openapi`]); [`warm`] builds the
+//! analytics' derived values off the request path (at startup and after changes).
 //! Query parsing with clear `400` messages lives in [`params`]; GeoJSON output in
 //! [`geojson`]. Every list is capped.
 
@@ -38,6 +39,7 @@ pub mod reliability;
 pub mod search;
 pub mod trace;
 pub mod trends;
+pub mod warm;
 
 use axum::routing::{get, post};
 use axum::Router;
