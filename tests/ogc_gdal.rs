@@ -18,22 +18,6 @@ use gridtiles::index::SnapshotBuilder;
 use gridtiles::model::LayerData;
 use tokio::net::TcpListener;
 
-/// True when `ogrinfo` runs; panics when it does not but GDAL is required.
-fn have_gdal() -> bool {
-    let ok = Command::new("ogrinfo")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            std::env::var("GRIDTILES_REQUIRE_GDAL").as_deref() != Ok("1"),
-            "GRIDTILES_REQUIRE_GDAL=1 but ogrinfo does not run (apt-get install gdal-bin)"
-        );
-        println!("skipped: ogrinfo not found (apt-get install gdal-bin to run this test)");
-    }
-    ok
-}
-
 /// Runs `ogrinfo args` on the blocking pool; returns its standard output (panics on failure).
 async fn ogrinfo(args: Vec<String>) -> String {
     tokio::task::spawn_blocking(move || {
@@ -76,7 +60,7 @@ async fn serve() -> (
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gdal_lists_and_reads_every_layer_through_oapif() {
-    if !have_gdal() {
+    if !common::have_gdal() {
         return;
     }
     let (layers, _state, addr, stop) = serve().await;
@@ -122,7 +106,7 @@ async fn gdal_lists_and_reads_every_layer_through_oapif() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gdal_reads_a_bbox_of_a_flatgeobuf_download_with_ranges() {
-    if !have_gdal() {
+    if !common::have_gdal() {
         return;
     }
     let (layers, state, addr, stop) = serve().await;

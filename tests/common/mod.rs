@@ -239,3 +239,19 @@ pub fn mvt_layer_names(data: &[u8]) -> Vec<String> {
         .map(|l| l.name)
         .collect()
 }
+
+/// True when `ogrinfo` runs; panics when it does not but GDAL is required.
+pub fn have_gdal() -> bool {
+    let ok = std::process::Command::new("ogrinfo")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            std::env::var("GRIDTILES_REQUIRE_GDAL").as_deref() != Ok("1"),
+            "GRIDTILES_REQUIRE_GDAL=1 but ogrinfo does not run (apt-get install gdal-bin)"
+        );
+        println!("skipped: ogrinfo not found (apt-get install gdal-bin to run this test)");
+    }
+    ok
+}
