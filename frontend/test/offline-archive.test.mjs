@@ -12,8 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO, binary, startServer } from './server.mjs';
-import { launch } from './browser.mjs';
-import { liveRefusal } from './live-refusals.mjs';
+import { launch, watchPage } from './browser.mjs';
 
 const ARTIFACTS = process.env.GRIDTILES_ARTIFACTS ?? `${REPO}target/artifacts`;
 const SCALE = '0.05';
@@ -43,22 +42,8 @@ before(async () => {
     tileRouteRequests.push(route.request().url());
     return route.abort();
   });
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const status = Number(/status of (\d+)/.exec(m.text())?.[1]);
-    if (m.location()?.url && liveRefusal(status, m.location().url)) return;
-    problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin) {
-      problems.push(`foreign request: ${u}`);
-    }
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !liveRefusal(r.status(), r.url())) problems.push(`${r.status()} ${r.url()}`);
-  });
+  // The tile routes are aborted on purpose, so failed requests are not problems here.
+  watchPage(page, origin, problems, { failedRequests: false });
 });
 
 after(async () => {

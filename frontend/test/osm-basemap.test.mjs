@@ -11,8 +11,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { validateStyleMin } from '@maplibre/maplibre-gl-style-spec';
 import { REPO, startServer } from './server.mjs';
-import { launch } from './browser.mjs';
-import { liveRefusal } from './live-refusals.mjs';
+import { launch, watchPage } from './browser.mjs';
 
 const ARTIFACTS = process.env.GRIDTILES_ARTIFACTS ?? `${REPO}target/artifacts`;
 const ARCHIVE = process.env.GRIDTILES_OSM_MBTILES ?? `${REPO}target/test-cache/osm/helsinki.mbtiles`;
@@ -33,25 +32,7 @@ before(async () => {
   browser = await launch({ width: 1024, height: 768 });
   const { page } = browser;
   const origin = new URL(server.url).origin;
-  page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const status = Number(/status of (\d+)/.exec(m.text())?.[1]);
-    if (m.location()?.url && liveRefusal(status, m.location().url)) return;
-    problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const u = r.url();
-    if (!u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin) {
-      problems.push(`foreign request: ${u}`);
-    }
-  });
-  page.on('response', (r) => {
-    if (r.status() >= 400 && !liveRefusal(r.status(), r.url())) problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on('requestfailed', (r) => {
-    if (!r.url().includes('/api/events')) problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`);
-  });
+  watchPage(page, origin, problems);
 });
 
 after(async () => {
