@@ -19,7 +19,6 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
 use criterion::{criterion_group, criterion_main, Criterion};
 use gridtiles::analytics::outage_history::History;
 use gridtiles::analytics::time::now;
@@ -27,7 +26,7 @@ use gridtiles::analytics::time::{DAY_S, HOUSTON_UTC_OFFSET_S};
 use gridtiles::analytics::{breakdown, report, GroupBy, KpiConfig, Period};
 use gridtiles::cache::TileCache;
 use gridtiles::http::api::history_source::synthetic_kpi;
-use gridtiles::http::{router, AppState, Settings};
+use gridtiles::http::{router, App, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::source::demo::{generate, DemoParams};
 use gridtiles::source::postgres::admin::history_rows::HistoryOptions;
@@ -39,11 +38,11 @@ const URI: &str = "/api/kpi?by=feeder&exclude_med=true";
 /// The same without the 401 groups (what their JSON costs).
 const URI_SYSTEM: &str = "/api/kpi?exclude_med=true";
 
-async fn get(app: &Router) {
+async fn get(app: &App) {
     get_uri(app, URI).await
 }
 
-async fn get_uri(app: &Router, uri: &str) {
+async fn get_uri(app: &App, uri: &str) {
     let req = Request::get(uri).body(Body::empty()).unwrap();
     let res = app.clone().oneshot(req).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
@@ -125,7 +124,7 @@ fn kpi(c: &mut Criterion) {
 
 /// A server on PostgreSQL with the grid and its outage years loaded; `None` without a
 /// database.
-async fn postgres_state(layers: &[gridtiles::model::LayerData]) -> Option<(Router, PgConfig)> {
+async fn postgres_state(layers: &[gridtiles::model::LayerData]) -> Option<(App, PgConfig)> {
     let url = std::env::var("GRIDTILES_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
     if tokio_postgres::connect(&url, tokio_postgres::NoTls)

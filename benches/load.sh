@@ -66,9 +66,9 @@ start_server() {
 
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER_PID/status"; }
 
-replay() { # replay URL_BASE LABEL
+replay() { # replay URL_BASE LABEL [identity]
   local line
-  line=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s benches/replay.lua "$1" -- "$OUT/viewport.txt" | grep '^RESULT')
+  line=$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s benches/replay.lua "$1" -- "$OUT/viewport.txt" ${3:-} | grep '^RESULT')
   echo "$2 $line"
 }
 
@@ -85,6 +85,8 @@ start_server --cache-mb 256
 while read -r p; do curl -s -o /dev/null -H 'Accept-Encoding: gzip' "http://127.0.0.1:$PORT$p"; done < <(sort -u "$OUT/viewport.txt")
 WARM=$(replay "http://127.0.0.1:$PORT" warm)
 echo "$WARM"
+WARM_ID=$(replay "http://127.0.0.1:$PORT" warm_identity identity)
+echo "$WARM_ID"
 echo "rss_after_warm_mb=$(rss_mb)"
 
 echo "-- bytes: every z10 tile over the territory (gzip, as served)"
@@ -113,14 +115,25 @@ stop_server
 
 CEILING=../shared/bench/ceiling
 if [ -d "$CEILING" ]; then
-  echo "-- HTTP ceiling (bare axum, fixed 20 KB body), same wrk and URL list"
+  echo "-- HTTP ceiling (bare axum, a fixed body of the mean size the warm run sent), same wrk and URL list"
   CARGO_TARGET_DIR=/tmp/ceiling-target cargo build --release --quiet --manifest-path "$CEILING/Cargo.toml"
-  /tmp/ceiling-target/release/ceiling 20000 &
+  mean_body() { python3 -c "import re,sys; m=re.search(r'requests=(\d+).*bytes=(\d+)', sys.argv[1]); print(max(1, int(m.group(2)) // max(1, int(m.group(1)))))" "$1"; }
+  GZ_BODY=$(mean_body "$WARM")
+  /tmp/ceiling-target/release/ceiling "$GZ_BODY" &
   SERVER_PID=$!
   sleep 0.5
-  CEIL=$(replay "http://127.0.0.1:3099" ceiling)
+  CEIL=$(replay "http://127.0.0.1:3099" "ceiling(body=$GZ_BODY)")
   echo "$CEIL"
+  stop_server
+  # Without gzip the tiles are bigger: that run's ceiling serves its mean size.
+  ID_BODY=$(mean_body "$WARM_ID")
+  /tmp/ceiling-target/release/ceiling "$ID_BODY" &
+  SERVER_PID=$!
+  sleep 0.5
+  CEIL_ID=$(replay "http://127.0.0.1:3099" "ceiling_identity(body=$ID_BODY)" identity)
+  echo "$CEIL_ID"
   stop_server
   rps() { sed -E 's/.* rps=([0-9]+).*/\1/' <<<"$1"; }
   echo "warm_to_ceiling_ratio=$(python3 -c "print(round($(rps "$WARM") / $(rps "$CEIL"), 3))")"
+  echo "warm_identity_to_ceiling_ratio=$(python3 -c "print(round($(rps "$WARM_ID") / $(rps "$CEIL_ID"), 3))")"
 fi

@@ -1,9 +1,14 @@
 -- wrk script: replays a tile list (one path per line, file given after `--`), each thread
--- starting at its own offset, and asks for gzip like a browser does.
+-- starting at its own offset, and asks for gzip like a browser does (a second argument
+-- `identity` leaves Accept-Encoding out, as GDAL and scripts do).
 local paths = {}
 local i = 0
+local headers = { ["Accept-Encoding"] = "gzip" }
 
 function init(args)
+  if args[2] == "identity" then
+    headers = {}
+  end
   for line in io.lines(args[1]) do
     paths[#paths + 1] = line
   end
@@ -13,7 +18,7 @@ end
 
 function request()
   i = i % #paths + 1
-  return wrk.format("GET", paths[i], { ["Accept-Encoding"] = "gzip" })
+  return wrk.format("GET", paths[i], headers)
 end
 
 function done(summary, latency, requests)

@@ -9,13 +9,12 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use gridtiles::cache::TileCache;
-use gridtiles::http::{router, AppState, Settings};
+use gridtiles::http::{router, App, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::settings::SimulateConfig;
 use gridtiles::source::demo::{generate, DemoParams};
@@ -30,7 +29,7 @@ fn state() -> AppState {
 }
 
 async fn call(
-    app: &Router,
+    app: &App,
     method: &str,
     uri: &str,
     body: Option<(&str, &str)>,
@@ -50,13 +49,13 @@ async fn call(
     (status, v)
 }
 
-async fn get(app: &Router, uri: &str) -> Value {
+async fn get(app: &App, uri: &str) -> Value {
     let (s, v) = call(app, "GET", uri, None).await;
     assert_eq!(s, StatusCode::OK, "{uri}: {v}");
     v
 }
 
-async fn dispatch(app: &Router, outage: u64, crew: u64) -> (StatusCode, Value) {
+async fn dispatch(app: &App, outage: u64, crew: u64) -> (StatusCode, Value) {
     let body = json!({ "crew_id": crew }).to_string();
     let uri = format!("/api/outages/{outage}/dispatch");
     call(app, "POST", &uri, Some(("application/json", &body))).await
@@ -72,7 +71,7 @@ fn find(list: &Value, id: u64) -> Value {
 }
 
 /// An outage without a crew and two available crews.
-async fn pick(app: &Router) -> (u64, u64, u64) {
+async fn pick(app: &App) -> (u64, u64, u64) {
     let outages = get(app, "/api/outages?status=active").await;
     let outage = outages["outages"][0]["id"]
         .as_u64()

@@ -8,9 +8,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use axum::Router;
 use common::*;
-use gridtiles::http::{router, Settings};
+use gridtiles::http::{router, App, Settings};
 use prost::Message;
 use serde_json::Value;
 
@@ -54,7 +53,7 @@ fn repo(path: &str) -> PathBuf {
 }
 
 /// One router for the whole test (the font catalog and built sprites live in it).
-fn app() -> Router {
+fn app() -> App {
     let settings = Settings {
         styles_dir: Some(repo("styles")),
         fonts_dir: Some(repo("fonts")),
@@ -63,7 +62,7 @@ fn app() -> Router {
     router(state_with(fake_render, 1 << 20, settings))
 }
 
-async fn glyphs(app: &Router, uri: &str) -> proto::Glyphs {
+async fn glyphs(app: &App, uri: &str) -> proto::Glyphs {
     let r = send(app, "GET", uri, &[]).await;
     assert_eq!(r.status, 200, "{uri}: {:?}", r.body);
     assert_eq!(r.header("content-type"), "application/x-protobuf");

@@ -50,6 +50,47 @@ async fn identity_and_gzip_bodies_are_the_same_tile() {
 }
 
 #[tokio::test]
+async fn identity_copies_follow_the_snapshot() {
+    let state = fake_state();
+    let first = get(&state, Z14_TILE, &[]).await;
+    assert_eq!(
+        get(&state, Z14_TILE, &[]).await.body,
+        first.body,
+        "kept copy"
+    );
+    state.publish(snapshot(2));
+    let after = get(&state, Z14_TILE, &[]).await;
+    let gz = get(&state, Z14_TILE, &[GZIP]).await;
+    assert!(
+        after.header("etag").starts_with("\"v2-"),
+        "{}",
+        after.header("etag")
+    );
+    assert!(
+        after.header("etag").ends_with("-id\""),
+        "{}",
+        after.header("etag")
+    );
+    assert_eq!(
+        after.body.to_vec(),
+        gunzip(&gz.body),
+        "not the copy of version 1"
+    );
+}
+
+#[tokio::test]
+async fn percent_encoded_addresses_are_the_same_tile() {
+    let state = fake_state();
+    let plain = get(&state, Z14_TILE, &[GZIP]).await;
+    let encoded = Z14_TILE.replace("/14/", "/%31%34/");
+    let r = get(&state, &encoded, &[GZIP]).await;
+    assert_eq!(
+        (r.status, r.body.clone()),
+        (plain.status, plain.body.clone())
+    );
+}
+
+#[tokio::test]
 async fn etag_is_stable_and_changes_with_the_snapshot_version() {
     let state = fake_state();
     let a = get(&state, Z14_TILE, &[GZIP]).await;

@@ -18,6 +18,7 @@ use crate::tiles::RenderedTile;
 pub struct CachedTile {
     gzip: Bytes,
     etag: HeaderValue,
+    identity_etag: HeaderValue,
     gzip_len: HeaderValue,
     raw_len: usize,
     feature_count: usize,
@@ -47,11 +48,20 @@ impl CachedTile {
         let mut hasher = DefaultHasher::new();
         hasher.write(data);
         hasher.write_usize(data.len());
-        let etag = format!("\"v{version}-{:016x}\"", hasher.finish());
+        let hash = hasher.finish();
+        let etag = format!("\"v{version}-{hash:016x}\"");
+        // Strong ETags must differ between content codings (RFC 9110 §8.8.3); an empty tile
+        // has no body and keeps the one ETag.
+        let identity_etag = if data.is_empty() {
+            etag.clone()
+        } else {
+            format!("\"v{version}-{hash:016x}-id\"")
+        };
         Ok(CachedTile {
             gzip_len: HeaderValue::from(gzip.len()),
             gzip,
             etag: HeaderValue::try_from(etag).map_err(std::io::Error::other)?,
+            identity_etag: HeaderValue::try_from(identity_etag).map_err(std::io::Error::other)?,
             raw_len: data.len(),
             feature_count: rendered.feature_count,
             version,
@@ -83,15 +93,8 @@ impl CachedTile {
     /// The ETag of the uncompressed representation. Strong ETags must differ between
     /// content codings (RFC 9110 §8.8.3), so this is the gzip ETag with a `-id` suffix.
     /// Empty tiles have no body and keep the one ETag.
-    pub fn identity_etag(&self) -> HeaderValue {
-        if self.is_empty() {
-            return self.etag.clone();
-        }
-        let tag = self.etag.as_bytes();
-        let mut v = Vec::with_capacity(tag.len() + 3);
-        v.extend_from_slice(&tag[..tag.len() - 1]);
-        v.extend_from_slice(b"-id\"");
-        HeaderValue::from_maybe_shared(Bytes::from(v)).unwrap_or_else(|_| self.etag.clone())
+    pub fn identity_etag(&self) -> &HeaderValue {
+        &self.identity_etag
     }
 
     /// Length of the uncompressed MVT in bytes.
@@ -151,7 +154,7 @@ mod tests {
             CachedTile::encode(2, &rendered, 3).unwrap().etag()
         );
         let id = a.identity_etag();
-        assert_ne!(&id, a.etag());
+        assert_ne!(id, a.etag());
         assert!(id.to_str().unwrap().ends_with("-id\""));
         assert_eq!(a.gzip_len().to_str().unwrap(), a.gzip().len().to_string());
         let fast = CachedTile::encode(1, &rendered, 1).unwrap();
@@ -169,6 +172,6 @@ mod tests {
         assert!(t.is_empty());
         assert!(t.gzip().is_empty());
         assert!(t.decompress().unwrap().is_empty());
-        assert_eq!(&t.identity_etag(), t.etag());
+        assert_eq!(t.identity_etag(), t.etag());
     }
 }

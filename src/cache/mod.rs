@@ -23,12 +23,15 @@
 //! - **Concurrent misses** for one key and snapshot render once: the first request renders,
 //!   the others await its result (an in-flight map of once-cells, touched only on misses).
 //! - **Hits** take no lock and allocate nothing: one moka lookup.
+//! - **Identity copies**: a client that does not accept gzip gets the tile inflated once and
+//!   kept in a smaller cache of its own (a quarter of the budget, [`IdentityCopies`]).
 //! - **Capacity 0** disables caching: every request renders (useful to profile the renderer).
 //!
 //! Rendering happens on Tokio's blocking pool, see [`TileCache::get`] for the measurements.
 
 mod entry;
 mod gate;
+mod identity;
 mod invalidate;
 
 use std::any::Any;
@@ -49,6 +52,7 @@ use crate::tiles::{render_tile, LayerSelection, RenderError, RenderedTile, TileC
 pub use entry::CachedTile;
 use gate::Gate;
 pub use gate::MAX_SELECTIONS;
+pub use identity::IdentityCopies;
 
 /// The signature of a tile renderer ([`render_tile`] in production; tests may plug in a
 /// stand-in to exercise the cache and HTTP layers on their own).
@@ -114,9 +118,14 @@ type Shared = Result<Arc<CachedTile>, Arc<TileError>>;
 /// Renders in flight, by snapshot version and key.
 type Inflight = HashMap<(u64, TileKey), Arc<OnceCell<Shared>>>;
 
+/// The map under the cache: moka with foldhash (a tile key hashes in a few nanoseconds
+/// instead of SipHash's tens; randomly seeded per process).
+type TileMap = Cache<TileKey, Arc<CachedTile>, foldhash::fast::RandomState>;
+
 /// The tile cache and the entry point for getting a tile: cached or freshly rendered.
 pub struct TileCache {
-    cache: Option<Cache<TileKey, Arc<CachedTile>>>,
+    cache: Option<TileMap>,
+    identity: Option<IdentityCopies>,
     gate: Mutex<Gate>,
     inflight: Mutex<Inflight>,
     counters: Arc<Counters>,
@@ -156,10 +165,11 @@ impl TileCache {
                     }
                 })
                 .support_invalidation_closures()
-                .build()
+                .build_with_hasher(foldhash::fast::RandomState::default())
         });
         TileCache {
             cache,
+            identity: (capacity_bytes > 0).then(|| IdentityCopies::new(capacity_bytes / 4)),
             gate: Mutex::new(Gate::default()),
             inflight: Mutex::new(HashMap::new()),
             counters,
@@ -190,16 +200,26 @@ impl TileCache {
         tile: TileCoord,
         layers: LayerSelection,
     ) -> Result<Arc<CachedTile>, Arc<TileError>> {
+        self.get_keyed(snapshot, &TileKey { layers, tile }).await
+    }
+
+    /// [`TileCache::get`] by key (the key stays the caller's, e.g. for
+    /// [`TileCache::identity`]).
+    pub async fn get_keyed(
+        &self,
+        snapshot: &Arc<Snapshot>,
+        key: &TileKey,
+    ) -> Result<Arc<CachedTile>, Arc<TileError>> {
+        let tile = key.tile;
         let Some(cache) = &self.cache else {
             self.counters.misses.fetch_add(1, Ordering::Relaxed);
             return self
-                .render_blocking(Arc::clone(snapshot), tile, layers)
+                .render_blocking(Arc::clone(snapshot), tile, key.layers.clone())
                 .await
                 .map(Arc::new)
                 .map_err(Arc::new);
         };
-        let key = TileKey { layers, tile };
-        if let Some(hit) = cache.get(&key) {
+        if let Some(hit) = cache.get(key) {
             self.counters.hits.fetch_add(1, Ordering::Relaxed);
             return Ok(hit);
         }
@@ -226,7 +246,7 @@ impl TileCache {
                     .await
                     .map(Arc::new)
                     .map_err(Arc::new)?;
-                self.insert(cache, &key, version, &tile);
+                self.insert(cache, key, version, &tile);
                 Ok(tile)
             })
             .await
@@ -238,15 +258,18 @@ impl TileCache {
         result
     }
 
+    /// The uncompressed bytes of `cached` (the tile of `key`), for a client that does not
+    /// accept gzip: kept after the first such request while the cache is on.
+    pub fn identity(&self, key: &TileKey, cached: &CachedTile) -> std::io::Result<bytes::Bytes> {
+        match &self.identity {
+            Some(copies) => copies.get(key, cached),
+            None => cached.decompress().map(bytes::Bytes::from),
+        }
+    }
+
     /// Caches `tile` (rendered from snapshot `version`) unless an invalidation newer than
     /// the render touches it.
-    fn insert(
-        &self,
-        cache: &Cache<TileKey, Arc<CachedTile>>,
-        key: &TileKey,
-        version: u64,
-        tile: &Arc<CachedTile>,
-    ) {
+    fn insert(&self, cache: &TileMap, key: &TileKey, version: u64, tile: &Arc<CachedTile>) {
         let mut gate = lock(&self.gate);
         if gate.admit(version, &key.layers, key.tile, tile.budget_reached()) {
             cache.insert(key.clone(), Arc::clone(tile));

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::archive::{ArchiveError, TileArchive};
-use crate::cache::TileCache;
+use crate::cache::{TileCache, TileKey};
 use crate::index::Snapshot;
 use crate::tiles::{LayerSelection, TileCoord};
 
@@ -207,8 +207,14 @@ pub(crate) async fn tile(
     match &basemap.tiles {
         BasemapTiles::Rendered { snapshot, cache } => {
             let coord = TileCoord::parse(z, x, y, snapshot.tiling.tiles.maxzoom)?;
-            let tile = cache.get(snapshot, coord, LayerSelection::All).await?;
-            super::tiles::respond(&tile, req.headers(), state.cache_control())
+            let key = TileKey {
+                layers: LayerSelection::All,
+                tile: coord,
+            };
+            let tile = cache.get_keyed(snapshot, &key).await?;
+            super::tiles::respond(&tile, req.headers(), state.cache_control(), |t| {
+                cache.identity(&key, t)
+            })
         }
         BasemapTiles::Archive(archive) => {
             let info = archive.info();

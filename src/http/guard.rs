@@ -4,8 +4,9 @@
 //!
 //! It is a hand-written tower service rather than `axum::middleware::from_fn`, so the tile
 //! hot path pays no boxing: a few relaxed atomic adds, one `Instant::now()` pair and the
-//! request-id header. Applied with `Router::layer`, so it runs after routing and reads the
-//! route template from axum's `MatchedPath`.
+//! request-id header. It wraps the whole router once (not `Router::layer`, which wraps and
+//! boxes every route again), so it runs before routing and classifies the request by its
+//! path ([`Route::from_path`]).
 
 use std::cell::Cell;
 use std::convert::Infallible;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use axum::extract::{MatchedPath, Request};
+use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderName, HeaderValue, Method, Uri};
 use axum::response::{IntoResponse, Response};
@@ -95,7 +96,7 @@ where
 
     fn call(&mut self, req: Request) -> Self::Future {
         let start = Instant::now();
-        let route = Route::from_template(req.extensions().get::<MatchedPath>().map(|m| m.as_str()));
+        let route = Route::from_path(req.uri().path());
         let id = request_id(&req, &self.cfg);
         self.cfg.metrics.start_request();
         let info = Info {

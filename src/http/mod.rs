@@ -46,7 +46,7 @@ use crate::settings::Config;
 
 pub use auth::{AuthPolicy, GroupAuth, Identity};
 pub use error::ApiError;
-pub use router::router;
+pub use router::{router, App};
 pub use serve::{serve, serve_until, ShutdownTiming};
 pub use state::AppState;
 

@@ -17,7 +17,8 @@ use tokio::sync::Semaphore;
 use tower::ServiceExt as _;
 
 use super::protocol_errors::JsonProtocolErrors;
-use super::{router, AppState};
+use super::router::stack;
+use super::AppState;
 
 /// Serves `state` on `listener` until `shutdown` completes, then finishes the requests in
 /// flight (however long they take) and returns.
@@ -53,7 +54,7 @@ pub async fn serve_until(
     let settings = state.settings();
     let header_timeout = settings.header_read_timeout;
     let slots = Arc::new(Semaphore::new(settings.max_connections));
-    let app = router(state.clone());
+    let app = stack(state.clone());
     let stop = drain(shutdown, state, timing.delay);
     tokio::pin!(stop);
     let graceful = GracefulShutdown::new();

@@ -5,8 +5,7 @@
 //! `Bytes` (no copy), and no header is parsed beyond `Accept-Encoding` and `If-None-Match`.
 
 use axum::body::Body;
-use axum::extract::rejection::RawPathParamsRejection;
-use axum::extract::{RawPathParams, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, ETAG, VARY,
 };
@@ -15,7 +14,7 @@ use axum::response::Response;
 
 use std::sync::Arc;
 
-use crate::cache::CachedTile;
+use crate::cache::{CachedTile, TileKey};
 use crate::index::Snapshot;
 use crate::tiles::{LayerSelection, TileCoord};
 
@@ -48,21 +47,25 @@ const ACCEPT_ENCODING: HeaderValue = HeaderValue::from_static("accept-encoding")
     ))]
 pub(crate) async fn tile(
     State(state): State<AppState>,
-    params: Result<RawPathParams, RawPathParamsRejection>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let params = params.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let (mut z, mut x, mut y) = ("", "", "");
-    for (name, value) in &params {
-        match name {
-            "z" => z = value,
-            "x" => x = value,
-            "y" => y = value,
-            _ => {}
-        }
-    }
+    // The route matched `/tiles/{z}/{x}/{y}`: the three segments are read off the path (no
+    // parameter map built for the hot path), percent-decoded only when they hold a `%`.
+    let mut parts = req
+        .uri()
+        .path()
+        .strip_prefix("/tiles/")
+        .unwrap_or("")
+        .split('/');
+    let mut segment = || {
+        let raw = parts.next().unwrap_or("");
+        percent_encoding::percent_decode_str(raw)
+            .decode_utf8()
+            .map_err(|_| ApiError::BadRequest(format!("tile address part {raw:?} is not UTF-8")))
+    };
+    let (z, x, y) = (segment()?, segment()?, segment()?);
     let snapshot = state.snapshot_arc();
-    let coord = TileCoord::parse(z, x, y, snapshot.tiling.tiles.maxzoom)?;
+    let coord = TileCoord::parse(&z, &x, &y, snapshot.tiling.tiles.maxzoom)?;
     let selection = layers::selection(req.uri(), &snapshot)?;
     serve(&state, snapshot, coord, selection, req.headers()).await
 }
@@ -76,25 +79,32 @@ pub(crate) async fn serve(
     selection: LayerSelection,
     request: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let tile = state.cache().get(&snapshot, coord, selection).await?;
+    let cache = state.cache();
+    let key = TileKey {
+        layers: selection,
+        tile: coord,
+    };
+    let tile = cache.get_keyed(&snapshot, &key).await?;
     drop(snapshot);
-    respond(&tile, request, state.cache_control())
+    respond(&tile, request, state.cache_control(), |t| {
+        cache.identity(&key, t)
+    })
 }
 
 /// Builds the response for `tile` according to the request's `Accept-Encoding` and
-/// `If-None-Match` (shared with the rendered basemap).
+/// `If-None-Match` (shared with the rendered basemap); `identity` gives the uncompressed
+/// bytes for a client that does not accept gzip.
 pub(crate) fn respond(
     tile: &CachedTile,
     request: &HeaderMap,
     cache_control: &HeaderValue,
+    identity: impl FnOnce(&CachedTile) -> std::io::Result<bytes::Bytes>,
 ) -> Result<Response, ApiError> {
     let gzip = accepts_gzip(request);
-    let identity_etag;
-    let etag = if gzip || tile.is_empty() {
+    let etag = if gzip {
         tile.etag()
     } else {
-        identity_etag = tile.identity_etag();
-        &identity_etag
+        tile.identity_etag()
     };
     let mut res = if if_none_match(request, etag.as_bytes()) {
         not_modified()
@@ -111,8 +121,7 @@ pub(crate) fn respond(
         h.insert(CONTENT_LENGTH, tile.gzip_len().clone());
         r
     } else {
-        let raw = tile
-            .decompress()
+        let raw = identity(tile)
             .map_err(|e| ApiError::Internal(format!("decompressing cached tile: {e}")))?;
         let mut r = Response::new(Body::from(raw));
         r.headers_mut().insert(CONTENT_TYPE, MVT);

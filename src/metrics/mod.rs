@@ -103,23 +103,66 @@ impl Route {
         }
     }
 
-    /// The route whose template is `matched` (axum's `MatchedPath`), `Fallback` for none.
-    #[inline]
-    pub fn from_template(matched: Option<&str>) -> Route {
-        match matched {
-            Some("/tiles/{z}/{x}/{y}") => Route::Tile,
-            Some("/tiles.json") => Route::TileJson,
-            Some("/styles/{file}") => Route::Style,
-            Some("/api/health") => Route::Health,
-            Some("/api/{*rest}") => Route::Api,
-            Some("/metrics") => Route::Metrics,
-            // The Grid API's routes share one label (a fixed set: no allocation).
-            Some(t) if t.starts_with("/api/") => Route::Api,
-            Some("/data/{file}") => Route::Data,
-            // The OGC API's routes share one label, like the Grid API's.
-            Some(t) if t == "/ogc" || t.starts_with("/ogc/") => Route::Ogc,
-            _ => Route::Fallback,
+    /// The route a request path is served by, as the router's templates match it (a request
+    /// is classified before routing, without allocating), `Fallback` for none.
+    pub fn from_path(path: &str) -> Route {
+        let segments = |rest: &str| rest.split('/').count();
+        if let Some(rest) = path.strip_prefix("/tiles/") {
+            return if segments(rest) == 3 {
+                Route::Tile
+            } else {
+                Route::Fallback
+            };
         }
+        match path {
+            "/tiles.json" => return Route::TileJson,
+            "/api/health" => return Route::Health,
+            "/metrics" => return Route::Metrics,
+            "/ogc" => return Route::Ogc,
+            _ => {}
+        }
+        if let Some(rest) = path.strip_prefix("/styles/") {
+            if segments(rest) == 1 {
+                return Route::Style;
+            }
+        } else if path.starts_with("/api/") {
+            // The Grid API's routes share one label (a fixed set: no allocation).
+            return Route::Api;
+        } else if let Some(rest) = path.strip_prefix("/data/") {
+            if segments(rest) == 1 {
+                return Route::Data;
+            }
+        } else if path.starts_with("/ogc/") {
+            // The OGC API's routes share one label, like the Grid API's.
+            return Route::Ogc;
+        }
+        Route::Fallback
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn paths_are_classified_as_the_router_matches_them() {
+    let cases = [
+        ("/tiles/14/3/4.mvt", Route::Tile),
+        ("/tiles/99/0/0.mvt", Route::Tile),
+        ("/tiles/14/3", Route::Fallback),
+        ("/tiles.json", Route::TileJson),
+        ("/styles/dark.json", Route::Style),
+        ("/styles/a/b", Route::Fallback),
+        ("/api/health", Route::Health),
+        ("/api/kpi", Route::Api),
+        ("/api/nope", Route::Api),
+        ("/metrics", Route::Metrics),
+        ("/data/meters.fgb", Route::Data),
+        ("/ogc", Route::Ogc),
+        ("/ogc/collections/meters/items", Route::Ogc),
+        ("/ogcx", Route::Fallback),
+        ("/", Route::Fallback),
+        ("/fonts/Open%20Sans/0-255.pbf", Route::Fallback),
+    ];
+    for (path, route) in cases {
+        assert_eq!(Route::from_path(path), route, "{path}");
     }
 }
 

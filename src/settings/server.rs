@@ -31,7 +31,8 @@ pub struct ServerConfig {
     /// Base URL clients reach the server at (`http(s)://host[:port][/path]`), for TileJSON tile
     /// URLs. Unset: derived from each request's `Host` / `X-Forwarded-*` headers.
     pub public_url: Option<String>,
-    /// Tile cache size in MiB (0 disables the cache).
+    /// Tile cache size in MiB of gzip tiles (0 disables the cache); inflated copies for
+    /// clients that do not accept gzip get a quarter of it again at most.
     pub cache_mb: u64,
     /// `Cache-Control` of tile responses.
     pub cache_control: String,

@@ -6,12 +6,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use axum::http::StatusCode;
-use axum::Router;
 use serde_json::Value;
 
 use crate::common::{send, Reply};
 use gridtiles::cache::TileCache;
-use gridtiles::http::{router, AppState, Settings};
+use gridtiles::http::{router, App, AppState, Settings};
 use gridtiles::index::SnapshotBuilder;
 use gridtiles::model::{LayerData, Value as V};
 use gridtiles::source::demo::{generate, DemoParams};
@@ -32,7 +31,7 @@ pub fn demo() -> &'static (Vec<LayerData>, AppState) {
     })
 }
 
-pub fn app() -> Router {
+pub fn app() -> App {
     router(demo().1.clone())
 }
 

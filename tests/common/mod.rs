@@ -4,7 +4,6 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
-use axum::Router;
 use bytes::Bytes;
 use geo_types::{Geometry, LineString, Point};
 use geozero::mvt::{tile, Message, Tile};
@@ -12,7 +11,7 @@ use http_body_util::BodyExt;
 use tower::ServiceExt;
 
 use gridtiles::cache::{RenderFn, TileCache};
-use gridtiles::http::{router, AppState, Settings};
+use gridtiles::http::{router, App, AppState, Settings};
 use gridtiles::index::{Snapshot, SnapshotBuilder};
 use gridtiles::model::{Feature, Field, FieldType, LayerData, Value};
 use gridtiles::tiles::{LayerSelection, RenderError, RenderedTile, TileCoord};
@@ -165,7 +164,7 @@ impl Reply {
 }
 
 /// Sends `method uri` with `headers` through `app` (no network).
-pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+pub async fn send(app: &App, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
     let mut req = Request::builder().method(method).uri(uri);
     for (k, v) in headers {
         req = req.header(*k, *v);
