@@ -49,6 +49,9 @@ export async function createMap(
   config: PageConfig,
   stale: StaleTiles,
 ): Promise<MlMap> {
+  // Start MapLibre's worker now: compiling its script overlaps the style and bounds fetches
+  // instead of following them (~100 ms of a cold load on two cores).
+  maplibregl.prewarm();
   if (config.archive) archive = await openArchive(config.archive);
   // Style and bounds in parallel: the first tiles requested are the ones the view needs.
   const [style, bounds] = await Promise.all([
