@@ -31,6 +31,7 @@ mod geojson_geom;
 mod geojson_locate;
 mod geojson_notes;
 mod geojson_read;
+mod geojson_split;
 pub(in crate::source) mod geom;
 mod hilbert;
 mod scan;
