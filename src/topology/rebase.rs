@@ -116,27 +116,9 @@ impl GridGraph {
             limits: self.limits,
             layers,
             stats: self.stats.clone(),
-            node_ids: self.node_ids.clone(),
-            node_index: self.node_index.clone(),
-            node_pole: self.node_pole.clone(),
-            node_substation: self.node_substation.clone(),
-            adj: self.adj.clone(),
-            node_switches: self.node_switches.clone(),
-            node_transformers: self.node_transformers.clone(),
+            shared: Arc::clone(&self.shared),
             edges: self.edges.clone(),
-            span_edge: self.span_edge.clone(),
-            edge_switches: self.edge_switches.clone(),
             switches: self.switches.clone(),
-            switch_edges: self.switch_edges.clone(),
-            transformer_node: self.transformer_node.clone(),
-            transformer_meters: self.transformer_meters.clone(),
-            transformer_customers: self.transformer_customers.clone(),
-            meter_transformer: self.meter_transformer.clone(),
-            substation_node: self.substation_node.clone(),
-            feeder_ids: self.feeder_ids.clone(),
-            feeder_index: self.feeder_index.clone(),
-            feeder_edges: self.feeder_edges.clone(),
-            feeder_transformers: self.feeder_transformers.clone(),
             parent_edge: Vec::new(),
             source: Vec::new(),
             depth: Vec::new(),
@@ -150,9 +132,10 @@ impl GridGraph {
         for (s, info) in self.switches.iter_mut().enumerate() {
             info.open = open.get(s).copied().unwrap_or(false);
         }
-        for e in 0..self.edges.len() {
-            let ctrl = self.edge_switches.row(e as u32);
-            self.edges[e].open = ctrl.iter().any(|&s| self.switches[s as usize].open);
+        let shared = Arc::clone(&self.shared);
+        for (e, edge) in self.edges.iter_mut().enumerate() {
+            let ctrl = shared.edge_switches.row(e as u32);
+            edge.open = ctrl.iter().any(|&s| self.switches[s as usize].open);
         }
         self.energize();
     }
