@@ -193,7 +193,7 @@ mod tests {
         assert!(v.iter().copied().eq(0..n));
         assert_eq!(v[CHUNK], CHUNK);
         assert_eq!(v.get(n), None);
-        assert_eq!((&v).into_iter().rev().next(), Some(&(n - 1)));
+        assert_eq!((&v).into_iter().next_back(), Some(&(n - 1)));
         let empty: Chunked<usize> = Vec::new().into();
         assert!(empty.is_empty() && empty.first().is_none());
     }

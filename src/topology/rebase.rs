@@ -1,12 +1,13 @@
 //! Deriving a graph from another one instead of building it again: when a snapshot differs
 //! from the graph's only in attributes the connectivity does not read (statuses, loads,
 //! crews, outages) and in switch states, the nodes, edges and attachments are the same, so
-//! [`GridGraph::rebase`] copies them, sets the switch states of the new snapshot and computes
+//! [`GridGraph::rebase`] shares them (the build's `Structure`, an `Arc`; only the edges' and
+//! switches' open flags are copied), sets the switch states of the new snapshot and computes
 //! the energization forest again. [`GridGraph::with_switch_states`] does the same for a
 //! hypothetical set of switch states (the simulator's "what if this device opens").
 //!
-//! A rebase checks what it relies on, feature by feature (an `Arc`-shared layer or feature
-//! costs a pointer comparison): same layers, same fields, same feature ids in the same order,
+//! A rebase checks what it relies on, feature by feature (an `Arc`-shared layer, chunk of
+//! features or feature costs a pointer comparison): same layers, same fields, same feature ids in the same order,
 //! same values of every attribute the build reads except `current_state`. Anything else —
 //! a span added, a meter moved to another transformer — returns `None` and the caller builds.
 
@@ -108,7 +109,8 @@ impl GridGraph {
         graph
     }
 
-    /// A copy with other layers (of the same structure) and version.
+    /// A graph with other layers (of the same structure) and version, sharing this one's
+    /// structure; the energization is left to the caller.
     fn copy_structure(&self, layers: Layers, version: u64) -> GridGraph {
         GridGraph {
             version,
