@@ -98,7 +98,8 @@ async fn event_latency(scale: f64) {
         apply.push(t.elapsed());
         let t = Instant::now();
         let v = state.publish_update(update, false).version;
-        let needle = format!("id: {v}\nevent: change");
+        // Event ids are `{epoch}-{version}`.
+        let needle = format!("-{v}\nevent: change");
         text.clear();
         while !text.contains(&needle) {
             let n = tcp.read(&mut buf).await.unwrap();

@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use rstar::primitives::Rectangle;
-use rstar::RTree;
 use thiserror::Error;
 
 use crate::mercator::{world_to_lonlat, WorldCoord};
@@ -21,8 +20,8 @@ use crate::tiling::TilingConfig;
 use super::geometry::merge_boxes;
 use super::maxzoom::guess_maxzoom;
 use super::{
-    BoxEntry, GeometryKind, IndexedFeature, IndexedLayer, MergedLines, Snapshot, Thinning,
-    WorldGeometry, ZoomPrep,
+    BoxEntry, Features, GeometryKind, IndexedFeature, IndexedLayer, LayerTree, MergedLines,
+    Snapshot, Thinning, WorldGeometry, ZoomPrep,
 };
 
 /// Why a set of layers cannot become a snapshot.
@@ -189,6 +188,7 @@ fn index_layer(
             })
             .collect::<Result<Vec<_>, _>>()?,
     };
+    let features: Features = features.into();
     let kind = geometry_kind(&features);
     let merge = if !config.merge_by.is_empty() && kind == GeometryKind::Line {
         let merge_field = |n: &String| {
@@ -215,7 +215,7 @@ fn index_layer(
                 .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
                 .collect();
             let bbox = merge_boxes(features.iter().map(|f| f.geometry.bbox()));
-            (RTree::bulk_load(entries), bbox)
+            (LayerTree::bulk_load(entries), bbox)
         },
         || {
             rayon::join(
@@ -247,7 +247,7 @@ fn index_layer(
         config,
         kind,
         features,
-        rtree: Arc::new(rtree),
+        rtree,
         by_id: Arc::new(by_id),
         thinning,
         merged,
@@ -266,7 +266,7 @@ pub(super) fn quantize(c: WorldCoord) -> (i64, i64) {
     ((c[0] * SCALE).round() as i64, (c[1] * SCALE).round() as i64)
 }
 
-pub(super) fn geometry_kind(features: &[Arc<IndexedFeature>]) -> GeometryKind {
+pub(super) fn geometry_kind(features: &Features) -> GeometryKind {
     let mut kinds = features.iter().map(|f| match f.geometry {
         WorldGeometry::Points(_) => GeometryKind::Point,
         WorldGeometry::Lines(_) => GeometryKind::Line,

@@ -6,7 +6,6 @@
 //! of different groups meet exactly where their spans met: merged feeders stay connected.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use rstar::RTree;
 
@@ -15,7 +14,7 @@ use crate::model::Value;
 
 use super::build::{box_entry, quantize};
 use super::geometry::merge_boxes;
-use super::{BoxEntry, IndexedFeature, Path, WorldGeometry};
+use super::{BoxEntry, Features, Path, WorldGeometry};
 
 /// One merged feature: a group of lines served as one MultiLineString at low zoom.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,7 +97,7 @@ impl MergedLines {
     /// The group id is the integer value of `id_field` when present, else the smallest
     /// member id.
     pub fn build(
-        features: &[Arc<IndexedFeature>],
+        features: &Features,
         keys: &[usize],
         id_field: Option<usize>,
         below: u8,
@@ -143,7 +142,7 @@ impl MergedLines {
 /// Merges the features `idx` (ascending) into one group, with its paths prepared for every
 /// zoom below `below`.
 pub(super) fn build_group(
-    features: &[Arc<IndexedFeature>],
+    features: &Features,
     idx: &[usize],
     id_field: Option<usize>,
     below: u8,
@@ -170,6 +169,16 @@ pub(super) fn group_key(properties: &[Option<Value>], keys: &[usize]) -> Vec<Gro
         .collect()
 }
 
+/// True when a feature with `properties` has the grouping key `key` (of the `keys` fields):
+/// `group_key(properties, keys) == key` without building the key.
+pub(super) fn has_key(properties: &[Option<Value>], keys: &[usize], key: &[GroupKey]) -> bool {
+    keys.len() == key.len()
+        && keys
+            .iter()
+            .zip(key)
+            .all(|(&k, g)| g.matches(properties.get(k)))
+}
+
 /// A hashable form of an attribute value for grouping.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(super) enum GroupKey {
@@ -190,10 +199,22 @@ impl GroupKey {
             Some(Value::Str(s)) => GroupKey::Str(s.clone()),
         }
     }
+
+    /// `GroupKey::of(v) == *self`, without cloning a string.
+    fn matches(&self, v: Option<&Option<Value>>) -> bool {
+        match (self, v.and_then(|v| v.as_ref())) {
+            (GroupKey::Null, None) => true,
+            (GroupKey::Bool(a), Some(Value::Bool(b))) => a == b,
+            (GroupKey::Int(a), Some(Value::Int(b))) => a == b,
+            (GroupKey::Float(a), Some(Value::Float(b))) => *a == b.to_bits(),
+            (GroupKey::Str(a), Some(Value::Str(b))) => **a == **b,
+            _ => false,
+        }
+    }
 }
 
 fn merge_group(
-    features: &[Arc<IndexedFeature>],
+    features: &Features,
     idx: &[usize],
     id_field: Option<usize>,
     is_junction: &impl Fn(WorldCoord) -> bool,
@@ -259,7 +280,7 @@ fn prepare_for_zoom(paths: &[Path], sq_tol: f64, pixel: f64) -> Vec<Path> {
 }
 
 /// Attribute values equal across all members of the group.
-fn shared_properties(features: &[Arc<IndexedFeature>], idx: &[usize]) -> Vec<Option<Value>> {
+fn shared_properties(features: &Features, idx: &[usize]) -> Vec<Option<Value>> {
     let mut shared = features[idx[0]].properties.clone();
     for &i in &idx[1..] {
         for (slot, v) in shared.iter_mut().zip(&features[i].properties) {
@@ -336,6 +357,8 @@ fn chain_edges(edges: &[&[WorldCoord]]) -> Vec<Vec<WorldCoord>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::IndexedFeature;
+    use std::sync::Arc;
 
     const PREP: ZoomPrep = ZoomPrep {
         minzoom: 8,
@@ -356,13 +379,14 @@ mod tests {
         // trunk 0-1-2-3, lateral 1-4-5 (branch at node 1)
         let n = |i: f64| [0.5 + i * 1e-5, 0.5];
         let m = |i: f64| [0.5 + 1e-5, 0.5 + i * 1e-5];
-        let feats = vec![
+        let feats: Features = vec![
             span(1, n(0.0), n(1.0), 7),
             span(2, n(1.0), n(2.0), 7),
             span(3, n(2.0), n(3.0), 7),
             span(4, m(0.0), m(1.0), 7),
             span(5, m(1.0), m(2.0), 7),
-        ];
+        ]
+        .into();
         let merged = MergedLines::build(&feats, &[0], Some(0), 13, PREP, &|_| false);
         assert_eq!(merged.groups.len(), 1);
         let g = &merged.groups[0];
@@ -394,10 +418,11 @@ mod tests {
 
     #[test]
     fn groups_split_by_key() {
-        let feats = vec![
+        let feats: Features = vec![
             span(1, [0.1, 0.1], [0.2, 0.1], 1),
             span(2, [0.2, 0.1], [0.3, 0.1], 2),
-        ];
+        ]
+        .into();
         let merged = MergedLines::build(&feats, &[0], None, 13, PREP, &|_| false);
         assert_eq!(merged.groups.len(), 2);
         assert_eq!(merged.groups[0].id, 1);
@@ -406,11 +431,12 @@ mod tests {
 
     #[test]
     fn closed_loop_becomes_one_path() {
-        let feats = vec![
+        let feats: Features = vec![
             span(1, [0.1, 0.1], [0.2, 0.1], 1),
             span(2, [0.2, 0.1], [0.2, 0.2], 1),
             span(3, [0.2, 0.2], [0.1, 0.1], 1),
-        ];
+        ]
+        .into();
         let merged = MergedLines::build(&feats, &[0], None, 13, PREP, &|_| false);
         assert_eq!(merged.groups[0].paths.len(), 1);
         assert_eq!(merged.groups[0].paths[0].coords.len(), 4);

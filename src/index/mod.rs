@@ -13,33 +13,41 @@
 //!   so generalized networks stay connected.
 
 mod build;
+pub mod chunked;
 mod geometry;
 pub mod invalidation;
 mod maxzoom;
 mod merge;
+pub mod runs;
 mod simplify;
 mod thin;
+pub mod tree;
 mod update;
 
 pub use build::{BuildError, SnapshotBuilder};
+pub use chunked::Chunked;
 pub use geometry::{Path, WorldGeometry};
 pub use invalidation::Invalidation;
 pub use maxzoom::guess_maxzoom;
 pub use merge::{MergedGroup, MergedLines, ZoomPrep};
+pub use runs::Runs;
 pub use thin::Thinning;
+pub use tree::LayerTree;
 pub use update::{AssetChange, ChangeKind, ChangeSet, LayerChanges, Update, UpdateError};
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::RTree;
 
 use crate::model::{Field, Value};
 use crate::tiling::{LayerConfig, TilingConfig};
 
 /// An R-tree entry: a bounding box in world coordinates and the index of what it bounds.
 pub type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
+
+/// A layer's features in order, in shared chunks ([`Chunked`]).
+pub type Features = Chunked<Arc<IndexedFeature>>;
 
 /// A feature in world coordinates.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,12 +77,13 @@ pub struct IndexedLayer {
     pub tile_fields: Vec<usize>,
     pub config: LayerConfig,
     pub kind: GeometryKind,
-    /// The features, each shared (`Arc`) with the snapshots that did not change it: an
-    /// update copies pointers, not features.
-    pub features: Vec<Arc<IndexedFeature>>,
-    /// One entry per feature: its bounding box, data = index into `features` (shared with
-    /// the previous version when no box changed).
-    pub rtree: Arc<RTree<BoxEntry>>,
+    /// The features, each shared (`Arc`) with the snapshots that did not change it, in
+    /// chunks shared with them too: an update copies the chunks it writes to, not the
+    /// vector.
+    pub features: Features,
+    /// One entry per feature: its bounding box, data = index into `features` (a shared base
+    /// and a small overlay of the entries moved since, [`LayerTree`]).
+    pub rtree: LayerTree,
     /// Feature id → index into `features` (shared while no feature is added or removed).
     pub by_id: Arc<HashMap<u64, u32>>,
     /// Point layers with `full_zoom > minzoom`: which points show at each lower zoom.
@@ -94,8 +103,8 @@ impl IndexedLayer {
     /// True when `other` has this layer's fields, feature ids (in order) and values of the
     /// attributes `fields` (names absent from the layer are ignored): what a value derived
     /// from those attributes needs to stay valid. A feature shared between the two (`Arc`)
-    /// costs a pointer comparison, so checking a layer an update touched a few features of
-    /// is cheap.
+    /// costs a pointer comparison and a shared chunk of features ([`Chunked`]) one for all
+    /// of them, so checking a layer an update touched a few features of is cheap.
     pub fn same_values(&self, other: &IndexedLayer, fields: &[&str]) -> bool {
         self.same_features(other, fields, false)
     }
@@ -113,14 +122,19 @@ impl IndexedLayer {
             .iter()
             .filter_map(|name| self.fields.iter().position(|f| f.name == *name))
             .collect();
-        self.features.iter().zip(&other.features).all(|(x, y)| {
+        let same = |x: &Arc<IndexedFeature>, y: &Arc<IndexedFeature>| {
             Arc::ptr_eq(x, y)
                 || x.id == y.id
                     && idx
                         .iter()
                         .all(|&i| x.properties.get(i) == y.properties.get(i))
                     && (!geometry || x.geometry == y.geometry)
-        })
+        };
+        // A shared chunk holds the same features: one pointer comparison per chunk.
+        self.features
+            .chunks()
+            .zip(other.features.chunks())
+            .all(|(a, b)| std::ptr::eq(a, b) || a.iter().zip(b).all(|(x, y)| same(x, y)))
     }
 }
 

@@ -6,19 +6,19 @@
 //! visible at every higher zoom), and records how many points it stands for (`point_count`).
 
 use crate::tiling::{LayerConfig, TileConfig};
-use std::sync::Arc;
 
-use super::{IndexedFeature, WorldGeometry};
+use super::{Chunked, Features, Runs, WorldGeometry};
 
 /// The thinning pyramid of one point layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Thinning {
     /// Per feature: the lowest zoom at which it is a representative (`maxzoom` if it is one
-    /// only when nothing is thinned).
-    pub visible_from: Vec<u8>,
+    /// only when nothing is thinned). In shared chunks, as the features are.
+    pub visible_from: Chunked<u8>,
     /// `levels[z]`: `(feature index, points represented)` of every representative at zoom `z`,
-    /// sorted by feature index. Levels `0..maxzoom`.
-    pub levels: Vec<Vec<(u32, u32)>>,
+    /// sorted by feature index, in shared runs (an update copies the runs it changes).
+    /// Levels `0..maxzoom`.
+    pub levels: Vec<Runs>,
 }
 
 impl Thinning {
@@ -26,7 +26,7 @@ impl Thinning {
     /// every zoom below the layer's max zoom: levels below `full_zoom` are served normally,
     /// the rest only when a tile must be generalized to fit its size budget.
     pub fn build(
-        features: &[Arc<IndexedFeature>],
+        features: &Features,
         config: &LayerConfig,
         tiles: &TileConfig,
     ) -> Option<Thinning> {
@@ -42,7 +42,7 @@ impl Thinning {
         }
         let n = points.len();
         let mut visible_from = vec![config.maxzoom; n];
-        let mut levels = vec![Vec::new(); config.maxzoom as usize];
+        let mut levels = vec![Runs::default(); config.maxzoom as usize];
         // Candidates at the level above: (feature index, count)
         let mut candidates: Vec<(u32, u32)> = (0..n as u32).map(|i| (i, 1)).collect();
         let cells_per_tile = (tiles.extent / tiles.thin_cell.max(1)).max(1) as f64;
@@ -73,11 +73,11 @@ impl Thinning {
             }
             let mut level = reps.clone();
             level.sort_unstable_by_key(|&(i, _)| i);
-            levels[z as usize] = level;
+            levels[z as usize] = Runs::from_sorted(level);
             candidates = reps;
         }
         Some(Thinning {
-            visible_from,
+            visible_from: visible_from.into(),
             levels,
         })
     }
@@ -85,17 +85,15 @@ impl Thinning {
     /// How many points feature `i` stands for at thinning level `z`, or `None` if it is not
     /// drawn at that level.
     pub fn represented(&self, i: u32, z: u8) -> Option<u32> {
-        let level = self.levels.get(z as usize)?;
-        level
-            .binary_search_by_key(&i, |&(idx, _)| idx)
-            .ok()
-            .map(|pos| level[pos].1)
+        self.levels.get(z as usize)?.get(i)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::IndexedFeature;
+    use std::sync::Arc;
 
     fn point(id: u64, x: f64, y: f64) -> Arc<IndexedFeature> {
         Arc::new(IndexedFeature {
@@ -108,7 +106,7 @@ mod tests {
     #[test]
     fn one_representative_per_cell_and_counts_add_up() {
         // 100 points spread over a small area near (0.25, 0.4)
-        let feats: Vec<_> = (0..100)
+        let feats: Features = (0..100)
             .map(|i| {
                 point(
                     i,
@@ -130,7 +128,7 @@ mod tests {
         assert_eq!(t.levels[0].len(), 1);
         // monotone: visible at z implies visible at z+1
         for z in 0..15u8 {
-            for &(i, _) in &t.levels[z as usize] {
+            for &(i, _) in t.levels[z as usize].iter() {
                 assert!(t.represented(i, z + 1).is_some());
             }
         }
@@ -139,7 +137,7 @@ mod tests {
 
     #[test]
     fn keep_all_layers_are_not_thinned() {
-        let feats = vec![point(1, 0.5, 0.5)];
+        let feats: Features = vec![point(1, 0.5, 0.5)].into();
         let cfg = LayerConfig {
             keep_all: true,
             ..LayerConfig::default()

@@ -184,17 +184,25 @@ fn render_with(
             continue;
         }
         let merged = layer.merged.as_ref().filter(|m| z < m.below);
-        let tree = merged.map_or(&*layer.rtree, |m| &m.rtree);
         let slot = active.len();
         if scratch.cands.len() <= slot {
             scratch.cands.push(Vec::new());
         }
         let cands = &mut scratch.cands[slot];
         cands.clear();
-        cands.extend(
-            tree.locate_in_envelope_intersecting(&envelope)
-                .map(|e| e.data),
-        );
+        match merged {
+            Some(m) => cands.extend(
+                m.rtree
+                    .locate_in_envelope_intersecting(&envelope)
+                    .map(|e| e.data),
+            ),
+            None => cands.extend(
+                layer
+                    .rtree
+                    .locate_in_envelope_intersecting(&envelope)
+                    .map(|e| e.data),
+            ),
+        }
         if cands.is_empty() {
             continue;
         }

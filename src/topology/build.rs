@@ -4,12 +4,12 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use crate::index::{IndexedLayer, Snapshot};
+use crate::index::{Features, IndexedLayer, Snapshot};
 
 use super::csr::Csr;
-use super::graph::{Edge, GridGraph, Layers, SwitchInfo, NONE};
+use super::graph::{Edge, GridGraph, Layers, Structure, SwitchInfo, NONE};
 use super::result::{BuildStats, TraceLimits};
 use super::schema::{id_attr, int_attr, str_attr, DeviceKind, TopologySchema};
 use super::TopologyError;
@@ -88,10 +88,11 @@ impl GridGraph {
         let mut stats = BuildStats::default();
         let mut nodes = Nodes::default();
 
+        let empty = Features::new();
         let substations = layers
             .substations
             .as_deref()
-            .map_or(&[][..], |l| &l.features);
+            .map_or(&empty, |l| &l.features);
         let mut substation_node = Vec::with_capacity(substations.len());
         for (i, f) in substations.iter().enumerate() {
             let n = nodes.intern(f.id);
@@ -271,27 +272,29 @@ impl GridGraph {
             limits: TraceLimits::default(),
             layers,
             stats,
-            node_ids: nodes.ids,
-            node_index: nodes.index,
-            node_pole: nodes.pole,
-            node_substation: nodes.substation,
-            adj,
-            node_switches,
-            node_transformers,
+            shared: Arc::new(Structure {
+                node_ids: nodes.ids,
+                node_index: nodes.index,
+                node_pole: nodes.pole,
+                node_substation: nodes.substation,
+                adj,
+                node_switches,
+                node_transformers,
+                span_edge,
+                edge_switches,
+                switch_edges,
+                transformer_node,
+                transformer_meters,
+                transformer_customers,
+                meter_transformer,
+                substation_node,
+                feeder_ids,
+                feeder_index,
+                feeder_edges,
+                feeder_transformers,
+            }),
             edges,
-            span_edge,
-            edge_switches,
             switches,
-            switch_edges,
-            transformer_node,
-            transformer_meters,
-            transformer_customers,
-            meter_transformer,
-            substation_node,
-            feeder_ids,
-            feeder_index,
-            feeder_edges,
-            feeder_transformers,
             parent_edge: Vec::new(),
             source: Vec::new(),
             depth: Vec::new(),

@@ -77,7 +77,9 @@ pub(crate) enum Asset {
 /// `&self` and may run concurrently.
 ///
 /// See the [module docs](crate::topology) for the conventions (a switch cuts the spans leaving its node,
-/// energization, what each trace returns).
+/// energization, what each trace returns). What the switch states do not change (nodes,
+/// edge ends, attachments: [`Structure`]) is shared by the graphs derived from one build
+/// ([`GridGraph::rebase`], [`GridGraph::with_switch_states`]) and read through `Deref`.
 #[derive(Debug)]
 pub struct GridGraph {
     pub(crate) version: u64,
@@ -87,7 +89,27 @@ pub struct GridGraph {
     pub(crate) limits: TraceLimits,
     pub(crate) layers: Layers,
     pub(crate) stats: BuildStats,
+    pub(crate) shared: Arc<Structure>,
 
+    /// The edges, with whether a controlling switch is open now.
+    pub(crate) edges: Vec<Edge>,
+    /// Per switch feature index.
+    pub(crate) switches: Vec<SwitchInfo>,
+
+    /// Energization forest: dense node → the edge it is fed over (`NONE` at roots and at
+    /// de-energized nodes).
+    pub(crate) parent_edge: Vec<u32>,
+    /// Dense node → feeding substation feature index or `NONE` (de-energized).
+    pub(crate) source: Vec<u32>,
+    /// Dense node → spans from its substation (0 at roots).
+    pub(crate) depth: Vec<u32>,
+
+    pub(crate) scratch: Mutex<Vec<Scratch>>,
+}
+
+/// The part of a graph that only a build decides: shared by the graphs derived from it.
+#[derive(Debug)]
+pub struct Structure {
     /// Dense node → node id.
     pub(crate) node_ids: Vec<u64>,
     pub(crate) node_index: HashMap<u64, u32>,
@@ -102,14 +124,10 @@ pub struct GridGraph {
     /// Dense node → transformers attached there.
     pub(crate) node_transformers: Csr,
 
-    pub(crate) edges: Vec<Edge>,
     /// Span feature index → edge index or `NONE`.
     pub(crate) span_edge: Vec<u32>,
     /// Edge → switches controlling it.
     pub(crate) edge_switches: Csr,
-
-    /// Per switch feature index.
-    pub(crate) switches: Vec<SwitchInfo>,
     /// Switch → edges it controls.
     pub(crate) switch_edges: Csr,
 
@@ -131,16 +149,14 @@ pub struct GridGraph {
     pub(crate) feeder_edges: Csr,
     /// Dense feeder → its transformers.
     pub(crate) feeder_transformers: Csr,
+}
 
-    /// Energization forest: dense node → the edge it is fed over (`NONE` at roots and at
-    /// de-energized nodes).
-    pub(crate) parent_edge: Vec<u32>,
-    /// Dense node → feeding substation feature index or `NONE` (de-energized).
-    pub(crate) source: Vec<u32>,
-    /// Dense node → spans from its substation (0 at roots).
-    pub(crate) depth: Vec<u32>,
+impl std::ops::Deref for GridGraph {
+    type Target = Structure;
 
-    pub(crate) scratch: Mutex<Vec<Scratch>>,
+    fn deref(&self) -> &Structure {
+        &self.shared
+    }
 }
 
 impl GridGraph {
@@ -234,6 +250,39 @@ impl GridGraph {
     /// current switch states (see the module docs for spans, switches and meters).
     pub fn energized_from(&self, id: u64) -> Result<Option<u64>, TopologyError> {
         let (_, asset) = self.resolve(id)?;
+        Ok(self.asset_source(asset).map(|s| self.substation_id(s)))
+    }
+
+    /// [`GridGraph::energized_from`] for the feature at `index` of `layer`: without an id
+    /// lookup when `layer` is one the graph was built from (a pass over a whole layer
+    /// costs one array read per feature), else by the feature's id.
+    pub fn energized_from_feature(
+        &self,
+        layer: &IndexedLayer,
+        index: u32,
+    ) -> Result<Option<u64>, TopologyError> {
+        let is = |l: Option<&Arc<IndexedLayer>>| l.is_some_and(|l| std::ptr::eq(&**l, layer));
+        let l = &self.layers;
+        let asset = if is(Some(&l.spans)) {
+            Asset::Span(self.span_edge.get(index as usize).copied().unwrap_or(NONE))
+        } else if let (true, Some(f)) = (is(l.poles.as_ref()), layer.features.get(index as usize)) {
+            Asset::Pole(self.node_index.get(&f.id).copied().unwrap_or(NONE))
+        } else if is(l.switches.as_ref()) {
+            Asset::Switch(index)
+        } else if is(l.transformers.as_ref()) {
+            Asset::Transformer(index)
+        } else if is(l.meters.as_ref()) {
+            Asset::Meter(index)
+        } else if is(l.substations.as_ref()) {
+            Asset::Substation(index)
+        } else {
+            let id = layer
+                .features
+                .get(index as usize)
+                .map(|f| f.id)
+                .ok_or(TopologyError::UnknownAsset(u64::MAX))?;
+            return self.energized_from(id);
+        };
         Ok(self.asset_source(asset).map(|s| self.substation_id(s)))
     }
 

@@ -1,12 +1,13 @@
 //! Deriving a graph from another one instead of building it again: when a snapshot differs
 //! from the graph's only in attributes the connectivity does not read (statuses, loads,
 //! crews, outages) and in switch states, the nodes, edges and attachments are the same, so
-//! [`GridGraph::rebase`] copies them, sets the switch states of the new snapshot and computes
+//! [`GridGraph::rebase`] shares them (the build's `Structure`, an `Arc`; only the edges' and
+//! switches' open flags are copied), sets the switch states of the new snapshot and computes
 //! the energization forest again. [`GridGraph::with_switch_states`] does the same for a
 //! hypothetical set of switch states (the simulator's "what if this device opens").
 //!
-//! A rebase checks what it relies on, feature by feature (an `Arc`-shared layer or feature
-//! costs a pointer comparison): same layers, same fields, same feature ids in the same order,
+//! A rebase checks what it relies on, feature by feature (an `Arc`-shared layer, chunk of
+//! features or feature costs a pointer comparison): same layers, same fields, same feature ids in the same order,
 //! same values of every attribute the build reads except `current_state`. Anything else —
 //! a span added, a meter moved to another transformer — returns `None` and the caller builds.
 
@@ -108,7 +109,8 @@ impl GridGraph {
         graph
     }
 
-    /// A copy with other layers (of the same structure) and version.
+    /// A graph with other layers (of the same structure) and version, sharing this one's
+    /// structure; the energization is left to the caller.
     fn copy_structure(&self, layers: Layers, version: u64) -> GridGraph {
         GridGraph {
             version,
@@ -116,27 +118,9 @@ impl GridGraph {
             limits: self.limits,
             layers,
             stats: self.stats.clone(),
-            node_ids: self.node_ids.clone(),
-            node_index: self.node_index.clone(),
-            node_pole: self.node_pole.clone(),
-            node_substation: self.node_substation.clone(),
-            adj: self.adj.clone(),
-            node_switches: self.node_switches.clone(),
-            node_transformers: self.node_transformers.clone(),
+            shared: Arc::clone(&self.shared),
             edges: self.edges.clone(),
-            span_edge: self.span_edge.clone(),
-            edge_switches: self.edge_switches.clone(),
             switches: self.switches.clone(),
-            switch_edges: self.switch_edges.clone(),
-            transformer_node: self.transformer_node.clone(),
-            transformer_meters: self.transformer_meters.clone(),
-            transformer_customers: self.transformer_customers.clone(),
-            meter_transformer: self.meter_transformer.clone(),
-            substation_node: self.substation_node.clone(),
-            feeder_ids: self.feeder_ids.clone(),
-            feeder_index: self.feeder_index.clone(),
-            feeder_edges: self.feeder_edges.clone(),
-            feeder_transformers: self.feeder_transformers.clone(),
             parent_edge: Vec::new(),
             source: Vec::new(),
             depth: Vec::new(),
@@ -150,9 +134,10 @@ impl GridGraph {
         for (s, info) in self.switches.iter_mut().enumerate() {
             info.open = open.get(s).copied().unwrap_or(false);
         }
-        for e in 0..self.edges.len() {
-            let ctrl = self.edge_switches.row(e as u32);
-            self.edges[e].open = ctrl.iter().any(|&s| self.switches[s as usize].open);
+        let shared = Arc::clone(&self.shared);
+        for (e, edge) in self.edges.iter_mut().enumerate() {
+            let ctrl = shared.edge_switches.row(e as u32);
+            edge.open = ctrl.iter().any(|&s| self.switches[s as usize].open);
         }
         self.energize();
     }

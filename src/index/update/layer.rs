@@ -4,12 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use rstar::RTree;
-
 use crate::index::build::{box_entry, geometry_kind};
 use crate::index::geometry::merge_boxes;
 use crate::index::invalidation::LayerInvalidation;
-use crate::index::{BoxEntry, IndexedFeature, IndexedLayer};
+use crate::index::{
+    Features, GeometryKind, IndexedFeature, IndexedLayer, LayerTree, WorldGeometry,
+};
 use crate::mercator::WorldCoord;
 use crate::model::Value;
 use crate::tiling::TileConfig;
@@ -107,7 +107,7 @@ pub fn update_layer(
         old.thinning.clone()
     };
     let kind = if any_moved {
-        geometry_kind(&features)
+        layer_kind(old, &edits, &features)
     } else {
         old.kind
     };
@@ -122,7 +122,7 @@ pub fn update_layer(
         inv,
     );
     let bbox = if any_moved {
-        merge_boxes(features.iter().map(|f| f.geometry.bbox()))
+        layer_bbox(old, &edits, &features)
     } else {
         old.bbox
     };
@@ -174,10 +174,11 @@ pub fn update_layer(
     })
 }
 
-/// The new feature vector, id map and R-tree. Without deletions, indices stay and only the
-/// changed R-tree entries move (the tree and the id map are shared with `old` while no box
-/// changed and nothing was inserted); with deletions the vector is compacted in order.
-/// Unchanged features are shared with `old` either way.
+/// The new feature vector, id map and R-tree. Without deletions, indices stay: the changed
+/// features replace theirs (copying their chunks of the vector), moved and inserted
+/// features' R-tree entries go to the tree's overlay (the id map is shared with `old` while
+/// nothing is inserted); with deletions the vector is compacted in order and the tree
+/// loaded again. Unchanged features are shared with `old` either way.
 fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
     let inserts = edits.iter().filter_map(|e| match e {
         Edit::Insert(f) => Some(f),
@@ -218,46 +219,92 @@ fn rebuild(old: &IndexedLayer, edits: &[Edit]) -> Rebuilt {
             .enumerate()
             .map(|(i, f)| (f.id, i as u32))
             .collect();
-        let rtree = RTree::bulk_load(
+        let rtree = LayerTree::bulk_load(
             features
                 .iter()
                 .enumerate()
                 .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
                 .collect(),
         );
-        return (features, Arc::new(by_id), Arc::new(rtree), Some(remap));
+        return (features.into(), Arc::new(by_id), rtree, Some(remap));
     }
     let mut features = old.features.clone();
     let mut by_id = Arc::clone(&old.by_id);
-    let mut rtree = Arc::clone(&old.rtree);
+    let mut rtree = old.rtree.clone();
     for e in edits {
         if let Edit::Update { index, new, .. } = e {
-            let slot = &mut features[*index as usize];
-            let (a, b) = (slot.geometry.bbox(), new.geometry.bbox());
+            let i = *index as usize;
+            let (a, b) = (features[i].geometry.bbox(), new.geometry.bbox());
             if a != b {
-                let tree = Arc::make_mut(&mut rtree);
-                let removed = tree.remove(&box_entry(a, *index));
-                debug_assert!(removed.is_some(), "R-tree entry of feature {index}");
-                tree.insert(box_entry(b, *index));
+                rtree.set(*index, Some(&box_entry(a, *index)), box_entry(b, *index));
             }
-            *slot = Arc::new(new.clone());
+            features.set(i, Arc::new(new.clone()));
         }
     }
     for f in inserts {
         let i = features.len() as u32;
         Arc::make_mut(&mut by_id).insert(f.id, i);
-        Arc::make_mut(&mut rtree).insert(box_entry(f.geometry.bbox(), i));
+        rtree.set(i, None, box_entry(f.geometry.bbox(), i));
         features.push(Arc::new(f.clone()));
     }
+    if rtree.needs_compaction() {
+        rtree = rtree.compacted();
+    }
     (features, by_id, rtree, None)
+}
+
+/// The bounding box of the new layer: the old one grown by the new boxes while no feature
+/// that moved or disappeared touched its edge (then nothing can shrink it), else computed
+/// over every feature.
+fn layer_bbox(old: &IndexedLayer, edits: &[Edit], features: &Features) -> [f64; 4] {
+    let o = old.bbox;
+    let inside = |b: [f64; 4]| b[0] > o[0] && b[1] > o[1] && b[2] < o[2] && b[3] < o[3];
+    let mut grown = o;
+    for e in edits {
+        let (before, after) = match e {
+            Edit::Insert(f) => (None, Some(&f.geometry)),
+            Edit::Update { index, new, .. } => (Some(*index), Some(&new.geometry)),
+            Edit::Delete(i) => (Some(*i), None),
+        };
+        if before.is_some_and(|i| !inside(old.features[i as usize].geometry.bbox())) {
+            return merge_boxes(features.iter().map(|f| f.geometry.bbox()));
+        }
+        if let Some(g) = after {
+            grown = merge_boxes([grown, g.bbox()].into_iter());
+        }
+    }
+    grown
+}
+
+/// The geometry kind of the new layer: the old one while every new geometry is of that
+/// kind and none was deleted, else computed over every feature.
+fn layer_kind(old: &IndexedLayer, edits: &[Edit], features: &Features) -> GeometryKind {
+    let same = |g: &WorldGeometry| {
+        matches!(
+            (old.kind, g),
+            (GeometryKind::Point, WorldGeometry::Points(_))
+                | (GeometryKind::Line, WorldGeometry::Lines(_))
+                | (GeometryKind::Polygon, WorldGeometry::Polygons(_))
+        )
+    };
+    let keeps = !old.features.is_empty()
+        && edits.iter().all(|e| match e {
+            Edit::Insert(f) | Edit::Update { new: f, .. } => same(&f.geometry),
+            Edit::Delete(_) => false,
+        });
+    if keeps {
+        old.kind
+    } else {
+        geometry_kind(features)
+    }
 }
 
 /// New feature vector, id map, R-tree, and the old → new index map when features were
 /// deleted.
 type Rebuilt = (
-    Vec<Arc<IndexedFeature>>,
+    Features,
     Arc<HashMap<u64, u32>>,
-    Arc<RTree<BoxEntry>>,
+    LayerTree,
     Option<Vec<Option<u32>>>,
 );
 

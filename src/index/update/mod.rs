@@ -2,16 +2,24 @@
 //! source) applied to a snapshot gives a new snapshot, the exact set of stale tiles
 //! ([`Invalidation`]) and a report of what changed ([`AssetChange`]).
 //!
-//! Copy-on-write per layer: unchanged layers are shared (`Arc`) with the old snapshot, so a
-//! one-row change never doubles memory. A changed layer copies its feature vector (not the
-//! geometry of unchanged features' projection: nothing is re-projected or re-ranked except
-//! what changed), then:
-//! - updates in place keep every feature index (R-tree entries are moved, not rebuilt);
+//! Copy-on-write per layer, and within a layer per chunk: unchanged layers are shared (`Arc`)
+//! with the old snapshot, and a changed layer shares everything an update does not write to,
+//! so a one-row change costs about the same at a million features as at a thousand:
+//! - the feature vector is a [`super::Chunked`] of `Arc<IndexedFeature>`: the new layer
+//!   copies the chunk list and the chunks holding changed features (nothing is re-projected
+//!   or re-ranked except what changed);
+//! - updates in place keep every feature index; a box that changes moves the feature's
+//!   R-tree entry into the [`super::LayerTree`]'s per-version overlay (the bulk-loaded base
+//!   stays shared; the overlay is merged into a new base once it holds 1/32 of the layer);
+//!   inserts are appended the same way, and the id map is copied only when ids are added;
 //!   deletions compact the vector in order and bulk-load the R-tree again, so feature order
 //!   — which decides thinning representatives and drawing order — never changes for the
 //!   features that stay;
+//! - the layer's bounding box grows by the new boxes, recomputed only when a feature on its
+//!   edge moved or disappeared;
 //! - point thinning is decided again only in the grid cells where a point moved, appeared or
-//!   disappeared (`rethin`, beside the build-time `index::thin`);
+//!   disappeared (`rethin`, beside the build-time `index::thin`); its levels are
+//!   [`super::Runs`], so only the runs holding a changed representative are copied;
 //! - merged line groups (feeders at low zoom) are recomputed only for the groups whose
 //!   members changed (old and new group keys; `remerge`, beside the build-time `index::merge`);
 //! - a moved, added or removed junction point (switch, transformer, substation) re-ranks the

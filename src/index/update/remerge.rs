@@ -1,17 +1,13 @@
 //! Merged line groups during an update: only the groups whose members changed are merged
 //! again; the others are kept as they are, in the same order.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-
 use rstar::RTree;
+use std::collections::{HashMap, HashSet};
 
 use crate::index::build::box_entry;
 use crate::index::invalidation::LayerInvalidation;
-use crate::index::merge::{build_group, group_key, GroupKey};
-use crate::index::{
-    GeometryKind, IndexedFeature, IndexedLayer, MergedLines, WorldGeometry, ZoomPrep,
-};
+use crate::index::merge::{build_group, group_key, has_key, GroupKey};
+use crate::index::{Features, GeometryKind, IndexedLayer, MergedLines, WorldGeometry, ZoomPrep};
 use crate::mercator::WorldCoord;
 use crate::model::Value;
 use crate::tiling::TileConfig;
@@ -24,7 +20,7 @@ use super::dirty::{mark_group, mark_group_zooms_all, DrawRules};
 #[allow(clippy::too_many_arguments)]
 pub fn update_groups(
     old: &IndexedLayer,
-    features: &[Arc<IndexedFeature>],
+    features: &Features,
     kind: GeometryKind,
     touched: &[&[Option<Value>]],
     is_junction: &impl Fn(WorldCoord) -> bool,
@@ -72,19 +68,20 @@ pub fn update_groups(
     // Members of the affected groups, in feature order (as a full build collects them).
     let mut members: HashMap<&Vec<GroupKey>, Vec<usize>> = HashMap::new();
     let mut first_seen: Vec<&Vec<GroupKey>> = Vec::new();
-    let keyed: Vec<(usize, Vec<GroupKey>)> = features
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| matches!(f.geometry, WorldGeometry::Lines(_)))
-        .map(|(i, f)| (i, group_key(&f.properties, &keys)))
-        .filter(|(_, k)| affected.contains(k))
-        .collect();
-    for (i, k) in &keyed {
+    // One comparison per feature and affected key (no key is built for the others).
+    let wanted: Vec<&Vec<GroupKey>> = affected.iter().collect();
+    for (i, f) in features.iter().enumerate() {
+        if !matches!(f.geometry, WorldGeometry::Lines(_)) {
+            continue;
+        }
+        let Some(&k) = wanted.iter().find(|k| has_key(&f.properties, &keys, k)) else {
+            continue;
+        };
         let list = members.entry(k).or_default();
         if list.is_empty() {
             first_seen.push(k);
         }
-        list.push(*i);
+        list.push(i);
     }
     let mut groups = Vec::with_capacity(merged.groups.len());
     let mut group_keys = Vec::with_capacity(merged.groups.len());

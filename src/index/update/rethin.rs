@@ -13,11 +13,10 @@
 //! (checked by `tests/index_update.rs`).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
-use rstar::{RTree, AABB};
+use rstar::AABB;
 
-use crate::index::{BoxEntry, IndexedFeature, Thinning, WorldGeometry};
+use crate::index::{Chunked, Features, LayerTree, Runs, Thinning, WorldGeometry};
 use crate::mercator::WorldCoord;
 use crate::tiling::{LayerConfig, TileConfig};
 
@@ -28,7 +27,7 @@ const MAP_LEVEL_MAX: usize = 1 << 16;
 type Cell = (i64, i64);
 
 /// A thinning level: `(feature index, points represented)`, sorted by index.
-type Level = Vec<(u32, u32)>;
+type Level = Runs;
 
 /// What changed in a thinned layer, in terms of the new feature vector.
 pub struct ThinChanges<'a> {
@@ -44,8 +43,8 @@ pub struct ThinChanges<'a> {
 /// there is no old pyramid or a feature is not a single point.
 pub fn update_thinning(
     old: Option<&Thinning>,
-    features: &[Arc<IndexedFeature>],
-    rtree: &RTree<BoxEntry>,
+    features: &Features,
+    rtree: &LayerTree,
     ch: &ThinChanges<'_>,
     config: &LayerConfig,
     tiles: &TileConfig,
@@ -57,8 +56,8 @@ pub fn update_thinning(
 fn update_with(
     map_max: usize,
     old: Option<&Thinning>,
-    features: &[Arc<IndexedFeature>],
-    rtree: &RTree<BoxEntry>,
+    features: &Features,
+    rtree: &LayerTree,
     ch: &ThinChanges<'_>,
     config: &LayerConfig,
     tiles: &TileConfig,
@@ -81,10 +80,12 @@ fn update_with(
         _ => [f64::NAN; 2],
     };
     // The old pyramid in new indices (shared when nothing was deleted).
-    let (mut visible, mapped): (Vec<u8>, Option<Vec<Level>>) = match ch.remap {
+    let (mut visible, mapped): (Chunked<u8>, Option<Vec<Level>>) = match ch.remap {
         None => {
             let mut v = old.visible_from.clone();
-            v.resize(features.len(), max);
+            while v.len() < features.len() {
+                v.push(max);
+            }
             (v, None)
         }
         Some(m) => {
@@ -99,18 +100,20 @@ fn update_with(
                 .levels
                 .iter()
                 .map(|l| {
-                    l.iter()
-                        .filter_map(|&(i, c)| at(i).map(|j| (j, c)))
-                        .collect()
+                    Runs::from_sorted(
+                        l.iter()
+                            .filter_map(|&(i, c)| at(i).map(|j| (j, c)))
+                            .collect(),
+                    )
                 })
                 .collect();
-            (v, Some(levels))
+            (v.into(), Some(levels))
         }
     };
-    let levels: &[Vec<(u32, u32)>] = mapped.as_deref().unwrap_or(&old.levels);
+    let levels: &[Level] = mapped.as_deref().unwrap_or(&old.levels);
     let changed: HashSet<u32> = ch.changed.iter().copied().collect();
     for &j in &changed {
-        visible[j as usize] = max;
+        visible.set(j as usize, max);
     }
     // Decide the affected cells, finest level first; note the old representatives they
     // replace.
@@ -158,46 +161,21 @@ fn update_with(
         add.sort_unstable();
         touched.extend(remove.iter().copied());
         touched.extend(add.iter().map(|&(i, _)| i));
-        new_levels.push(splice(&levels[z], &remove, &add));
+        new_levels.push(levels[z].spliced(&remove, &add));
     }
     drop(mapped);
     for i in touched {
         let v = (0..n_levels)
-            .find(|&z| new_levels[z].binary_search_by_key(&i, |&(j, _)| j).is_ok())
+            .find(|&z| new_levels[z].contains(i))
             .map_or(max, |z| z as u8);
-        if let Some(slot) = visible.get_mut(i as usize) {
-            *slot = v;
+        if (i as usize) < visible.len() {
+            visible.set(i as usize, v);
         }
     }
     Some(Thinning {
         visible_from: visible,
         levels: new_levels,
     })
-}
-
-/// `level` (sorted by index) without the indices in `remove` and with `add` (both sorted),
-/// in one pass.
-fn splice(level: &[(u32, u32)], remove: &[u32], add: &[(u32, u32)]) -> Vec<(u32, u32)> {
-    let mut out = Vec::with_capacity(level.len() + add.len());
-    let (mut r, mut a) = (0, 0);
-    for &(i, c) in level {
-        while a < add.len() && add[a].0 < i {
-            out.push(add[a]);
-            a += 1;
-        }
-        while r < remove.len() && remove[r] < i {
-            r += 1;
-        }
-        if r < remove.len() && remove[r] == i {
-            continue;
-        }
-        if a < add.len() && add[a].0 == i {
-            continue; // re-added below with its new count
-        }
-        out.push((i, c));
-    }
-    out.extend_from_slice(&add[a..]);
-    out
 }
 
 /// The thinning grid: `cells_per_tile · 2^z` cells per axis at level `z`.
@@ -230,7 +208,7 @@ impl Grid {
         &self,
         z: usize,
         c: Cell,
-        rtree: &RTree<BoxEntry>,
+        rtree: &LayerTree,
         pos: &impl Fn(u32) -> WorldCoord,
     ) -> Vec<u32> {
         let cells = self.cells(z);
@@ -256,7 +234,7 @@ struct LevelLookup {
 impl LevelLookup {
     fn new(
         map_max: usize,
-        level: &[(u32, u32)],
+        level: &Level,
         changed: &HashSet<u32>,
         z: usize,
         grid: &Grid,
@@ -277,9 +255,9 @@ impl LevelLookup {
     fn unchanged(
         &self,
         c: Cell,
-        rtree: &RTree<BoxEntry>,
-        visible: &[u8],
-        level: &[(u32, u32)],
+        rtree: &LayerTree,
+        visible: &Chunked<u8>,
+        level: &Level,
         grid: &Grid,
         pos: &impl Fn(u32) -> WorldCoord,
     ) -> Option<(u32, u32)> {
@@ -292,8 +270,7 @@ impl LevelLookup {
             .points_in(z, c, rtree, pos)
             .into_iter()
             .find(|&i| usize::from(visible[i as usize]) <= z)?;
-        let at = level.binary_search_by_key(&rep, |&(i, _)| i).ok()?;
-        Some(level[at])
+        level.get(rep).map(|count| (rep, count))
     }
 }
 

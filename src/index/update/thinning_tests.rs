@@ -3,8 +3,11 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use std::sync::Arc;
+
 use super::*;
 use crate::index::build::box_entry;
+use crate::index::IndexedFeature;
 
 fn point(id: u64, p: WorldCoord) -> Arc<IndexedFeature> {
     Arc::new(IndexedFeature {
@@ -14,8 +17,8 @@ fn point(id: u64, p: WorldCoord) -> Arc<IndexedFeature> {
     })
 }
 
-fn tree(f: &[Arc<IndexedFeature>]) -> RTree<BoxEntry> {
-    RTree::bulk_load(
+fn tree(f: &[Arc<IndexedFeature>]) -> LayerTree {
+    LayerTree::bulk_load(
         f.iter()
             .enumerate()
             .map(|(i, f)| box_entry(f.geometry.bbox(), i as u32))
@@ -43,7 +46,7 @@ fn equals_a_full_rebuild_on_both_lookup_paths() {
     };
     let mut features: Vec<Arc<IndexedFeature>> =
         (0..1500).map(|i| point(i, around(&mut rng))).collect();
-    let mut thinning = Thinning::build(&features, &config, &tiles);
+    let mut thinning = Thinning::build(&features.clone().into(), &config, &tiles);
     let mut next_id = 10_000;
     for round in 0..30 {
         let mut dirty = Vec::new();
@@ -84,12 +87,13 @@ fn equals_a_full_rebuild_on_both_lookup_paths() {
             changed: &moved,
             dirty: &dirty,
         };
-        let full = Thinning::build(&kept, &config, &tiles);
+        let kept_features: Features = kept.clone().into();
+        let full = Thinning::build(&kept_features, &config, &tiles);
         for map_max in [0, usize::MAX] {
             let inc = update_with(
                 map_max,
                 thinning.as_ref(),
-                &kept,
+                &kept_features,
                 &rtree,
                 &ch,
                 &config,
