@@ -26,8 +26,6 @@ pub struct Inputs {
     /// [`crate::topology::GridGraph::structure_id`] of the graph read, if any.
     structure: Option<u64>,
     layers: Vec<LayerRead>,
-    /// The features' geometries are read too.
-    geometry: bool,
 }
 
 impl Inputs {
@@ -46,15 +44,7 @@ impl Inputs {
                     fields: fields.iter().map(|f| f.to_string()).collect(),
                 })
                 .collect(),
-            geometry: false,
         }
-    }
-
-    /// [`Inputs::of`] for a value that also holds where the features are: a later version
-    /// with a feature moved is not the same.
-    pub fn with_geometry(mut self) -> Inputs {
-        self.geometry = true;
-        self
     }
 
     /// True when `snapshot` (with a graph of structure `structure`) holds the same inputs:
@@ -80,7 +70,7 @@ impl Inputs {
                     (None, None) => true,
                     (Some(a), Some(b)) => {
                         let fields: Vec<&str> = r.fields.iter().map(String::as_str).collect();
-                        a.same_features(b, &fields, self.geometry)
+                        a.same_values(b, &fields)
                     }
                     _ => false,
                 });

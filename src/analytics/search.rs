@@ -1,18 +1,13 @@
 //! Search by id or name over a snapshot: assets (any layer, by exact id), feeders (by
 //! `feeder_id` and `feeder_name`), substations, crews, outages and named switches. The
-//! [`SearchIndex`] of names is made once per snapshot version, in two parts: the places
-//! (feeders, substations, named assets), carried over from the previous version while their
-//! names and geometries are unchanged ([`Inputs`]), and the live entries (crews and outages,
-//! which move and change every simulator tick), indexed anew. Ids are looked up in the
+//! [`SearchIndex`] of names is built once per snapshot version; ids are looked up in the
 //! snapshot's own id maps at query time. Results are ranked exact id first, then exact
 //! name, name prefix, word prefix, substring; capped.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::inputs::Inputs;
 use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
 use crate::mercator::world_to_lonlat;
 use crate::model::Value;
@@ -60,32 +55,12 @@ struct Named {
     lower: String,
 }
 
-/// Layers whose entries follow live operations (crews drive, outages open and close):
-/// indexed anew for every version.
-const LIVE_LAYERS: [&str; 2] = ["crews", "outages"];
-
-/// Attributes the places are made of.
-const PLACE_FIELDS: [&str; 3] = ["name", "feeder_id", "feeder_name"];
-
-/// The entries that change only when names or geometries do: feeders, substations and
-/// named assets of the other layers.
-struct Places {
-    named: Vec<Named>,
-    /// Feeder id → position in `named`.
-    feeders: BTreeMap<i64, usize>,
-    /// Feeder id → name (outage labels name their feeder).
-    feeder_names: BTreeMap<i64, String>,
-    /// The snapshot's layer names, in order.
-    layer_names: Vec<String>,
-    /// What the places were made of.
-    inputs: Inputs,
-}
-
 /// The named entries of one snapshot version.
 pub struct SearchIndex {
     pub version: u64,
-    places: Arc<Places>,
-    live: Vec<Named>,
+    named: Vec<Named>,
+    /// Feeder id → position in `named`.
+    feeders: BTreeMap<i64, usize>,
 }
 
 fn attr<'a>(layer: &IndexedLayer, f: &'a IndexedFeature, name: &str) -> Option<&'a Value> {
@@ -166,148 +141,10 @@ impl SearchIndex {
     /// Indexes the names of `snapshot`: one entry per feeder (its spans' `feeder_name`, box
     /// of its spans), substation, crew, outage and named feature of any other layer.
     pub fn build(snapshot: &Snapshot) -> SearchIndex {
-        SearchIndex::update(snapshot, None)
-    }
-
-    /// The index of `snapshot`, reusing the places of `previous` (another version's index)
-    /// when their names and geometries are unchanged; the live entries are indexed anew.
-    /// Equal to [`SearchIndex::build`].
-    pub fn update(snapshot: &Snapshot, previous: Option<&SearchIndex>) -> SearchIndex {
-        let places = match previous {
-            Some(p) if p.places.still_valid(snapshot) => Arc::clone(&p.places),
-            _ => Arc::new(Places::build(snapshot)),
-        };
-        let mut live = Vec::new();
-        for layer in &snapshot.layers {
-            if !LIVE_LAYERS.contains(&layer.name.as_str()) {
-                continue;
-            }
-            for f in &layer.features {
-                let label = label(layer, f, &places.feeder_names);
-                live.push(Named {
-                    lower: label.to_lowercase(),
-                    hit: feature_hit(layer, f, label),
-                });
-            }
-        }
-        SearchIndex {
-            version: snapshot.version,
-            places,
-            live,
-        }
-    }
-
-    /// True when this index and `other` share their places (one was made from the other
-    /// without indexing them again).
-    pub fn shares_places_with(&self, other: &SearchIndex) -> bool {
-        Arc::ptr_eq(&self.places, &other.places)
-    }
-
-    fn entries(&self) -> impl Iterator<Item = &Named> {
-        self.places.named.iter().chain(&self.live)
-    }
-
-    /// Entries in the index.
-    pub fn len(&self) -> usize {
-        self.places.named.len() + self.live.len()
-    }
-
-    /// True when nothing is indexed.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The feeder entry of `feeder_id`.
-    pub fn feeder(&self, feeder_id: i64) -> Option<&Hit> {
-        self.places
-            .feeders
-            .get(&feeder_id)
-            .map(|&i| &self.places.named[i].hit)
-    }
-
-    /// The named entries of `kind` whose label contains `needle` (lower case), best first.
-    pub fn by_name(&self, kind: Kind, needle: &str) -> Vec<&Hit> {
-        let mut hits: Vec<(u8, &Named)> = self
-            .entries()
-            .filter(|n| n.hit.kind == kind)
-            .filter_map(|n| name_rank(&n.lower, needle).map(|r| (r, n)))
-            .collect();
-        hits.sort_by(|a, b| {
-            (a.0, a.1.lower.len(), a.1.hit.id).cmp(&(b.0, b.1.lower.len(), b.1.hit.id))
-        });
-        hits.into_iter().map(|(_, n)| &n.hit).collect()
-    }
-
-    /// Searches `query` (trimmed; ids exact — the whole query or any number in it — then
-    /// names by case-insensitive substring), at most `limit` results (≤ [`MAX_RESULTS`]).
-    pub fn search(&self, snapshot: &Snapshot, query: &str, limit: usize) -> SearchResults {
-        let limit = limit.clamp(1, MAX_RESULTS);
-        let q = query.trim();
-        let needle = q.to_lowercase();
-        // (rank, kind, label length, id): ids 0, names 1..=4.
-        let mut ranked: Vec<(u8, Hit)> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for token in q
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|t| !t.is_empty())
-        {
-            let Ok(id) = token.parse::<u64>() else {
-                continue;
-            };
-            if let Some((layer, f)) = snapshot
-                .layers
-                .iter()
-                .find_map(|l| l.feature(id).map(|f| (l, f)))
-            {
-                let feeder_names = BTreeMap::new();
-                let label = self
-                    .entries()
-                    .find(|n| n.hit.id == id && n.hit.kind != Kind::Feeder)
-                    .map(|n| n.hit.label.clone())
-                    .unwrap_or_else(|| label(layer, f, &feeder_names));
-                if seen.insert((kind_of(&layer.name), id)) {
-                    ranked.push((0, feature_hit(layer, f, label)));
-                }
-            }
-            if let Some(hit) = i64::try_from(id).ok().and_then(|i| self.feeder(i)) {
-                if seen.insert((Kind::Feeder, id)) {
-                    ranked.push((0, hit.clone()));
-                }
-            }
-        }
-        if !needle.is_empty() {
-            for n in self.entries() {
-                if let Some(r) = name_rank(&n.lower, &needle) {
-                    if seen.insert((n.hit.kind, n.hit.id)) {
-                        ranked.push((r, n.hit.clone()));
-                    }
-                }
-            }
-        }
-        ranked.sort_by(|a, b| {
-            (a.0, a.1.kind, a.1.label.len(), a.1.id).cmp(&(b.0, b.1.kind, b.1.label.len(), b.1.id))
-        });
-        let truncated = ranked.len() > limit;
-        ranked.truncate(limit);
-        let results: Vec<Hit> = ranked.into_iter().map(|(_, h)| h).collect();
-        SearchResults {
-            count: results.len(),
-            results,
-            truncated,
-        }
-    }
-}
-
-impl Places {
-    /// The places of `snapshot`: its feeders (from the spans' `feeder_id` and
-    /// `feeder_name`), substations, and the named features of every layer but the live ones.
-    fn build(snapshot: &Snapshot) -> Places {
         let mut named = Vec::new();
         let mut feeders = BTreeMap::new();
         let mut feeder_names: BTreeMap<i64, String> = BTreeMap::new();
-        let mut reads: Vec<&str> = Vec::new();
         if let Some(spans) = snapshot.layer("feeders") {
-            reads.push("feeders");
             let mut boxes: BTreeMap<i64, [f64; 4]> = BTreeMap::new();
             for f in &spans.features {
                 let Some(id) = int(spans, f, "feeder_id") else {
@@ -352,15 +189,9 @@ impl Places {
             }
         }
         for layer in &snapshot.layers {
-            if LIVE_LAYERS.contains(&layer.name.as_str()) {
-                continue;
-            }
-            let always = layer.name == "substations";
+            let always = matches!(layer.name.as_str(), "substations" | "crews" | "outages");
             if !always && !layer.fields.iter().any(|f| f.name == "name") {
                 continue;
-            }
-            if layer.name != "feeders" {
-                reads.push(&layer.name);
             }
             for f in &layer.features {
                 if !always && text(layer, f, "name").is_none() {
@@ -373,27 +204,100 @@ impl Places {
                 });
             }
         }
-        let reads: Vec<(&str, &[&str])> =
-            reads.into_iter().map(|l| (l, &PLACE_FIELDS[..])).collect();
-        Places {
+        SearchIndex {
+            version: snapshot.version,
             named,
             feeders,
-            feeder_names,
-            layer_names: snapshot.layers.iter().map(|l| l.name.clone()).collect(),
-            inputs: Inputs::of(snapshot, None, &reads).with_geometry(),
         }
     }
 
-    /// True when `snapshot` has the same layers and the same names and geometries in the
-    /// layers the places were made of.
-    fn still_valid(&self, snapshot: &Snapshot) -> bool {
-        self.layer_names.len() == snapshot.layers.len()
-            && self
-                .layer_names
+    /// Entries in the index.
+    pub fn len(&self) -> usize {
+        self.named.len()
+    }
+
+    /// True when nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.named.is_empty()
+    }
+
+    /// The feeder entry of `feeder_id`.
+    pub fn feeder(&self, feeder_id: i64) -> Option<&Hit> {
+        self.feeders.get(&feeder_id).map(|&i| &self.named[i].hit)
+    }
+
+    /// The named entries of `kind` whose label contains `needle` (lower case), best first.
+    pub fn by_name(&self, kind: Kind, needle: &str) -> Vec<&Hit> {
+        let mut hits: Vec<(u8, &Named)> = self
+            .named
+            .iter()
+            .filter(|n| n.hit.kind == kind)
+            .filter_map(|n| name_rank(&n.lower, needle).map(|r| (r, n)))
+            .collect();
+        hits.sort_by(|a, b| {
+            (a.0, a.1.lower.len(), a.1.hit.id).cmp(&(b.0, b.1.lower.len(), b.1.hit.id))
+        });
+        hits.into_iter().map(|(_, n)| &n.hit).collect()
+    }
+
+    /// Searches `query` (trimmed; ids exact — the whole query or any number in it — then
+    /// names by case-insensitive substring), at most `limit` results (≤ [`MAX_RESULTS`]).
+    pub fn search(&self, snapshot: &Snapshot, query: &str, limit: usize) -> SearchResults {
+        let limit = limit.clamp(1, MAX_RESULTS);
+        let q = query.trim();
+        let needle = q.to_lowercase();
+        // (rank, kind, label length, id): ids 0, names 1..=4.
+        let mut ranked: Vec<(u8, Hit)> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for token in q
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+        {
+            let Ok(id) = token.parse::<u64>() else {
+                continue;
+            };
+            if let Some((layer, f)) = snapshot
+                .layers
                 .iter()
-                .zip(&snapshot.layers)
-                .all(|(a, b)| *a == b.name)
-            && self.inputs.unchanged(snapshot, None)
+                .find_map(|l| l.feature(id).map(|f| (l, f)))
+            {
+                let feeder_names = BTreeMap::new();
+                let label = self
+                    .named
+                    .iter()
+                    .find(|n| n.hit.id == id && n.hit.kind != Kind::Feeder)
+                    .map(|n| n.hit.label.clone())
+                    .unwrap_or_else(|| label(layer, f, &feeder_names));
+                if seen.insert((kind_of(&layer.name), id)) {
+                    ranked.push((0, feature_hit(layer, f, label)));
+                }
+            }
+            if let Some(hit) = i64::try_from(id).ok().and_then(|i| self.feeder(i)) {
+                if seen.insert((Kind::Feeder, id)) {
+                    ranked.push((0, hit.clone()));
+                }
+            }
+        }
+        if !needle.is_empty() {
+            for n in &self.named {
+                if let Some(r) = name_rank(&n.lower, &needle) {
+                    if seen.insert((n.hit.kind, n.hit.id)) {
+                        ranked.push((r, n.hit.clone()));
+                    }
+                }
+            }
+        }
+        ranked.sort_by(|a, b| {
+            (a.0, a.1.kind, a.1.label.len(), a.1.id).cmp(&(b.0, b.1.kind, b.1.label.len(), b.1.id))
+        });
+        let truncated = ranked.len() > limit;
+        ranked.truncate(limit);
+        let results: Vec<Hit> = ranked.into_iter().map(|(_, h)| h).collect();
+        SearchResults {
+            count: results.len(),
+            results,
+            truncated,
+        }
     }
 }
 

@@ -90,91 +90,11 @@ fn names_match_case_insensitively_ranked_and_capped() {
     let r = index.search(&snap, "e", 7);
     assert_eq!((r.count, r.truncated), (7, true));
     let all = index.search(&snap, "e", 100_000);
-    let with_e = index.entries().filter(|n| n.lower.contains('e')).count();
+    let with_e = index.named.iter().filter(|n| n.lower.contains('e')).count();
     assert_eq!(all.count, with_e.min(MAX_RESULTS));
     assert_eq!(all.truncated, with_e > MAX_RESULTS);
     assert_eq!(index.search(&snap, "   ", 10).count, 0);
     assert_eq!(index.search(&snap, "no such name at all", 10).count, 0);
-}
-
-/// `snap` with the attribute `field` of feature `i` of `layer` set to `value`, or (`None`)
-/// the feature moved by about a metre east.
-fn edited(snap: &Snapshot, layer: &str, i: usize, edit: Option<(&str, Value)>) -> Snapshot {
-    let l = snap.layer(layer).unwrap();
-    let f = &l.features[i];
-    let mut changes = crate::index::ChangeSet::default();
-    let ch = changes.layers.entry(layer.into()).or_default();
-    match edit {
-        Some((field, value)) => {
-            let mut props = f.properties.clone();
-            props[l.fields.iter().position(|x| x.name == field).unwrap()] = Some(value);
-            ch.attributes.push((f.id, props));
-        }
-        None => {
-            let (lon, lat) = match &f.geometry {
-                crate::index::WorldGeometry::Points(p) => world_to_lonlat(p[0]),
-                other => panic!("not a point: {other:?}"),
-            };
-            ch.upserts.push(crate::model::Feature {
-                id: f.id,
-                geometry: geo::Geometry::Point(geo::Point::new(lon + 1e-5, lat)),
-                properties: f.properties.clone(),
-            });
-        }
-    }
-    snap.apply(changes, snap.version + 1).unwrap().snapshot
-}
-
-/// Every search of `queries` gives the same results on both indexes.
-fn same_answers(a: &SearchIndex, b: &SearchIndex, snap: &Snapshot, queries: &[String]) {
-    assert_eq!(a.len(), b.len());
-    for q in queries {
-        assert_eq!(
-            a.search(snap, q, 100),
-            b.search(snap, q, 100),
-            "query {q:?}"
-        );
-    }
-}
-
-#[test]
-fn live_changes_reuse_the_places_and_renames_or_moves_do_not() {
-    let snap = demo();
-    let first = SearchIndex::build(&snap);
-    let (_, sub) = name(&snap, "substations", 1);
-    let (_, crew) = name(&snap, "crews", 0);
-    let mut queries = vec![sub.clone(), crew.clone(), "e".into(), "outage".into()];
-    queries.push(snap.layer("outages").unwrap().features[0].id.to_string());
-
-    // A crew moves and a meter goes dark: the places are shared, the answers are a build's.
-    let crew_moved = edited(&snap, "crews", 0, None);
-    let status = Value::Str("de-energized".into());
-    let next = edited(&crew_moved, "meters", 3, Some(("status", status)));
-    let reused = SearchIndex::update(&next, Some(&first));
-    assert!(reused.shares_places_with(&first));
-    same_answers(&reused, &SearchIndex::build(&next), &next, &queries);
-    let hit = |index: &SearchIndex, s: &Snapshot, q: &str| index.search(s, q, 1).results[0].clone();
-    assert_ne!(
-        hit(&reused, &next, &crew).lon,
-        hit(&first, &snap, &crew).lon,
-        "the crew moved"
-    );
-
-    // A substation renamed, or moved: the places are indexed again.
-    let renamed = edited(
-        &next,
-        "substations",
-        1,
-        Some(("name", Value::Str("Zephyr Yard".into()))),
-    );
-    let again = SearchIndex::update(&renamed, Some(&reused));
-    assert!(!again.shares_places_with(&reused));
-    assert_eq!(hit(&again, &renamed, "zephyr").label, "Zephyr Yard");
-    same_answers(&again, &SearchIndex::build(&renamed), &renamed, &queries);
-    let moved = edited(&next, "substations", 1, None);
-    let again = SearchIndex::update(&moved, Some(&reused));
-    assert!(!again.shares_places_with(&reused));
-    same_answers(&again, &SearchIndex::build(&moved), &moved, &queries);
 }
 
 #[test]

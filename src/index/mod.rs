@@ -106,12 +106,6 @@ impl IndexedLayer {
     /// costs a pointer comparison and a shared chunk of features ([`Chunked`]) one for all
     /// of them, so checking a layer an update touched a few features of is cheap.
     pub fn same_values(&self, other: &IndexedLayer, fields: &[&str]) -> bool {
-        self.same_features(other, fields, false)
-    }
-
-    /// [`IndexedLayer::same_values`], and with `geometry` the same geometries too (for a
-    /// value that also holds where features are, such as the search index's places).
-    pub fn same_features(&self, other: &IndexedLayer, fields: &[&str], geometry: bool) -> bool {
         if std::ptr::eq(self, other) {
             return true;
         }
@@ -128,7 +122,6 @@ impl IndexedLayer {
                     && idx
                         .iter()
                         .all(|&i| x.properties.get(i) == y.properties.get(i))
-                    && (!geometry || x.geometry == y.geometry)
         };
         // A shared chunk holds the same features: one pointer comparison per chunk.
         self.features

@@ -13,26 +13,19 @@ use crate::analytics::search::{SearchIndex, SearchResults, MAX_QUERY_CHARS, MAX_
 use crate::http::{ApiError, AppState};
 use crate::index::Snapshot;
 
-/// The search index of `snapshot` (made on first use for its version, from the previous
-/// version's when there is one). Blocking.
+/// The search index of `snapshot` (built on first use for its version). Blocking.
 pub fn index(state: &AppState, snapshot: &Snapshot) -> Arc<SearchIndex> {
-    let cache = &state.analytics_caches().search;
-    let built = cache.get_or_build(
-        snapshot.version,
-        |_| true,
-        |previous| {
-            let started = std::time::Instant::now();
-            let index = SearchIndex::update(snapshot, previous.as_deref());
-            tracing::info!(
-                version = snapshot.version,
-                entries = index.len(),
-                places_reused = previous.is_some_and(|p| index.shares_places_with(&p)),
-                ms = started.elapsed().as_millis() as u64,
-                "search index made"
-            );
-            Ok::<_, std::convert::Infallible>(index)
-        },
-    );
+    let built = state.analytics_caches().search.get(snapshot.version, || {
+        let started = std::time::Instant::now();
+        let index = SearchIndex::build(snapshot);
+        tracing::info!(
+            version = snapshot.version,
+            entries = index.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "search index built"
+        );
+        Ok::<_, std::convert::Infallible>(index)
+    });
     match built {
         Ok(index) => index,
         Err(never) => match never {},
