@@ -90,13 +90,23 @@ pub fn distribution(
         layer: layer.into(),
         attribute: HEALTH_ATTR.into(),
     })?;
-    let mut values: Vec<f64> = l
+    Ok(histogram(
+        layer,
+        attribute,
+        &sorted_values(l, attribute),
+        bins,
+    ))
+}
+
+/// Every value of `attribute` in `layer` (features without one left out), ascending.
+pub fn sorted_values(layer: &IndexedLayer, attribute: &str) -> Vec<f64> {
+    let mut values: Vec<f64> = layer
         .features
         .iter()
-        .filter_map(|f| number(l, f, attribute))
+        .filter_map(|f| number(layer, f, attribute))
         .collect();
     values.sort_by(f64::total_cmp);
-    Ok(histogram(layer, attribute, &values, bins))
+    values
 }
 
 /// The distribution of `values` (sorted ascending) of `layer`'s `attribute` in `bins` equal

@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 
 use super::health::{
-    histogram, metric, number, Distribution, HealthError, WorstBy, WorstFilter, HEALTH_ATTR,
-    LOAD_ATTR,
+    histogram, metric, number, sorted_values, Distribution, HealthError, WorstBy, WorstFilter,
+    HEALTH_ATTR, LOAD_ATTR,
 };
 use super::inputs::Inputs;
 use crate::index::{IndexedFeature, IndexedLayer, Snapshot};
@@ -62,15 +62,7 @@ impl HealthIndex {
             let Some(l) = snapshot.layer(name) else {
                 continue;
             };
-            let metric = metric(l).map(|attribute| {
-                let mut values: Vec<f64> = l
-                    .features
-                    .iter()
-                    .filter_map(|f| number(l, f, attribute))
-                    .collect();
-                values.sort_by(f64::total_cmp);
-                (attribute, values)
-            });
+            let metric = metric(l).map(|attribute| (attribute, sorted_values(l, attribute)));
             layers.insert(
                 name.to_string(),
                 LayerRanks {
