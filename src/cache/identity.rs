@@ -65,6 +65,7 @@ impl IdentityCopies {
     }
 
     /// Copies kept and their weighed bytes (after pending housekeeping).
+    #[cfg(test)]
     pub fn size(&self) -> (u64, u64) {
         self.copies.run_pending_tasks();
         (self.copies.entry_count(), self.copies.weighted_size())
