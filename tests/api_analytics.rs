@@ -124,6 +124,21 @@ async fn a_whole_system_month_at_15_minutes_answers_quickly() {
 }
 
 #[tokio::test]
+async fn transformer_loading_over_millennia_is_refused_not_computed() {
+    // Found by schemathesis: the period's interval shapes were made before the work check.
+    let ages = "from=0202-05-27T12:50:04Z&to=6729-04-13T22:06:23Z";
+    let r = get(&format!("/api/ami/transformers/loading?{ages}")).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.json());
+    // No transformer matches: an empty answer, without making the shapes either.
+    let r = get(&format!(
+        "/api/ami/transformers/loading?{ages}&substation=417&feeder=430"
+    ))
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json()["count"], 0);
+}
+
+#[tokio::test]
 async fn transformer_loading_is_ranked_with_a_hand_computed_peak() {
     let r = get(&format!("/api/ami/transformers/loading?{DAY}&limit=10000")).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);

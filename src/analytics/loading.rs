@@ -208,7 +208,9 @@ fn rank_profiles(
     q: &AmiQuery,
     max_work: u64,
 ) -> Result<Vec<TransformerLoading>, AmiError> {
-    let shapes = Shapes::new(q)?;
+    // The work is checked before the period's interval shapes are made: a period of
+    // centuries must be refused, not computed.
+    let (first, last) = intervals(q)?;
     let meters: u64 = transformers
         .iter()
         .map(|(_, p)| p.map_or(0, |p| p.meter_count()))
@@ -216,9 +218,13 @@ fn rank_profiles(
     check_work(
         meters,
         transformers.len(),
-        shapes.rows.len() as u64,
+        u64::try_from(last - first + 1).unwrap_or(u64::MAX),
         max_work,
     )?;
+    if transformers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let shapes = Shapes::new(q)?;
     let mut out: Vec<TransformerLoading> = transformers
         .iter()
         .filter_map(|(t, p)| {
