@@ -43,6 +43,26 @@ pub enum Command {
     /// List the layers of a GeoPackage / Shapefile / File Geodatabase (geometry, CRS, count,
     /// fields) and propose a [data] section that maps them to gridtiles' layers (GDAL build).
     Inspect(InspectArgs),
+    /// Load a data directory or GDAL dataset as `serve` would and print its data-quality
+    /// report as JSON: islands, dangling ends, devices off the network, meters without a
+    /// transformer, loops, duplicate ids, invalid geometry.
+    Check(CheckArgs),
+}
+
+/// `gridtiles check`.
+#[derive(Clone, Debug, Args)]
+pub struct CheckArgs {
+    /// A directory of layer files, or a GDAL dataset (.gpkg / .shp / .gdb, GDAL build).
+    pub path: PathBuf,
+    /// TOML configuration file ([data] select, [network] mapping and tolerance, [layers]).
+    #[arg(long, env = "GRIDTILES_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Findings listed at most (the counts are complete).
+    #[arg(long, default_value_t = 10_000)]
+    pub limit: usize,
+    /// Exit with status 2 when there is any finding (for CI pipelines).
+    #[arg(long)]
+    pub fail_on_findings: bool,
 }
 
 /// `gridtiles inspect`.

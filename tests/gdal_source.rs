@@ -472,7 +472,8 @@ async fn a_dataset_path_in_the_configuration_is_served_through_the_gdal_source()
         .iter()
         .map(|l| (l.name.as_str(), l.features.len()))
         .collect();
-    assert_eq!(counts, [("poles", 320), ("spans", 181)]);
+    // No `feeders` layer: no network to check, an empty quality layer.
+    assert_eq!(counts, [("poles", 320), ("spans", 181), ("quality", 0)]);
 }
 
 #[tokio::test]
@@ -523,7 +524,8 @@ async fn inspect_lists_layers_and_proposes_a_configuration_that_serves() {
             "meters",
             "substations",
             "switches",
-            "transformers"
+            "transformers",
+            "quality"
         ]
     );
 }

@@ -321,7 +321,11 @@ fn generate_then_serve_the_files() {
         v.sort();
         v
     };
-    assert_eq!(counts(&from_files), counts(&generated));
+    // Files get the data-quality layer (the demo grid has no findings); the demo does not.
+    let mut expected = counts(&generated);
+    expected.push(("quality".to_string(), 0));
+    expected.sort();
+    assert_eq!(counts(&from_files), expected);
 }
 
 #[test]
@@ -351,8 +355,15 @@ async fn serves_a_data_directory_and_lenient_skips_bad_features() {
     let health = get(&state, "/api/health", &[]).await.json();
     assert_eq!(
         health["data"]["layers"],
-        serde_json::json!({"substations": 1, "feeders": 2, "poles": 20})
+        serde_json::json!({"substations": 1, "feeders": 2, "poles": 20, "quality": 4})
     );
+    // The two spans carry no node ids: the topology comes from their geometry. The second
+    // meets neither the first nor the substation: an island with two dangling ends, and the
+    // first's far end dangles.
+    let quality = get(&state, "/api/quality", &[]).await.json();
+    assert_eq!(quality["counts"]["island"], 1, "{quality}");
+    assert_eq!(quality["counts"]["dangling_end"], 3, "{quality}");
+    assert_eq!(quality["total"], 4, "{quality}");
 
     std::fs::write(
         dir.path().join("switches.geojson"),

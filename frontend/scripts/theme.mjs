@@ -187,6 +187,13 @@ export function buildStyle(theme) {
       'circle-blur': 0.4,
     }, 'outages'),
     devices.outages,
+    // Data-quality findings (`quality` layer, a utility's own data): hollow rings to fix.
+    circle('quality', 'quality', 0, {
+      'circle-color': 'rgba(0, 0, 0, 0)',
+      'circle-radius': byZoom([[8, 3], [16, 9]]),
+      'circle-stroke-color': t.fault,
+      'circle-stroke-width': 2,
+    }, 'quality'),
     ...gridLabelLayers(theme, byZoom),
   ];
   return withStreetLabels({
@@ -238,6 +245,7 @@ export function legend(theme) {
     ['outages', [['active', t.outage, 'outage'], ['restoring', t.warn, 'outage']]],
     ['crews', [['available', t.crew.available, 'crew-truck'],
       ['dispatched', t.crew.dispatched, 'crew-truck'], ['on site', t.crew.on_site, 'crew-truck']]],
+    ['quality', [['data-quality finding', t.fault]]],
     ['highlight', [['traced', t.traced]]],
   ];
 }

@@ -35,6 +35,7 @@ export const GROUPS = [
   'meters',
   'outages',
   'crews',
+  'quality',
 ] as const;
 
 /** Layer visibility per group, applied again after a theme switch. */

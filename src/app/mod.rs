@@ -8,6 +8,7 @@ pub mod bake;
 pub mod basemap;
 mod healthcheck;
 pub mod postgres;
+pub mod quality;
 
 use std::future::Future;
 use std::path::Path;
@@ -77,12 +78,26 @@ pub async fn run(cli: Cli) -> Result<()> {
                 .context("bake task failed")?
         }
         Command::Inspect(args) => {
-            init_logging(cli.log_format.unwrap_or_default(), "warn");
+            init_logging_stderr(cli.log_format.unwrap_or_default(), "warn");
             let text =
                 tokio::task::spawn_blocking(move || crate::source::gdal::inspect(&args.path))
                     .await
                     .context("inspect task failed")??;
             print!("{text}");
+            Ok(())
+        }
+        Command::Check(args) => {
+            init_logging_stderr(cli.log_format.unwrap_or_default(), "warn");
+            let mut config = Config::load(args.config.as_deref(), vars())?.config;
+            config.data.dir = Some(args.path.clone());
+            crate::source::validate_config(&config)?;
+            let fail = args.fail_on_findings;
+            let found = tokio::task::spawn_blocking(move || quality::check_command(&args, &config))
+                .await
+                .context("check task failed")??;
+            if found && fail {
+                std::process::exit(2);
+            }
             Ok(())
         }
         Command::Db(args) => {
@@ -219,13 +234,17 @@ pub fn prepare(config: &Config) -> Result<AppState> {
 fn state_of(
     config: &Config,
     kind: SourceKind,
-    layers: Vec<LayerData>,
+    mut layers: Vec<LayerData>,
     status: SourceStatus,
 ) -> Result<AppState> {
+    quality::network_step(config, kind, &mut layers)?;
     // The grid's snapshot and the basemap (for the demo grid, its city's streets generated
     // and indexed) are built side by side on rayon's pool.
     let (snapshot, basemap) = rayon::join(
-        || build_snapshot(config, layers),
+        || {
+            build_snapshot(config, layers)
+                .and_then(|s| quality::with_quality_layer(config, kind, s))
+        },
         || basemap::prepare(config, kind == SourceKind::Demo),
     );
     let state = new_state(config, snapshot?)?;
@@ -366,6 +385,23 @@ pub fn init_logging(format: LogFormat, default_filter: &str) {
     if installed.is_ok() {
         let _ = LOG_FORMAT.set(format);
     }
+}
+
+/// Logging to stderr for the commands whose stdout is their output (`check`, `inspect`).
+pub fn init_logging_stderr(format: LogFormat, default_filter: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(default_filter))
+        .unwrap_or_else(|_| EnvFilter::new("warn"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Human => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
 }
 
 /// The log format installed by [`init_logging`], if any.

@@ -98,6 +98,8 @@ pub struct Settings {
     pub max_connections: usize,
     /// Peers whose `X-Forwarded-Host` / `-Proto` are honoured (none by default).
     pub trusted_proxies: forwarded::TrustedProxies,
+    /// The grid is operated radially: `/api/quality` reports loops (`network.radial`).
+    pub network_radial: bool,
 }
 
 impl Default for Settings {
@@ -119,6 +121,7 @@ impl Default for Settings {
             header_read_timeout: Duration::from_secs(10),
             max_connections: 4096,
             trusted_proxies: forwarded::TrustedProxies::default(),
+            network_radial: true,
         }
     }
 }
@@ -161,6 +164,7 @@ impl Settings {
             max_connections: s.max_connections.max(1),
             trusted_proxies: forwarded::TrustedProxies::parse(&s.trusted_proxies)
                 .map_err(|e| format!("server.trusted_proxies: {e}"))?,
+            network_radial: config.network.radial,
         })
     }
 }

@@ -45,6 +45,7 @@ const OPEN_PATHS: &[&str] = &["/api/health"];
         api::nearest::nearest,
         api::trace::trace,
         api::trace::connections,
+        api::quality::quality,
         api::search::search,
         api::grid::abnormal,
         api::grid::substations,

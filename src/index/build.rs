@@ -105,6 +105,20 @@ impl SnapshotBuilder {
         })
     }
 
+    /// `snapshot` with one more layer (indexed with the snapshot's tiling, its max zoom
+    /// included; the bounds stay those of the grid). Fails on a layer name already there.
+    pub fn with_layer(&self, snapshot: Snapshot, layer: LayerData) -> Result<Snapshot, BuildError> {
+        if snapshot.layer(&layer.name).is_some() {
+            return Err(BuildError::DuplicateLayer(layer.name));
+        }
+        let no_junctions = |_: WorldCoord| false;
+        let projected = project_layer(layer, &no_junctions)?;
+        let indexed = index_layer(&snapshot.tiling, projected, &no_junctions)?;
+        let mut layers = snapshot.layers;
+        layers.push(Arc::new(indexed));
+        Ok(Snapshot { layers, ..snapshot })
+    }
+
     /// Quantized world positions of every point in a junction layer.
     fn junctions(&self, layers: &[LayerData]) -> HashSet<(i64, i64)> {
         layers

@@ -71,6 +71,7 @@ impl Config {
         errs.extend(self.events.problems());
         errs.extend(self.simulate.problems());
         errs.extend(self.basemap.problems());
+        errs.extend(self.network.problems());
         self.validate_tiling(&mut errs);
         if errs.is_empty() {
             Ok(())

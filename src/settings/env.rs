@@ -38,7 +38,7 @@ const NOT_SETTINGS: &[&str] = &["GRIDTILES_CONFIG", "GRIDTILES_OUT"];
 
 /// Sections with a fixed set of keys (looked up in the template).
 const SECTIONS: &[&str] = &[
-    "server", "auth", "data", "events", "simulate", "tiles", "basemap",
+    "server", "auth", "data", "events", "simulate", "tiles", "basemap", "network",
 ];
 
 /// What applying the environment did.

@@ -3,8 +3,9 @@
 //!
 //! - [`Config`] is the whole file: `[server]` ([`ServerConfig`]), `[auth]`
 //!   ([`AuthConfig`]), `[data]` ([`DataConfig`]), `[events]` ([`EventsConfig`]), `[simulate]`
-//!   ([`SimulateConfig`]), `[basemap]` ([`BasemapConfig`]), the tiling tables `[tiles]` and
-//!   `[layers.NAME]` ([`crate::tiling`]) and `[postgres]` (owned by the PostgreSQL source).
+//!   ([`SimulateConfig`]), `[basemap]` ([`BasemapConfig`]), `[network]` ([`NetworkConfig`]),
+//!   the tiling tables `[tiles]` and `[layers.NAME]` ([`crate::tiling`]) and `[postgres]`
+//!   (owned by the PostgreSQL source).
 //!   Every section and key is optional; unknown sections or keys are errors.
 //! - [`env`] maps `GRIDTILES_SECTION__KEY` variables onto the file's table before it is
 //!   deserialized, typed by the setting.
@@ -16,6 +17,7 @@ pub mod basemap;
 pub mod check;
 pub mod env;
 pub mod live;
+pub mod network;
 pub mod server;
 
 use std::collections::BTreeMap;
@@ -29,6 +31,7 @@ use crate::tiling::{LayerConfig, TileConfig, TilingConfig};
 pub use auth::{AuthConfig, AuthMode, Secret};
 pub use basemap::BasemapConfig;
 pub use live::{EventsConfig, SimulateConfig};
+pub use network::{NetworkConfig, TopologyFrom};
 pub use server::{LogFormat, ServerConfig, DEFAULT_CACHE_CONTROL};
 
 /// Why a configuration could not be loaded.
@@ -124,6 +127,8 @@ pub struct Config {
     pub simulate: SimulateConfig,
     /// `[basemap]`: the street basemap under the grid.
     pub basemap: BasemapConfig,
+    /// `[network]`: field mapping, connectivity from geometry, the data-quality layer.
+    pub network: NetworkConfig,
     /// `[tiles]`: tile-wide tiling settings.
     pub tiles: TileConfig,
     /// `[layers.NAME]`: per-layer zoom ranges and generalization.

@@ -2,10 +2,12 @@
 //! one contract ([`Source`], chosen by [`from_config`]); the PostgreSQL source also keeps
 //! the served snapshot live ([`postgres::live::sync`]).
 
+pub mod connect;
 pub mod contract;
 pub mod demo;
 pub mod file;
 pub mod gdal;
+pub mod mapping;
 pub mod postgres;
 
 pub use contract::{from_config, postgres_config, DemoSource, FileSource, Loaded, Source};
@@ -63,4 +65,14 @@ fn data_errors(data: &DataConfig) -> Vec<String> {
         }
     }
     errs
+}
+
+/// Applies `[network]` to a file or GDAL source's first layers: the field and value mapping
+/// ([`mapping`]), then the topology from geometry where it applies ([`connect`]).
+pub fn apply_network(
+    layers: &mut [crate::model::LayerData],
+    network: &crate::settings::NetworkConfig,
+) -> anyhow::Result<Option<connect::ConnectReport>> {
+    mapping::apply(layers, network)?;
+    Ok(connect::derive(layers, network))
 }

@@ -51,6 +51,7 @@ mod collect;
 mod csr;
 mod graph;
 mod isolate;
+pub mod quality;
 mod rebase;
 mod result;
 mod schema;

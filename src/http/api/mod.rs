@@ -35,6 +35,7 @@ pub mod nearest;
 pub mod operations;
 pub mod outages;
 pub mod params;
+pub mod quality;
 pub mod reliability;
 pub mod search;
 pub mod trace;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/nearest", get(nearest::nearest))
         .route("/api/trace/{id}", get(trace::trace))
         .route("/api/topology/connections", get(trace::connections))
+        .route("/api/quality", get(quality::quality))
         .route("/api/kpi", get(kpi::kpi))
         .route("/api/ami/history", get(ami::history))
         .route("/api/outages/trends", get(trends::trends))
