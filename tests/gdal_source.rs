@@ -528,4 +528,26 @@ async fn inspect_lists_layers_and_proposes_a_configuration_that_serves() {
             "quality"
         ]
     );
+    // The proposed [network]: the switches' type and state columns with their codes, which
+    // is what data/real/mv_oberrhein.toml says by hand; the topology from the geometry then
+    // has the same quality report (no loop: the open switches are found).
+    let fields = &config_fields(&text);
+    assert_eq!(fields["switches"]["device_type"], "type", "{text}");
+    assert_eq!(fields["switches"]["current_state"], "closed", "{text}");
+    let quality = snap.layer("quality").unwrap();
+    let kinds: Vec<String> = quality
+        .features
+        .iter()
+        .map(|f| format!("{:?}", f.properties[0]))
+        .collect();
+    assert_eq!(quality.features.len(), 7, "{kinds:?}");
+    assert!(!kinds.iter().any(|k| k.contains("loop")), "{kinds:?}");
+}
+
+fn config_fields(text: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    let config: gridtiles::settings::Config = toml::from_str(text).unwrap();
+    let values = &config.network.values["switches"];
+    assert_eq!(values["device_type"]["CB"], "breaker");
+    assert_eq!(values["current_state"]["false"], "open");
+    config.network.fields
 }

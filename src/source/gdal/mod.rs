@@ -35,6 +35,7 @@ compile_error!(
      `--no-default-features --features gdal`"
 );
 
+pub mod field_roles;
 #[cfg(feature = "gdal")]
 mod fields;
 #[cfg(feature = "gdal")]
@@ -197,7 +198,17 @@ pub fn load(
 #[cfg(feature = "gdal")]
 pub fn inspect(path: &Path) -> Result<String, GdalError> {
     route_messages();
-    Ok(roles::proposal(path, &inspect::inspect(path)?))
+    let summaries = inspect::inspect(path)?;
+    let mut text = roles::proposal(path, &summaries);
+    // The `[network]` proposal reads the values: loaded as proposed, bad features skipped.
+    let options = LoadOptions {
+        lenient: true,
+        ..LoadOptions::default()
+    };
+    if let Ok(loaded) = load(path, &roles::proposed_select(&summaries), options) {
+        text.push_str(&field_roles::proposal(&loaded.layers));
+    }
+    Ok(text)
 }
 
 /// Without the `gdal` feature: the error that says which build reads `path`.

@@ -120,19 +120,17 @@ pub fn proposal(path: &Path, layers: &[LayerSummary]) -> String {
             out.push_str(&format!("#   {name}: {kind}\n"));
         }
     }
-    let mut select = BTreeMap::new();
+    let select = proposed_select(layers);
     let mut tiling = toml::Table::new();
-    let mut taken = std::collections::HashSet::new();
-    for l in layers.iter().filter(|l| l.kind != GeometryKind::Other) {
-        let served = guess_role(&l.name, l.kind)
-            .filter(|role| taken.insert(*role))
-            .map_or_else(|| l.name.clone(), str::to_string);
-        if let Some(config) = merge_fitted(&served, &l.fields) {
+    for l in layers.iter() {
+        let Some(served) = select.get(&l.name) else {
+            continue;
+        };
+        if let Some(config) = merge_fitted(served, &l.fields) {
             if let Ok(t) = toml::Table::try_from(&config) {
                 tiling.insert(served.clone(), toml::Value::Table(t));
             }
         }
-        select.insert(l.name.clone(), served);
     }
     let mut data = toml::Table::new();
     data.insert(
@@ -162,6 +160,20 @@ pub fn proposal(path: &Path, layers: &[LayerSummary]) -> String {
         out.push_str(&toml::to_string(&doc).unwrap_or_default());
     }
     out
+}
+
+/// The proposed `data.select`: each layer with a geometry under its role's name (each role
+/// to the first layer that fits it), else its own.
+pub fn proposed_select(layers: &[LayerSummary]) -> BTreeMap<String, String> {
+    let mut select = BTreeMap::new();
+    let mut taken = std::collections::HashSet::new();
+    for l in layers.iter().filter(|l| l.kind != GeometryKind::Other) {
+        let served = guess_role(&l.name, l.kind)
+            .filter(|role| taken.insert(*role))
+            .map_or_else(|| l.name.clone(), str::to_string);
+        select.insert(l.name.clone(), served);
+    }
+    select
 }
 
 /// The built-in tiling rules of layer `served` with the merge fields that `fields` lacks
