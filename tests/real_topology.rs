@@ -427,6 +427,7 @@ async fn served_with_a_quality_layer_traces_and_the_quality_api() {
     .unwrap_or_else(|e| panic!("{e:#}"));
     let snap = state.snapshot_arc();
     let quality_layer = snap.layer("quality").expect("a quality layer");
+    let served_graph = GridGraph::build(&snap, &TopologySchema::default()).unwrap();
     let (report, graph, _) = {
         let (_, derived) = load(&config);
         quality_of(derived, &config)
@@ -442,6 +443,19 @@ async fn served_with_a_quality_layer_traces_and_the_quality_api() {
         api["findings"].as_array().unwrap().len(),
         report.counts["dangling_end"]
     );
+    // The operations views read the statuses the derivation wrote: the dark spans behind
+    // the open switches are those the graph does not feed.
+    let status = common::send(&app, "GET", "/api/substations/status", &[])
+        .await
+        .json();
+    let dark: u64 = status["substations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["spans_de_energized"].as_u64().unwrap())
+        .sum();
+    assert_eq!(dark as usize, dark_spans(&served_graph, &snap), "{status}");
+    assert!(dark > 0);
     let bad = common::send(&app, "GET", "/api/quality?kind=typo", &[]).await;
     assert_eq!(bad.status, 400);
     let items = common::send(

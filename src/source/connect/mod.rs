@@ -6,8 +6,9 @@
 //! sit at. A search from the substations then orients every piece away from its source and
 //! gives it a feeder ([`orient`]). The result is written as the canonical attributes the
 //! topology reads (`from_node`, `to_node`, `node_id`, `feeder_id`, `substation_id`,
-//! `transformer_id`), so traces, isolation, energization and KPIs work on the data as on
-//! the demo.
+//! `transformer_id`) and, where the data has none, `status` (`energized` / `de-energized` as
+//! fed at load), so traces, isolation, energization, KPIs and the styles work on the data as
+//! on the demo.
 //!
 //! Ids: a node is its substation's id, else its pole's id, else a new id above every
 //! feature id. The first piece of a split span keeps the span's id; the others get new ids;
@@ -205,6 +206,7 @@ impl Deriver {
                 "split_of",
             ],
         );
+        let status_f = status_column(spans);
         let old = std::mem::take(&mut spans.features);
         let mut first_piece = vec![true; old.len()];
         let split: Vec<bool> = {
@@ -255,6 +257,10 @@ impl Deriver {
             cols.set(&mut properties, 2, o.feeder, false);
             cols.set(&mut properties, 3, o.substation.map(|s| s as i64), false);
             cols.set(&mut properties, 4, split[i].then_some(src.id as i64), true);
+            // The graph's rule: a span leaving an open switch is live from its far end.
+            let (from, to) = (feed[o.from as usize], feed[o.to as usize]);
+            let live = (from.energized && !stop[o.from as usize]) || to.energized;
+            set_status(&mut properties, status_f, live);
             features.push(Feature {
                 id,
                 geometry,
@@ -277,10 +283,12 @@ impl Deriver {
                 &["node_id", "feeder_id", "substation_id"]
             };
             let cols = Columns::ensure(layer, names);
+            let status_f = status_column(layer);
             let width = layer.fields.len();
             for (f, n) in layer.features.iter_mut().zip(at) {
                 f.properties.resize(width, None);
                 let fed = n.map(|n| feed[n as usize]).unwrap_or_default();
+                set_status(&mut f.properties, status_f, fed.energized);
                 let mut k = 0;
                 if name != POLES {
                     cols.set(
@@ -334,29 +342,47 @@ impl Deriver {
         let mut grid = Grid::new(self.tolerance);
         let mut info = Vec::with_capacity(xf.features.len());
         let (fi, si) = (xf.field_index("feeder_id"), xf.field_index("substation_id"));
+        let sti = xf.field_index("status");
+        let by_id: HashMap<u64, u32> = xf
+            .features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id, i as u32))
+            .collect();
         for f in &xf.features {
             grid.insert(first_coord(&f.geometry).map_or([f64::NAN; 2], |c| self.xy(c)));
             let get = |k: Option<usize>| k.and_then(|k| f.properties.get(k).cloned().flatten());
-            info.push((f.id, get(fi), get(si)));
+            info.push((f.id, get(fi), get(si), get(sti)));
         }
         let meters = layers.iter_mut().find(|l| l.name == METERS)?;
         let cols = Columns::ensure(meters, &["transformer_id", "feeder_id", "substation_id"]);
+        let status_f = status_column(meters);
         let width = meters.fields.len();
         let mut attached = 0;
         for f in &mut meters.features {
             f.properties.resize(width, None);
-            let known = cols.get(&f.properties, 0).is_some();
-            let near = first_coord(&f.geometry).and_then(|c| grid.nearest(self.xy(c)));
-            if known {
+            let known = cols.get(&f.properties, 0).and_then(int_value);
+            let near = || first_coord(&f.geometry).and_then(|c| grid.nearest(self.xy(c)));
+            let t = match known {
+                Some(id) => by_id.get(&(id as u64)).copied(),
+                None => near(),
+            };
+            if known.is_some() {
                 attached += 1;
-                continue;
             }
-            let Some(t) = near else { continue };
-            let (id, feeder, substation) = &info[t as usize];
-            attached += 1;
+            let Some(t) = t else { continue };
+            let (id, feeder, substation, status) = &info[t as usize];
+            if known.is_none() {
+                attached += 1;
+            }
             cols.set(&mut f.properties, 0, Some(*id as i64), false);
             cols.set_value(&mut f.properties, 1, feeder.clone());
             cols.set_value(&mut f.properties, 2, substation.clone());
+            if let Some(slot) = status_f.and_then(|i| f.properties.get_mut(i)) {
+                if slot.is_none() {
+                    *slot = status.clone();
+                }
+            }
         }
         Some((METERS.into(), attached, meters.features.len()))
     }
@@ -396,6 +422,32 @@ impl Columns {
     fn set_value(&self, properties: &mut [Option<Value>], k: usize, value: Option<Value>) {
         if self.get(properties, k).is_none() {
             properties[self.0[k]] = value;
+        }
+    }
+}
+
+/// The `status` column of `layer` (added as a string when missing; features get their
+/// value slot when they are written), unless the data has its own of another type.
+fn status_column(layer: &mut LayerData) -> Option<usize> {
+    match layer.field_index("status") {
+        Some(i) => (layer.fields[i].kind == FieldType::String).then_some(i),
+        None => {
+            layer.fields.push(Field::new("status", FieldType::String));
+            Some(layer.fields.len() - 1)
+        }
+    }
+}
+
+/// Sets a null `status` to `energized` / `de-energized` (the demo's values).
+fn set_status(properties: &mut [Option<Value>], status: Option<usize>, energized: bool) {
+    if let Some(slot) = status.and_then(|i| properties.get_mut(i)) {
+        if slot.is_none() {
+            let text = if energized {
+                "energized"
+            } else {
+                "de-energized"
+            };
+            *slot = Some(Value::from(text));
         }
     }
 }

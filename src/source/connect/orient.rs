@@ -32,6 +32,8 @@ pub(super) struct Oriented {
 pub(super) struct Feed {
     pub feeder: Option<i64>,
     pub substation: Option<u64>,
+    /// Reached from a substation without passing an open switch.
+    pub energized: bool,
 }
 
 /// Orients `pieces` over `nodes` nodes. `source[n]` is the substation at node `n`;
@@ -70,6 +72,9 @@ pub(super) fn orient(
         &mut feed,
         &mut out,
     );
+    for (f, d) in feed.iter_mut().zip(&depth) {
+        f.energized = *d != u32::MAX;
+    }
     // What lies only beyond open switches (a feeder whose own head is missing) belongs to the
     // feeder of the switch it is reached over: oriented away from the switch, so it is in the
     // network and de-energized while the switch is open.
@@ -116,7 +121,11 @@ fn search(
             });
             let substation = feed[u as usize].substation;
             depth[v as usize] = depth[u as usize] + 1;
-            feed[v as usize] = Feed { feeder, substation };
+            feed[v as usize] = Feed {
+                feeder,
+                substation,
+                energized: false,
+            };
             out[e as usize] = Some(Oriented {
                 from: u,
                 to: v,
@@ -194,6 +203,11 @@ mod tests {
         );
         assert_eq!(feed[3].substation, Some(200));
         assert_eq!(feed[2].substation, Some(100));
+        assert!(feed[2].energized, "the open switch's own node is fed");
+        assert!(
+            !feed[7].energized && feed[7].feeder == Some(1),
+            "beyond it is not"
+        );
         assert_eq!(feed[6], Feed::default());
     }
 }

@@ -118,6 +118,31 @@ fn spans_are_joined_split_oriented_and_fed() {
             (15, Some(55), Some(56), None, None),
         ]
     );
+    let status = |l: &LayerData, f: &Feature| match l
+        .field_index("status")
+        .and_then(|i| f.properties[i].clone())
+    {
+        Some(Value::Str(s)) => s.to_string(),
+        other => format!("{other:?}"),
+    };
+    let statuses: Vec<String> = spans.features.iter().map(|f| status(spans, f)).collect();
+    let e = "energized".to_string();
+    let d = "de-energized".to_string();
+    // Span 11 leaves the open switch: live from its far end, which substation 1 feeds.
+    assert_eq!(
+        statuses,
+        vec![
+            e.clone(),
+            e.clone(),
+            e.clone(),
+            e.clone(),
+            e.clone(),
+            e.clone(),
+            d.clone()
+        ]
+    );
+    let meters = &layers[4];
+    assert_eq!(status(meters, &meters.features[0]), e);
     let sw = &layers[2];
     assert_eq!(int(sw, &sw.features[0], "node_id"), Some(51));
     assert_eq!(
@@ -128,7 +153,6 @@ fn spans_are_joined_split_oriented_and_fed() {
     let xf = &layers[3];
     assert_eq!(int(xf, &xf.features[0], "node_id"), Some(54));
     assert_eq!(int(xf, &xf.features[0], "substation_id"), Some(1));
-    let meters = &layers[4];
     assert_eq!(int(meters, &meters.features[0], "transformer_id"), Some(30));
     assert_eq!(int(meters, &meters.features[0], "feeder_id"), Some(10));
     assert_eq!(
