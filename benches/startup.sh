@@ -5,14 +5,15 @@
 # VmHWM), for:
 #   - the demo grid generated in memory at scale 1 and 10 (`serve --scale N`);
 #   - the same grids from FlatGeobuf files (`gridtiles generate`, then `serve --data DIR`),
-#     and as GeoJSON files (converted with GDAL's ogr2ogr, when installed).
+#     as GeoJSON files and as one GeoPackage (converted with GDAL's ogr2ogr, when installed;
+#     the GeoPackage with the GDAL build only).
 # Each case runs RUNS times (default 3) and prints every run.
 #
 #   benches/startup.sh                        builds the release binary first
 #   GRIDTILES_BIN=path/to/gridtiles benches/startup.sh   a given binary (e.g. to compare two builds)
 #   SCALES="1" RUNS=1 benches/startup.sh      fewer cases
 #   RAYON_NUM_THREADS=1 benches/startup.sh    the same binary on one thread
-#   GEOJSON=0 benches/startup.sh             without the GeoJSON cases
+#   GEOJSON=0 GPKG=0 benches/startup.sh     without the GeoJSON / GeoPackage cases
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${GRIDTILES_BIN:-}" ]; then
@@ -84,5 +85,24 @@ for scale in $SCALES; do
         for _ in $(seq "$RUNS"); do
             run "geojson scale $scale (${size} MB)" --data "$WORK/geojson-$scale"
         done
+    fi
+    # The same layers as one GeoPackage, when the binary is the GDAL build
+    # (`cargo build --release --no-default-features --features gdal`).
+    gpkg="$WORK/grid-$scale.gpkg"
+    if [ "${GPKG:-1}" = 1 ] && command -v ogr2ogr >/dev/null; then
+        first=1
+        for f in "$WORK/fgb-$scale"/*.fgb; do
+            ogr2ogr -f GPKG $([ "$first" = 1 ] || echo -update) "$gpkg" "$f" \
+                -nln "$(basename "$f" .fgb)"
+            first=0
+        done
+        if "$GRIDTILES_BIN" inspect "$gpkg" >/dev/null 2>&1; then
+            size="$(du -sm "$gpkg" | cut -f1)"
+            for _ in $(seq "$RUNS"); do
+                run "gpkg scale $scale (${size} MB)" --data "$gpkg"
+            done
+        else
+            echo "gpkg scale $scale: skipped (not the GDAL build)"
+        fi
     fi
 done
