@@ -8,6 +8,7 @@ import maplibregl, { type Map as MlMap, type StyleSpecification } from 'maplibre
 import { openArchive, useArchive, type ArchiveInfo } from './archive';
 import type { PageConfig, Theme } from './config';
 import type { StaleTiles } from './liveState';
+import { tileJson } from './opsApi';
 
 export const SOURCE = 'gridtiles';
 // Not 'basemap': that is the served styles' vector basemap source.
@@ -37,10 +38,7 @@ export async function loadStyle(theme: Theme, basemap: string | null): Promise<S
 
 /** The tile set's bounds (`/tiles.json`), to open on the whole territory. */
 export async function territory(): Promise<[number, number, number, number] | null> {
-  const res = await fetch('/tiles.json');
-  if (!res.ok) return null;
-  const tj = (await res.json()) as { bounds?: [number, number, number, number] };
-  return tj.bounds ?? null;
+  return (await tileJson())?.bounds ?? null;
 }
 
 /** Creates the map in `container`, showing the whole territory. */

@@ -21,6 +21,26 @@ export async function optional<T>(call: Promise<T>): Promise<T | null> {
   }
 }
 
+/** The server's TileJSON (`/tiles.json`), fetched once and shared. */
+let tileJsonOnce: Promise<{ bounds?: [number, number, number, number]; vector_layers?: { id: string }[] } | null> | null =
+  null;
+export function tileJson() {
+  tileJsonOnce ??= fetch('/tiles.json')
+    .then((res) => (res.ok ? res.json() : null))
+    .catch(() => null);
+  return tileJsonOnce;
+}
+
+/**
+ * Whether the server's data has the layer `name` (`/tiles.json`): a utility's own network
+ * may have no live `outages` or `crews` layer, and the page then asks for neither. True
+ * when the TileJSON cannot be read (the calls then say for themselves).
+ */
+export async function serves(name: string): Promise<boolean> {
+  const tj = await tileJson();
+  return !tj?.vector_layers || tj.vector_layers.some((l) => l.id === name);
+}
+
 export type Etr = Schemas['EtrDoc'];
 /** One outage (`/api/outages`); the fallback list (from the `outages` layer) fills what the layer has. */
 export type Outage = Schemas['OutageDoc'];

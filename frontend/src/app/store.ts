@@ -5,7 +5,7 @@
 
 import { batch, signal } from '@preact/signals';
 import { api, type Kpi } from '../api';
-import { opsApi, type Crew, type Outage } from '../opsApi';
+import { opsApi, serves, type Crew, type Outage } from '../opsApi';
 import type { ChangeEvent } from '../liveState';
 import { feedItems, type FeedItem } from './feed';
 
@@ -80,6 +80,10 @@ export function outageOfAttributes(id: number, a: Record<string, unknown>, at: n
 }
 
 export async function refreshOutages(): Promise<void> {
+  if (!(await serves('outages'))) {
+    outageSource.value = 'none';
+    return;
+  }
   try {
     const list = await opsApi.outages({ limit: 1000 });
     outageSource.value = 'api';
@@ -98,6 +102,10 @@ export async function refreshOutages(): Promise<void> {
 }
 
 export async function refreshCrews(): Promise<void> {
+  if (!(await serves('crews'))) {
+    crewsAvailable.value = false;
+    return;
+  }
   try {
     const c = await opsApi.crews();
     crews.value = c.crews;
