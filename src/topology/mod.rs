@@ -52,6 +52,7 @@ mod csr;
 mod graph;
 mod isolate;
 mod rebase;
+mod reenergize;
 mod result;
 mod schema;
 mod trace;
