@@ -51,6 +51,7 @@ mod collect;
 mod csr;
 mod graph;
 mod isolate;
+mod liveness;
 mod rebase;
 mod reenergize;
 mod result;
@@ -73,6 +74,7 @@ mod rebase_tests;
 mod tests;
 
 pub use graph::GridGraph;
+pub use liveness::{ChangedAssets, Liveness};
 pub use result::{
     AssetIds, AssetKind, AssetRef, BuildStats, Connection, FeederConnections, IsolationResult,
     Neighbours, TraceLimits, TraceResult,
