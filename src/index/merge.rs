@@ -124,7 +124,16 @@ impl MergedLines {
         }
         let groups: Vec<Arc<MergedGroup>> = members
             .iter()
-            .map(|idx| Arc::new(build_group(features, idx, id_field, below, prep, is_junction)))
+            .map(|idx| {
+                Arc::new(build_group(
+                    features,
+                    idx,
+                    id_field,
+                    below,
+                    prep,
+                    is_junction,
+                ))
+            })
             .collect();
         let rtree = RTree::bulk_load(
             groups

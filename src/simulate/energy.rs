@@ -138,9 +138,9 @@ pub fn status_change(
     faults: &BTreeSet<u64>,
 ) -> Option<&'static str> {
     let f = layer.features.get(index as usize)?;
-    let is_tie = fields.device_type.is_some_and(
-        |k| matches!(&f.properties[k], Some(Value::Str(s)) if &**s == "tie_switch"),
-    );
+    let is_tie = fields
+        .device_type
+        .is_some_and(|k| matches!(&f.properties[k], Some(Value::Str(s)) if &**s == "tie_switch"));
     if is_tie {
         return None;
     }

@@ -98,11 +98,14 @@ impl StatusIndex {
         }
         let old = self.base.take();
         let same_layers = |b: &Base| {
-            b.layers.iter().zip(layers.iter()).all(|(m, l)| match (m, l) {
-                (None, None) => true,
-                (Some(m), Some((l, _))) => std::ptr::eq(m.layer.as_ptr(), Arc::as_ptr(l)),
-                _ => false,
-            })
+            b.layers
+                .iter()
+                .zip(layers.iter())
+                .all(|(m, l)| match (m, l) {
+                    (None, None) => true,
+                    (Some(m), Some((l, _))) => std::ptr::eq(m.layer.as_ptr(), Arc::as_ptr(l)),
+                    _ => false,
+                })
         };
         let old = old.and_then(|b| Some((graph.changed_since(&b.liveness)?, b)));
         let base = match old {

@@ -34,7 +34,14 @@ fn what_if(snap: &Snapshot, rng: &mut ChaCha8Rng) -> (Vec<(u64, &'static str)>, 
     let states = (0..rng.random_range(0..=4))
         .map(|_| {
             let id = switches[rng.random_range(0..switches.len())].id;
-            (id, if rng.random_bool(0.5) { "open" } else { "closed" })
+            (
+                id,
+                if rng.random_bool(0.5) {
+                    "open"
+                } else {
+                    "closed"
+                },
+            )
         })
         .collect();
     let faults = (0..rng.random_range(0..=3))
@@ -52,7 +59,8 @@ fn drift(state: &Store, rng: &mut ChaCha8Rng) {
         let features = &snap.layer(layer).unwrap().features;
         let id = features[rng.random_range(0..features.len())].id;
         let status = ["energized", "de-energized", "fault"][rng.random_range(0..3)];
-        e.set(layer, id, "status", Some(Value::from(status))).unwrap();
+        e.set(layer, id, "status", Some(Value::from(status)))
+            .unwrap();
     }
     let update = snap.apply(e.into_changes(), snap.version + 1).unwrap();
     state.publish_update(update, false);
@@ -77,7 +85,11 @@ fn the_index_finds_what_a_full_pass_finds() {
             let w = graph.with_switch_states(&states, "open");
             let got = index.statuses(&graph, &w, &snap, &faults);
             let want = full_scan(&w, &snap, &faults);
-            assert_eq!(got.as_ref(), Some(&want), "tick {t}, {states:?}, {faults:?}");
+            assert_eq!(
+                got.as_ref(),
+                Some(&want),
+                "tick {t}, {states:?}, {faults:?}"
+            );
             checked += 1;
             changes += want.len();
         }
@@ -104,9 +116,18 @@ fn a_graph_of_other_layers_is_scanned() {
     let snap = state.snapshot();
     // A graph built from another build of the same data: its layers are not the snapshot's.
     let other = SnapshotBuilder::default()
-        .build(generate(&DemoParams { seed: 2, scale: 0.1 }), 1)
+        .build(
+            generate(&DemoParams {
+                seed: 2,
+                scale: 0.1,
+            }),
+            1,
+        )
         .unwrap();
     let graph = GridGraph::build(&other, &TopologySchema::default()).unwrap();
     let mut index = StatusIndex::default();
-    assert_eq!(index.statuses(&graph, &graph, &snap, &BTreeSet::new()), None);
+    assert_eq!(
+        index.statuses(&graph, &graph, &snap, &BTreeSet::new()),
+        None
+    );
 }

@@ -92,9 +92,8 @@ impl GridGraph {
         changed: &'a ChangedAssets,
         layer: &IndexedLayer,
     ) -> Option<&'a [u32]> {
-        let is = |l: Option<&std::sync::Arc<IndexedLayer>>| {
-            l.is_some_and(|l| std::ptr::eq(&**l, layer))
-        };
+        let is =
+            |l: Option<&std::sync::Arc<IndexedLayer>>| l.is_some_and(|l| std::ptr::eq(&**l, layer));
         let l = &self.layers;
         if is(Some(&l.spans)) {
             Some(&changed.spans)

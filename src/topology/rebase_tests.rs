@@ -79,7 +79,14 @@ fn a_few_switches_at_a_time_give_the_graph_a_build_gives() {
         let step: Vec<(u64, &'static str)> = (0..rng.random_range(1..=3))
             .map(|_| {
                 let f = &switches.features[rng.random_range(0..switches.features.len())];
-                (f.id, if rng.random_bool(0.5) { "open" } else { "closed" })
+                (
+                    f.id,
+                    if rng.random_bool(0.5) {
+                        "open"
+                    } else {
+                        "closed"
+                    },
+                )
             })
             .collect();
         graph = graph.with_switch_states(&step, "open");
