@@ -11,6 +11,7 @@
 //! cargo bench --bench live                     # scale 1
 //! cargo bench --bench live -- 0.1              # another scale
 //! cargo bench --bench live -- 10 --no-ticks    # updates only (the scale-10 target)
+//! cargo bench --bench live -- --ticks-only      # the simulator's ticks only
 //! ```
 
 use std::time::{Duration, Instant};
@@ -187,12 +188,14 @@ async fn main() {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(1.0);
-    event_latency(scale).await;
-    tokio::task::spawn_blocking(move || moved_meter(scale))
-        .await
-        .unwrap();
-    if std::env::args().any(|a| a == "--no-ticks") {
-        return;
+    if !std::env::args().any(|a| a == "--ticks-only") {
+        event_latency(scale).await;
+        tokio::task::spawn_blocking(move || moved_meter(scale))
+            .await
+            .unwrap();
+        if std::env::args().any(|a| a == "--no-ticks") {
+            return;
+        }
     }
     tokio::task::spawn_blocking(move || simulator(scale))
         .await

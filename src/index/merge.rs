@@ -6,6 +6,7 @@
 //! of different groups meet exactly where their spans met: merged feeders stay connected.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rstar::RTree;
 
@@ -85,7 +86,9 @@ impl ZoomPrep {
 pub struct MergedLines {
     /// Served instead of the individual features at zooms below this.
     pub below: u8,
-    pub groups: Vec<MergedGroup>,
+    /// Each shared (`Arc`) with the versions of the layer whose update did not rebuild it,
+    /// so an update copies a pointer per unchanged group, not its geometry.
+    pub groups: Vec<Arc<MergedGroup>>,
     /// One entry per group: its bounding box, data = index into `groups`.
     pub rtree: RTree<BoxEntry>,
     /// The grouping key of each group (parallel to `groups`), for incremental updates.
@@ -119,9 +122,18 @@ impl MergedLines {
             });
             members[g].push(i);
         }
-        let groups: Vec<MergedGroup> = members
+        let groups: Vec<Arc<MergedGroup>> = members
             .iter()
-            .map(|idx| build_group(features, idx, id_field, below, prep, is_junction))
+            .map(|idx| {
+                Arc::new(build_group(
+                    features,
+                    idx,
+                    id_field,
+                    below,
+                    prep,
+                    is_junction,
+                ))
+            })
             .collect();
         let rtree = RTree::bulk_load(
             groups

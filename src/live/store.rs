@@ -228,10 +228,15 @@ impl Store {
     /// rebased from the previous graph when only statuses and switch states changed, else
     /// built). Blocking: call it from the blocking pool.
     pub fn graph(&self, snapshot: &Snapshot) -> Result<Arc<GridGraph>, TopologyError> {
-        self.0.graph.get_or_build(
+        // The graph replaced, dropped on the blocking pool: it may hold the last reference
+        // to layers of an older snapshot (a feeder layer's merged lines take milliseconds to
+        // free, and the simulator asks for a graph several times per tick).
+        let mut replaced = None;
+        let graph = self.0.graph.get_or_build(
             snapshot.version,
             |_| true,
             |previous| {
+                replaced = previous.clone();
                 let started = Instant::now();
                 let schema = TopologySchema::default();
                 let rebased = previous.and_then(|g| g.rebase(snapshot, &schema));
@@ -252,7 +257,11 @@ impl Store {
                 );
                 Ok(graph)
             },
-        )
+        );
+        if let Some(old) = replaced {
+            retire(old);
+        }
+        graph
     }
 }
 
@@ -260,9 +269,10 @@ fn lock(m: &Mutex<()>) -> MutexGuard<'_, ()> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Drops a replaced snapshot on the blocking pool when this is its last reference: freeing
-/// millions of features takes long enough to stall an async worker.
-fn retire(old: Arc<Snapshot>) {
+/// Drops a replaced snapshot (or graph) on the blocking pool when this is its last
+/// reference: freeing millions of features takes long enough to stall an async worker, or
+/// the writer.
+fn retire<T: Send + Sync + 'static>(old: Arc<T>) {
     match tokio::runtime::Handle::try_current() {
         Ok(rt) => {
             rt.spawn_blocking(move || drop(old));

@@ -5,7 +5,8 @@
 use std::collections::BTreeSet;
 
 use super::edits::{field_index, EditError, Edits};
-use crate::index::Snapshot;
+use super::status_index::StatusIndex;
+use crate::index::{IndexedLayer, Snapshot};
 use crate::model::Value;
 use crate::topology::{GridGraph, TopologySchema};
 
@@ -57,58 +58,105 @@ pub fn layer_of(snapshot: &Snapshot, id: u64) -> Option<&'static str> {
 /// `snapshot`) with those states, for every network asset whose status differs (the trace's
 /// `candidates` are what the outage darkened: `dark` lists those left dark). Tie switches
 /// keep their status (it describes both feeders they join).
+///
+/// Every asset is accounted for, not only the candidates: a status can never drift from the
+/// graph, whatever a trace left out (tie spans live from either end, loops through closed
+/// ties). `index` (kept across calls and snapshot versions) narrows the check to the assets
+/// whose status can differ ([`StatusIndex`]); the result equals [`full_scan`]'s.
 pub fn energize(
+    index: &mut StatusIndex,
     graph: &GridGraph,
     snapshot: &Snapshot,
     switch_states: &[(u64, &'static str)],
     candidates: &BTreeSet<u64>,
     faults: &BTreeSet<u64>,
 ) -> Result<Energization, EnergyError> {
-    let graph = graph.with_switch_states(switch_states, &TopologySchema::default().open_state);
+    let what_if = graph.with_switch_states(switch_states, &TopologySchema::default().open_state);
     let mut out = Energization::default();
     for &id in candidates {
-        if faults.contains(&id) || graph.energized_from(id).is_ok_and(|s| s.is_none()) {
+        if faults.contains(&id) || what_if.energized_from(id).is_ok_and(|s| s.is_none()) {
             out.dark.insert(id);
         }
     }
-    // Every asset is checked, not only the candidates: a status can never drift from the
-    // graph, whatever a trace left out (tie spans live from either end, loops through
-    // closed ties). An array read per asset (~300,000 at scale 1), by feature index.
+    out.statuses = match index.statuses(graph, &what_if, snapshot, faults) {
+        Some(statuses) => statuses,
+        None => full_scan(&what_if, snapshot, faults),
+    };
+    Ok(out)
+}
+
+/// `(layer, id, status)` of every network asset of `snapshot` whose status differs from the
+/// one `graph` and `faults` give it, by a pass over every asset (an array read per asset,
+/// ~300,000 at scale 1, by feature index): [`energize`]'s oracle and fallback.
+pub fn full_scan(
+    graph: &GridGraph,
+    snapshot: &Snapshot,
+    faults: &BTreeSet<u64>,
+) -> Vec<(&'static str, u64, &'static str)> {
+    let mut out = Vec::new();
     for layer in NETWORK_LAYERS {
         let Some(l) = snapshot.layer(layer) else {
             continue;
         };
-        let Ok(status_at) = field_index(l, "status") else {
+        let Some(fields) = StatusFields::of(l) else {
             continue;
         };
-        let kind_at = field_index(l, "device_type").ok();
         for (i, f) in l.features.iter().enumerate() {
-            let is_tie = kind_at.is_some_and(
-                |k| matches!(&f.properties[k], Some(Value::Str(s)) if &**s == "tie_switch"),
-            );
-            if is_tie {
-                continue;
-            }
-            let Ok(source) = graph.energized_from_feature(l, i as u32) else {
-                continue;
-            };
-            let status = if faults.contains(&f.id) {
-                "fault"
-            } else if source.is_some() {
-                "energized"
-            } else {
-                "de-energized"
-            };
-            let current = match &f.properties[status_at] {
-                Some(Value::Str(s)) => Some(&**s),
-                _ => None,
-            };
-            if current != Some(status) {
-                out.statuses.push((layer, f.id, status));
+            if let Some(status) = status_change(graph, l, i as u32, fields, faults) {
+                out.push((layer, f.id, status));
             }
         }
     }
-    Ok(out)
+    out
+}
+
+/// Where a network layer keeps what a status check reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusFields {
+    status: usize,
+    device_type: Option<usize>,
+}
+
+impl StatusFields {
+    /// The fields of `layer`, or `None` when it has no `status` (its assets are not checked).
+    pub fn of(layer: &IndexedLayer) -> Option<StatusFields> {
+        Some(StatusFields {
+            status: field_index(layer, "status").ok()?,
+            device_type: field_index(layer, "device_type").ok(),
+        })
+    }
+}
+
+/// The status feature `index` of `layer` must take under `graph` and `faults` (`fault`,
+/// `energized` or `de-energized`) when it differs from its current one; `None` when it
+/// keeps it, is a tie switch, or is unknown to the graph.
+pub fn status_change(
+    graph: &GridGraph,
+    layer: &IndexedLayer,
+    index: u32,
+    fields: StatusFields,
+    faults: &BTreeSet<u64>,
+) -> Option<&'static str> {
+    let f = layer.features.get(index as usize)?;
+    let is_tie = fields
+        .device_type
+        .is_some_and(|k| matches!(&f.properties[k], Some(Value::Str(s)) if &**s == "tie_switch"));
+    if is_tie {
+        return None;
+    }
+    let source = graph.energized_from_feature(layer, index).ok()?;
+    let status = if faults.contains(&f.id) {
+        "fault"
+    } else if source.is_some() {
+        "energized"
+    } else {
+        "de-energized"
+    };
+    let current = match &f.properties[fields.status] {
+        Some(Value::Str(s)) => Some(&**s),
+        _ => None,
+    };
+    (current != Some(status)).then_some(status)
 }
 
 /// A topology graph of `snapshot` with the switches `switch_states` set, built from scratch:

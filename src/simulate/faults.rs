@@ -55,7 +55,14 @@ pub fn start_fault(
         let states: Vec<(u64, &'static str)> = iso.devices.iter().map(|&d| (d, "open")).collect();
         let mut faults = sim.ops.fault_spans(None);
         faults.insert(span);
-        let mut energized = energize(graph, snapshot, &states, &affected, &faults)?;
+        let mut energized = energize(
+            &mut sim.statuses,
+            graph,
+            snapshot,
+            &states,
+            &affected,
+            &faults,
+        )?;
         apply(edits, &states, &energized)?;
         // Whatever else went dark with this device belongs to the outage too.
         for &(_, id, status) in &energized.statuses {
@@ -128,7 +135,14 @@ pub fn restore(
     let faults = sim.ops.fault_spans(None);
     let mut candidates = o.affected.clone();
     candidates.extend(o.fault_span);
-    let energized = energize(graph, snapshot, &states, &candidates, &faults)?;
+    let energized = energize(
+        &mut sim.statuses,
+        graph,
+        snapshot,
+        &states,
+        &candidates,
+        &faults,
+    )?;
     apply(edits, &states, &energized)?;
     edits.delete("outages", o.id)?;
     if let Some(crew) = o.crew.and_then(|c| sim.ops.crews.get_mut(&c)) {

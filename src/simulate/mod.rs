@@ -23,9 +23,12 @@ pub mod edits;
 pub mod energy;
 pub mod faults;
 pub mod model;
+pub mod status_index;
 pub mod switching;
 mod task;
 
+#[cfg(test)]
+mod status_index_tests;
 #[cfg(test)]
 mod tests;
 
@@ -92,6 +95,8 @@ pub struct Simulator {
     transfers: Vec<switching::Transfer>,
     /// No new faults or switching: outages and transfers are only worked off.
     winding_down: bool,
+    /// Where statuses disagree with the graph, kept across versions for [`energy::energize`].
+    statuses: status_index::StatusIndex,
 }
 
 impl Simulator {
@@ -119,6 +124,7 @@ impl Simulator {
             max_outages,
             transfers: Vec::new(),
             winding_down: false,
+            statuses: status_index::StatusIndex::default(),
         })
     }
 

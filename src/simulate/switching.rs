@@ -92,7 +92,14 @@ pub fn pick_up(
             if let Ok(n) = graph.neighbours(tie) {
                 candidates.extend(all_ids(&n.ids));
             }
-            let e = energize(graph, snapshot, &states, &candidates, &faults)?;
+            let e = energize(
+                &mut sim.statuses,
+                graph,
+                snapshot,
+                &states,
+                &candidates,
+                &faults,
+            )?;
             let after = e.dark_meters(snapshot);
             if !e.dark.contains(&fault) || after >= before {
                 continue;
@@ -185,7 +192,14 @@ pub fn start_transfer(
         };
         let states = [(tie, "closed"), (device, "open")];
         let faults = sim.ops.fault_spans(None);
-        let e = energize(graph, snapshot, &states, &BTreeSet::new(), &faults)?;
+        let e = energize(
+            &mut sim.statuses,
+            graph,
+            snapshot,
+            &states,
+            &BTreeSet::new(),
+            &faults,
+        )?;
         if e.statuses.iter().any(|&(_, _, s)| s != "energized") {
             continue;
         }
@@ -222,7 +236,14 @@ pub fn end_transfer(
     let t = sim.transfers.remove(i);
     let states = [(t.tie, "open"), (t.device, "closed")];
     let faults = sim.ops.fault_spans(None);
-    let e = energize(graph, snapshot, &states, &BTreeSet::new(), &faults)?;
+    let e = energize(
+        &mut sim.statuses,
+        graph,
+        snapshot,
+        &states,
+        &BTreeSet::new(),
+        &faults,
+    )?;
     apply(edits, &states, &e)?;
     Ok(t.tie)
 }

@@ -214,7 +214,15 @@ fn restoration_returns_every_asset_to_its_pre_fault_state() {
         let graph =
             crate::topology::GridGraph::build(&snap, &crate::topology::TopologySchema::default())
                 .unwrap();
-        let repaired = energy::energize(&graph, &snap, &closed, &all, &BTreeSet::new()).unwrap();
+        let repaired = energy::energize(
+            &mut sim.statuses,
+            &graph,
+            &snap,
+            &closed,
+            &all,
+            &BTreeSet::new(),
+        )
+        .unwrap();
         for (_, id, status) in repaired.statuses {
             before.get_mut(&id).unwrap().0 = status.to_owned();
         }

@@ -51,8 +51,10 @@ mod collect;
 mod csr;
 mod graph;
 mod isolate;
+mod liveness;
 pub mod quality;
 mod rebase;
+mod reenergize;
 mod result;
 mod schema;
 mod trace;
@@ -73,6 +75,7 @@ mod rebase_tests;
 mod tests;
 
 pub use graph::GridGraph;
+pub use liveness::{ChangedAssets, Liveness};
 pub use result::{
     AssetIds, AssetKind, AssetRef, BuildStats, Connection, FeederConnections, IsolationResult,
     Neighbours, TraceLimits, TraceResult,

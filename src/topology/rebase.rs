@@ -87,7 +87,7 @@ impl GridGraph {
             graph.source = self.source.clone();
             graph.depth = self.depth.clone();
         } else {
-            graph.set_open(&open);
+            graph.set_open(&open, self);
         }
         Some(graph)
     }
@@ -105,7 +105,7 @@ impl GridGraph {
             }
         }
         let mut graph = self.copy_structure(self.layers.clone(), self.version);
-        graph.set_open(&open);
+        graph.set_open(&open, self);
         graph
     }
 
@@ -129,8 +129,9 @@ impl GridGraph {
     }
 
     /// Sets switch `s` open when `open[s]`, every edge open when a switch controlling it
-    /// is, and energizes again.
-    fn set_open(&mut self, open: &[bool]) {
+    /// is, and energizes again (from `before`'s energization: the graph this one was copied
+    /// from).
+    fn set_open(&mut self, open: &[bool], before: &GridGraph) {
         for (s, info) in self.switches.iter_mut().enumerate() {
             info.open = open.get(s).copied().unwrap_or(false);
         }
@@ -139,6 +140,6 @@ impl GridGraph {
             let ctrl = shared.edge_switches.row(e as u32);
             edge.open = ctrl.iter().any(|&s| self.switches[s as usize].open);
         }
-        self.energize();
+        self.energize_from(before);
     }
 }

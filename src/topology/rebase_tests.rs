@@ -1,6 +1,7 @@
 //! [`GridGraph::rebase`] and [`GridGraph::with_switch_states`] against full builds
 //! ([`GridGraph::build`], and the simulator's oracle `graph_with`) on a demo grid: same
-//! edges, switch states and energization forest, for random switch states; a rebase is
+//! edges, switch states and energization forest, for random switch states (many at once,
+//! or a few at a time from the last what-if); a rebase is
 //! refused when the connectivity changed.
 
 use rand::{Rng, SeedableRng};
@@ -62,6 +63,37 @@ fn switch_states_give_the_graph_a_build_gives() {
         // The oracle is a tentative snapshot one version up.
         oracle.version = fast.version;
         assert_same(&fast, &oracle);
+    }
+}
+
+/// One to three switches at a time, each what-if derived from the last one (its forest
+/// searched again only where the switches are): still what a build gives.
+#[test]
+fn a_few_switches_at_a_time_give_the_graph_a_build_gives() {
+    let snap = snapshot();
+    let switches = snap.layer("switches").unwrap();
+    let mut graph = GridGraph::build(&snap, &TopologySchema::default()).unwrap();
+    let mut all: Vec<(u64, &'static str)> = Vec::new();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for _ in 0..25 {
+        let step: Vec<(u64, &'static str)> = (0..rng.random_range(1..=3))
+            .map(|_| {
+                let f = &switches.features[rng.random_range(0..switches.features.len())];
+                (
+                    f.id,
+                    if rng.random_bool(0.5) {
+                        "open"
+                    } else {
+                        "closed"
+                    },
+                )
+            })
+            .collect();
+        graph = graph.with_switch_states(&step, "open");
+        all.extend(&step);
+        let mut oracle = graph_with(&snap, &all).unwrap();
+        oracle.version = graph.version;
+        assert_same(&graph, &oracle);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use rstar::RTree;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::index::build::box_entry;
 use crate::index::invalidation::LayerInvalidation;
@@ -94,11 +95,14 @@ pub fn update_groups(
         match members.remove(k) {
             Some(idx) => {
                 let new = build_group(features, &idx, id_field, merged.below, prep, is_junction);
-                if &new != g {
+                if new == **g {
+                    // Still shared with the old version.
+                    groups.push(Arc::clone(g));
+                } else {
                     mark_group(inv, old_rules, g.bbox);
                     mark_group(inv, old_rules, new.bbox);
+                    groups.push(Arc::new(new));
                 }
-                groups.push(new);
                 group_keys.push(k.clone());
             }
             None => mark_group(inv, old_rules, g.bbox),
@@ -108,7 +112,7 @@ pub fn update_groups(
         if let Some(idx) = members.remove(k) {
             let new = build_group(features, &idx, id_field, merged.below, prep, is_junction);
             mark_group(inv, old_rules, new.bbox);
-            groups.push(new);
+            groups.push(Arc::new(new));
             group_keys.push(k.clone());
         }
     }
