@@ -34,9 +34,12 @@ export function tileJson() {
 /**
  * Whether the server's data has the layer `name` (`/tiles.json`): a utility's own network
  * may have no live `outages` or `crews` layer, and the page then asks for neither. True
- * when the TileJSON cannot be read (the calls then say for themselves).
+ * when the TileJSON cannot be read, or the page draws from an archive (the calls then say
+ * for themselves).
  */
 export async function serves(name: string): Promise<boolean> {
+  // Drawing from an archive (`?archive=`), the page reads no tile route.
+  if (new URLSearchParams(window.location.search).has('archive')) return true;
   const tj = await tileJson();
   return !tj?.vector_layers || tj.vector_layers.some((l) => l.id === name);
 }
