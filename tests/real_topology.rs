@@ -377,16 +377,7 @@ fn quality_counts_match_an_independent_computation_and_the_check_command() {
     }
 
     // `gridtiles check` prints the same report.
-    let out = Command::new(env!("CARGO_BIN_EXE_gridtiles"))
-        .current_dir(root())
-        .args([
-            "check",
-            "data/real/mv_oberrhein.gpkg",
-            "--config",
-            "data/real/mv_oberrhein.toml",
-        ])
-        .output()
-        .unwrap();
+    let out = check_command(&[]);
     assert!(
         out.status.success(),
         "{}",
@@ -398,21 +389,26 @@ fn quality_counts_match_an_independent_computation_and_the_check_command() {
         serde_json::to_value(&report.counts).unwrap()
     );
     assert_eq!(printed["total"], report.total);
-    let strict = Command::new(env!("CARGO_BIN_EXE_gridtiles"))
+    let strict = check_command(&["--fail-on-findings"]);
+    assert_eq!(
+        strict.status.code(),
+        Some(if report.total > 0 { 2 } else { 0 })
+    );
+}
+
+/// `gridtiles check` on the real network with its configuration, and `more` flags.
+fn check_command(more: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gridtiles"))
         .current_dir(root())
         .args([
             "check",
             "data/real/mv_oberrhein.gpkg",
             "--config",
             "data/real/mv_oberrhein.toml",
-            "--fail-on-findings",
         ])
+        .args(more)
         .output()
-        .unwrap();
-    assert_eq!(
-        strict.status.code(),
-        Some(if report.total > 0 { 2 } else { 0 })
-    );
+        .unwrap()
 }
 
 #[tokio::test]

@@ -370,38 +370,44 @@ static LOG_FORMAT: OnceLock<LogFormat> = OnceLock::new();
 /// Installs the global tracing subscriber: `format`, level from `RUST_LOG` or else
 /// `default_filter`. Does nothing if one is installed already.
 pub fn init_logging(format: LogFormat, default_filter: &str) {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(default_filter))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi);
-    let installed = match format {
-        LogFormat::Human => builder.try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
-    if installed.is_ok() {
+    if install_logging(format, default_filter, false) {
         let _ = LOG_FORMAT.set(format);
     }
 }
 
 /// Logging to stderr for the commands whose stdout is their output (`check`, `inspect`).
 pub fn init_logging_stderr(format: LogFormat, default_filter: &str) {
+    install_logging(format, default_filter, true);
+}
+
+/// The subscriber, writing to stdout or stderr; whether it was installed.
+fn install_logging(format: LogFormat, default_filter: &str, stderr: bool) -> bool {
+    use std::io::IsTerminal;
+    use tracing_subscriber::fmt::writer::BoxMakeWriter;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env()
         .or_else(|_| EnvFilter::try_new(default_filter))
-        .unwrap_or_else(|_| EnvFilter::new("warn"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let (ansi, writer) = if stderr {
+        (
+            std::io::stderr().is_terminal(),
+            BoxMakeWriter::new(std::io::stderr),
+        )
+    } else {
+        (
+            std::io::stdout().is_terminal(),
+            BoxMakeWriter::new(std::io::stdout),
+        )
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(std::io::stderr);
-    let _ = match format {
+        .with_writer(writer);
+    match format {
         LogFormat::Human => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
+    }
+    .is_ok()
 }
 
 /// The log format installed by [`init_logging`], if any.
