@@ -424,6 +424,9 @@ async fn served_with_a_quality_layer_traces_and_the_quality_api() {
     let snap = state.snapshot_arc();
     let quality_layer = snap.layer("quality").expect("a quality layer");
     let served_graph = GridGraph::build(&snap, &TopologySchema::default()).unwrap();
+    // The graph the quality step built is the store's: asking for it builds nothing.
+    let stored = state.store().graph(&snap).unwrap();
+    assert_eq!((stored.version(), state.store().graph_builds()), (1, 0));
     let (report, graph, _) = {
         let (_, derived) = load(&config);
         quality_of(derived, &config)

@@ -247,7 +247,12 @@ fn state_of(
         },
         || basemap::prepare(config, kind == SourceKind::Demo),
     );
-    let state = new_state(config, snapshot?)?;
+    let (snapshot, graph) = snapshot?;
+    let version = snapshot.version;
+    let state = new_state(config, snapshot)?;
+    if let Some(graph) = graph {
+        state.store().seed_graph(version, graph);
+    }
     if let Some(basemap) = basemap? {
         state.set_basemap(basemap);
     }

@@ -2,6 +2,7 @@
 //! mapping, topology from geometry) on a source's first layers, the `quality` layer added to
 //! the first snapshot, and the `check` command's report.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
@@ -46,17 +47,18 @@ pub(crate) fn network_step(
 }
 
 /// `snapshot` with the layer `quality` when `network.quality_layer` is on and the source is
-/// a utility's files (the demo grid and PostgreSQL have none). Blocking.
+/// a utility's files (the demo grid and PostgreSQL have none), and the topology graph built
+/// for it (the store keeps it: [`crate::live::Store::seed_graph`]). Blocking.
 pub(crate) fn with_quality_layer(
     config: &Config,
     kind: SourceKind,
     snapshot: Snapshot,
-) -> Result<Snapshot> {
+) -> Result<(Snapshot, Option<Arc<GridGraph>>)> {
     if !config.network.quality_layer
         || !matches!(kind, SourceKind::Files)
         || snapshot.layer("quality").is_some()
     {
-        return Ok(snapshot);
+        return Ok((snapshot, None));
     }
     let start = Instant::now();
     let graph = GridGraph::build(&snapshot, &TopologySchema::default())
@@ -81,9 +83,10 @@ pub(crate) fn with_quality_layer(
         ms = start.elapsed().as_millis() as u64,
         "quality layer"
     );
-    SnapshotBuilder::new(snapshot.tiling.clone())
+    let snapshot = SnapshotBuilder::new(snapshot.tiling.clone())
         .with_layer(snapshot, layer)
-        .context("cannot add the quality layer")
+        .context("cannot add the quality layer")?;
+    Ok((snapshot, graph.map(Arc::new)))
 }
 
 /// `gridtiles check PATH`: loads the data as `serve` would, and prints the quality report as

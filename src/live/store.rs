@@ -224,6 +224,17 @@ impl Store {
         self.0.writer_commands.get()
     }
 
+    /// Caches `graph`, built from the served snapshot's version `version` (at startup, by
+    /// the step that built it anyway), so the first request does not build it again.
+    pub fn seed_graph(&self, version: u64, graph: Arc<GridGraph>) {
+        self.0.graph.insert(version, graph);
+    }
+
+    /// Topology graphs built or rebased by [`Store::graph`] (a seeded one is not counted).
+    pub fn graph_builds(&self) -> u64 {
+        self.0.graph.builds()
+    }
+
     /// The topology graph of `snapshot` (the cached one when its version matches, else
     /// rebased from the previous graph when only statuses and switch states changed, else
     /// built). Blocking: call it from the blocking pool.
