@@ -2,7 +2,7 @@
 //! adjacency, attach devices, apply the switch-cuts-spans-leaving-its-node rule, and compute the
 //! energization forest for the current switch states.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -311,14 +311,33 @@ impl GridGraph {
         let mut parent = vec![NONE; n];
         let mut source = vec![NONE; n];
         let mut depth = vec![0u32; n];
-        let mut queue = VecDeque::new();
+        let mut queue = Vec::new();
         for (s, &root) in self.substation_node.iter().enumerate() {
             if source[root as usize] == NONE {
                 source[root as usize] = s as u32;
-                queue.push_back(root);
+                queue.push(root);
             }
         }
-        while let Some(u) = queue.pop_front() {
+        self.spread(&mut queue, &mut parent, &mut source, &mut depth);
+        self.stats.energized_nodes = source.iter().filter(|&&s| s != NONE).count();
+        self.parent_edge = parent;
+        self.source = source;
+        self.depth = depth;
+    }
+
+    /// The energization search: breadth-first from the nodes in `queue` (already given
+    /// their `source`) over closed spans into nodes with no source yet, setting `source`,
+    /// `parent` and `depth`. `queue` ends holding every node reached, seeds first.
+    pub(super) fn spread(
+        &self,
+        queue: &mut Vec<u32>,
+        parent: &mut [u32],
+        source: &mut [u32],
+        depth: &mut [u32],
+    ) {
+        let mut head = 0;
+        while let Some(&u) = queue.get(head) {
+            head += 1;
             for &e in self.adj.row(u) {
                 let edge = self.edges[e as usize];
                 let v = self.other_end(&edge, u);
@@ -328,13 +347,9 @@ impl GridGraph {
                 source[v as usize] = source[u as usize];
                 parent[v as usize] = e;
                 depth[v as usize] = depth[u as usize].saturating_add(1);
-                queue.push_back(v);
+                queue.push(v);
             }
         }
-        self.stats.energized_nodes = source.iter().filter(|&&s| s != NONE).count();
-        self.parent_edge = parent;
-        self.source = source;
-        self.depth = depth;
     }
 }
 

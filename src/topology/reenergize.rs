@@ -67,21 +67,7 @@ impl GridGraph {
                 queue.push(root);
             }
         }
-        let mut head = 0;
-        while let Some(&u) = queue.get(head) {
-            head += 1;
-            for &e in self.adj.row(u) {
-                let edge = self.edges[e as usize];
-                let v = self.other_end(&edge, u);
-                if edge.open || source[v as usize] != NONE {
-                    continue;
-                }
-                source[v as usize] = source[u as usize];
-                parent[v as usize] = e;
-                depth[v as usize] = depth[u as usize].saturating_add(1);
-                queue.push(v);
-            }
-        }
+        self.spread(&mut queue, &mut parent, &mut source, &mut depth);
         self.stats.energized_nodes = energized + queue.len();
         self.parent_edge = parent;
         self.source = source;
